@@ -1,0 +1,213 @@
+#pragma once
+
+// The normalized feed model every parser fills and every writer reads. Plain values: copyable,
+// movable, no behaviour beyond small helpers. Strings are UTF-8. URLs are absolute when the
+// document gave enough to resolve them (xml:base, the feed URL).
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace feedbridge::feeds {
+
+// Which dialect the document was written in.
+enum class FeedFormat {
+  kUnknown,
+  kRss090,
+  kRss091,  // Netscape and Userland 0.91 alike.
+  kRss092,
+  kRss093,
+  kRss094,
+  kRss10,  // RDF Site Summary.
+  kRss20,  // Also version-less <rss> documents.
+  kAtom03,
+  kAtom10,
+  kJsonFeed10,
+  kJsonFeed11,
+};
+
+// "rss20", "atom10", "json11", ... (feedparser's version names, which other tools know).
+std::string_view FormatName(FeedFormat format);
+
+// MIME types used for text constructs.
+inline constexpr std::string_view kTextPlain = "text/plain";
+inline constexpr std::string_view kTextHtml = "text/html";
+inline constexpr std::string_view kXhtml = "application/xhtml+xml";
+
+// A piece of human-readable text: a title, summary, content or rights statement.
+struct Text {
+  std::string value;                     // Decoded: HTML stays HTML, entities are resolved once.
+  std::string type{kTextPlain};          // kTextPlain, kTextHtml, kXhtml, or another MIME type.
+  std::string language;                  // xml:lang (or the feed's language) in effect, may be empty.
+  std::string base;                      // xml:base (or the document URL) in effect, may be empty.
+  std::string src;                       // Atom out-of-line content (<content src="...">).
+
+  bool empty() const { return value.empty() && src.empty(); }
+  bool is_html() const { return type == kTextHtml || type == kXhtml; }
+};
+
+struct Link {
+  std::string href;
+  std::string rel;  // "alternate" when the document gave none.
+  std::string type;
+  std::string title;
+  std::string hreflang;
+  std::optional<int64_t> length;
+};
+
+struct Person {
+  std::string name;
+  std::string email;
+  std::string uri;
+
+  bool empty() const { return name.empty() && email.empty() && uri.empty(); }
+};
+
+struct Category {
+  std::string term;
+  std::string scheme;  // Atom scheme, RSS domain.
+  std::string label;
+};
+
+// A date as written plus its UTC value when it could be parsed.
+struct Date {
+  std::string raw;
+  std::optional<std::chrono::sys_seconds> utc;
+
+  bool empty() const { return raw.empty() && !utc; }
+};
+
+// An attached file: RSS <enclosure>, Atom rel="enclosure", JSON Feed attachment, media:content.
+struct Enclosure {
+  std::string url;
+  std::string type;
+  std::optional<int64_t> length;            // Bytes.
+  std::optional<int64_t> duration_seconds;  // itunes:duration, media:content duration.
+  std::string title;
+  std::string medium;  // media:content medium (image, audio, video), may be empty.
+};
+
+struct Image {
+  std::string url;
+  std::string title;
+  std::string link;
+  std::string description;
+  std::optional<int> width;
+  std::optional<int> height;
+
+  bool empty() const { return url.empty(); }
+};
+
+struct Generator {
+  std::string name;
+  std::string uri;
+  std::string version;
+
+  bool empty() const { return name.empty() && uri.empty(); }
+};
+
+// An element of a namespace the model has no field for, kept as text when it is simple
+// (e.g. wfw:commentRss). Bounded in number per feed and per entry.
+struct Extension {
+  std::string ns;     // Namespace URI; empty for an un-namespaced element in RSS.
+  std::string name;   // Local name.
+  std::string value;  // Text content, or the value of a url/href/resource attribute when empty.
+};
+
+// Podcast basics (itunes: namespace).
+struct ITunes {
+  std::string author;
+  std::string subtitle;
+  std::string summary;
+  std::string image;     // itunes:image href.
+  std::string explicit_; // "yes", "no", "clean" as given.
+  std::string keywords;
+  std::string duration;  // As given ("1:02:03"); parsed seconds go to enclosures.
+  bool block = false;
+  std::vector<std::string> categories;
+
+  bool empty() const {
+    return author.empty() && subtitle.empty() && summary.empty() && image.empty() &&
+           explicit_.empty() && keywords.empty() && duration.empty() && !block &&
+           categories.empty();
+  }
+};
+
+// What a feed and an Atom entry's <source> have in common.
+struct FeedHead {
+  std::string id;  // Atom id, RSS 1.0 rdf:about, JSON Feed feed_url when nothing else.
+  Text title;
+  Text subtitle;  // Atom subtitle/tagline, RSS description.
+  Text rights;    // Atom rights/copyright, RSS copyright, dc:rights.
+  std::vector<Link> links;
+  std::vector<Person> authors;  // Atom author, RSS managingEditor, dc:creator, itunes:author.
+  std::vector<Person> contributors;
+  std::vector<Category> categories;
+  Date updated;
+  Date published;
+  Generator generator;
+  std::string icon;
+  std::string logo;
+  std::string language;
+
+  // The first link with rel="alternate" (the home page), else empty.
+  const Link* AlternateLink() const;
+  // The first link with the given rel, else nullptr.
+  const Link* FindLink(std::string_view rel) const;
+};
+
+struct Entry {
+  std::string id;              // guid/id as given (may be empty; see feeds/identity.h).
+  bool id_is_permalink = false;  // RSS guid isPermaLink (default true when the guid is a URL).
+  Text title;
+  Text summary;                // Atom summary, RSS description, JSON summary.
+  std::vector<Text> contents;  // Atom content, content:encoded, JSON content_html/content_text.
+  std::vector<Link> links;
+  Date published;
+  Date updated;
+  Date created;  // dcterms:created, Atom 0.3 created.
+  Date expired;  // RSS expirationDate, dcterms:valid end.
+  std::vector<Person> authors;
+  std::vector<Person> contributors;
+  Person publisher;  // dc:publisher.
+  std::vector<Category> categories;
+  std::vector<Enclosure> enclosures;
+  std::vector<Image> thumbnails;  // media:thumbnail, JSON image/banner_image.
+  Text rights;
+  std::string comments;  // RSS <comments> URL.
+  std::string license;   // cc:license / creativeCommons:license URL.
+  std::string language;
+  ITunes itunes;
+  std::optional<FeedHead> source;  // Atom <source>, RSS <source url>.
+  std::vector<Extension> extensions;
+
+  const Link* AlternateLink() const;
+  const Link* FindLink(std::string_view rel) const;
+  // The entry's home URL: the alternate link, else a permalink guid, else empty.
+  std::string Url() const;
+};
+
+// Things a reader of a feed needs about the document itself.
+struct Feed : FeedHead {
+  FeedFormat format = FeedFormat::kUnknown;
+  std::string encoding;  // The character encoding the bytes were decoded from ("utf-8", "windows-1252").
+  // True when the document was not well-formed (or its encoding lied) and was recovered;
+  // `problems` says what was wrong. feedparser calls this "bozo".
+  bool recovered = false;
+  std::vector<std::string> problems;  // Bounded in number.
+
+  std::string home_page_url;  // The alternate link, resolved.
+  std::string feed_url;       // rel="self" or the URL the bytes came from.
+  std::vector<std::string> hubs;  // WebSub hubs (rel="hub").
+  Image image;                // RSS <image>.
+  std::optional<int> ttl_minutes;  // RSS <ttl>.
+  std::string docs;
+  Person publisher;      // dc:publisher, RSS webMaster.
+  ITunes itunes;
+  std::vector<Extension> extensions;
+  std::vector<Entry> entries;  // Document order.
+};
+
+}  // namespace feedbridge::feeds
