@@ -11,7 +11,14 @@
 namespace feedbridge::feeds {
 
 struct DecodedDocument {
-  std::string utf8;      // The document as valid UTF-8 (BOM removed).
+  // The document as valid UTF-8, BOM removed. A view of the caller's bytes when they needed no
+  // conversion (the common case: no copy of a 15 MiB feed), else of `converted`; valid while
+  // this object and the caller's bytes live.
+  std::string_view utf8() const { return is_converted ? std::string_view(converted) : unchanged; }
+
+  std::string converted;       // Set when the bytes had to be converted or repaired.
+  std::string_view unchanged;  // Set otherwise.
+  bool is_converted = false;
   std::string encoding;  // What it was decoded from, lower case ("utf-8", "windows-1252", "euc-kr").
   // Why the document should be flagged as recovered: declared and actual encodings disagree,
   // invalid bytes were replaced, an unknown charset was ignored. Empty when all was clean.
@@ -25,7 +32,7 @@ std::string CharsetFromContentType(std::string_view content_type);
 // `bytes` must be ASCII-compatible at the start (call after BOM/UTF-16/32 sniffing).
 std::string EncodingFromXmlDeclaration(std::string_view bytes);
 
-// Decodes an XML feed to UTF-8. Order of precedence (RFC 3023 and what feed readers do):
+// Decodes an XML feed to UTF-8. The result may refer to `bytes` (see DecodedDocument::utf8). Order of precedence (RFC 3023 and what feed readers do):
 // a BOM; the HTTP charset; UTF-16/32 sniffed from the first bytes; the XML declaration; UTF-8.
 // When the chosen encoding cannot decode the bytes, falls back to UTF-8, then windows-1252
 // (which decodes anything), and records the problem. Invalid UTF-8 sequences become U+FFFD.

@@ -1,1 +1,205 @@
-// Placeholder: implemented in progress.
+#include "feeds/json_feed_parser.h"
+
+#include <Poco/Dynamic/Var.h>
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include "feeds/dates.h"
+#include "feeds/text_util.h"
+#include "feeds/url.h"
+
+namespace feedbridge::feeds::internal {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+std::string GetString(const Object& o, const std::string& key) {
+  if (!o.has(key)) return {};
+  const Poco::Dynamic::Var v = o.get(key);
+  if (v.isEmpty()) return {};
+  if (v.isString()) return v.extract<std::string>();
+  if (v.isNumeric()) return v.convert<std::string>();  // Ids are sometimes numbers.
+  return {};
+}
+
+std::optional<int64_t> GetInt(const Object& o, const std::string& key) {
+  if (!o.has(key)) return std::nullopt;
+  const Poco::Dynamic::Var v = o.get(key);
+  if (!v.isNumeric()) return std::nullopt;
+  try {
+    return static_cast<int64_t>(v.convert<double>());
+  } catch (const Poco::Exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string Url(const Object& o, const std::string& key, std::string_view base) {
+  std::string v = GetString(o, key);
+  return v.empty() ? v : ResolveUrl(base, Trim(v));
+}
+
+Date GetDate(const Object& o, const std::string& key) {
+  Date d;
+  d.raw = GetString(o, key);
+  if (!d.raw.empty()) d.utc = ParseDate(d.raw);
+  return d;
+}
+
+// JSON Feed 1.1 "authors", or 1.0 "author".
+std::vector<Person> GetAuthors(const Object& o, std::string_view base) {
+  std::vector<Person> out;
+  auto add = [&](const Object::Ptr& a) {
+    if (a.isNull()) return;
+    Person p{GetString(*a, "name"), {}, Url(*a, "url", base)};
+    if (p.uri.starts_with("mailto:")) {
+      p.email = p.uri.substr(7);
+      p.uri.clear();
+    }
+    if (!p.empty()) out.push_back(std::move(p));
+  };
+  if (o.has("authors")) {
+    if (Array::Ptr arr = o.getArray("authors"); !arr.isNull()) {
+      for (size_t i = 0; i < arr->size() && out.size() < 64; ++i) add(arr->getObject(static_cast<unsigned>(i)));
+    }
+  }
+  if (out.empty() && o.has("author")) add(o.getObject("author"));
+  return out;
+}
+
+Entry ReadItem(const Object& item, const std::string& base, const std::string& feed_lang) {
+  Entry e;
+  e.id = GetString(item, "id");
+  const std::string url = Url(item, "url", base);
+  if (!url.empty()) e.links.push_back(Link{.href = url, .rel = "alternate", .type = "text/html"});
+  const std::string external = Url(item, "external_url", base);
+  if (!external.empty()) e.links.push_back(Link{.href = external, .rel = "related"});
+  e.title.value = GetString(item, "title");
+  e.title.base = base;
+  std::string summary = GetString(item, "summary");
+  if (!summary.empty()) e.summary = Text{.value = std::move(summary), .base = base};
+  std::string html = GetString(item, "content_html");
+  if (!html.empty()) {
+    e.contents.push_back(Text{.value = std::move(html), .type = std::string(kTextHtml), .base = base});
+  }
+  std::string text = GetString(item, "content_text");
+  if (!text.empty()) e.contents.push_back(Text{.value = std::move(text), .base = base});
+  for (const char* key : {"image", "banner_image"}) {
+    std::string image = Url(item, key, base);
+    if (!image.empty()) e.thumbnails.push_back(Image{.url = std::move(image)});
+  }
+  e.published = GetDate(item, "date_published");
+  e.updated = GetDate(item, "date_modified");
+  e.authors = GetAuthors(item, base);
+  e.language = GetString(item, "language");
+  if (e.language.empty()) e.language = feed_lang;
+  for (Text* t : {&e.title, &e.summary}) t->language = e.language;
+  for (Text& t : e.contents) t.language = e.language;
+  if (item.has("tags")) {
+    if (Array::Ptr tags = item.getArray("tags"); !tags.isNull()) {
+      for (size_t i = 0; i < tags->size() && i < 256; ++i) {
+        const Poco::Dynamic::Var v = tags->get(static_cast<unsigned>(i));
+        if (v.isString()) e.categories.push_back(Category{.term = v.extract<std::string>()});
+      }
+    }
+  }
+  if (item.has("attachments")) {
+    if (Array::Ptr atts = item.getArray("attachments"); !atts.isNull()) {
+      for (size_t i = 0; i < atts->size() && i < 256; ++i) {
+        Object::Ptr a = atts->getObject(static_cast<unsigned>(i));
+        if (a.isNull()) continue;
+        Enclosure enc;
+        enc.url = Url(*a, "url", base);
+        enc.type = GetString(*a, "mime_type");
+        enc.title = GetString(*a, "title");
+        enc.length = GetInt(*a, "size_in_bytes");
+        enc.duration_seconds = GetInt(*a, "duration_in_seconds");
+        if (!enc.url.empty()) e.enclosures.push_back(std::move(enc));
+      }
+    }
+  }
+  return e;
+}
+
+}  // namespace
+
+Result<Feed> ParseJsonFeed(std::string_view utf8, const ParseOptions& options) {
+  Poco::Dynamic::Var root;
+  try {
+    Poco::JSON::Parser parser;
+    root = parser.parse(std::string(utf8));
+  } catch (const Poco::Exception& e) {
+    return Status::InvalidArgument("feeds: not valid JSON: " + e.message());
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(std::string("feeds: not valid JSON: ") + e.what());
+  }
+  Object::Ptr obj;
+  try {
+    obj = root.extract<Object::Ptr>();
+  } catch (const Poco::Exception&) {
+    return Status::InvalidArgument("feeds: JSON document is not an object");
+  }
+  if (obj.isNull()) return Status::InvalidArgument("feeds: JSON document is not an object");
+  const std::string version = GetString(*obj, "version");
+  if (!version.starts_with("https://jsonfeed.org/version/") &&
+      !version.starts_with("http://jsonfeed.org/version/")) {
+    return Status::InvalidArgument("feeds: JSON document is not a JSON Feed (no jsonfeed.org version)");
+  }
+  Feed feed;
+  feed.encoding = "utf-8";
+  feed.format = version.ends_with("/1") ? FeedFormat::kJsonFeed10 : FeedFormat::kJsonFeed11;
+  const std::string& base = options.base_url;
+  feed.language = GetString(*obj, "language");
+  feed.title = Text{.value = GetString(*obj, "title"), .language = feed.language, .base = base};
+  std::string description = GetString(*obj, "description");
+  if (!description.empty()) {
+    feed.subtitle = Text{.value = std::move(description), .language = feed.language, .base = base};
+  }
+  feed.home_page_url = Url(*obj, "home_page_url", base);
+  if (!feed.home_page_url.empty()) {
+    feed.links.push_back(Link{.href = feed.home_page_url, .rel = "alternate", .type = "text/html"});
+  }
+  feed.feed_url = Url(*obj, "feed_url", base);
+  if (!feed.feed_url.empty()) {
+    feed.links.push_back(Link{.href = feed.feed_url, .rel = "self", .type = "application/feed+json"});
+    feed.id = feed.feed_url;
+  }
+  if (std::string next = Url(*obj, "next_url", base); !next.empty()) {
+    feed.links.push_back(Link{.href = std::move(next), .rel = "next"});
+  }
+  if (feed.feed_url.empty()) feed.feed_url = base;
+  feed.logo = Url(*obj, "icon", base);
+  feed.icon = Url(*obj, "favicon", base);
+  feed.authors = GetAuthors(*obj, base);
+  if (obj->has("hubs")) {
+    if (Array::Ptr hubs = obj->getArray("hubs"); !hubs.isNull()) {
+      for (size_t i = 0; i < hubs->size() && i < 16; ++i) {
+        Object::Ptr h = hubs->getObject(static_cast<unsigned>(i));
+        if (!h.isNull()) {
+          std::string url = Url(*h, "url", base);
+          if (!url.empty()) feed.hubs.push_back(std::move(url));
+        }
+      }
+    }
+  }
+  if (obj->has("items")) {
+    Array::Ptr items = obj->getArray("items");
+    if (items.isNull()) return Status::InvalidArgument("feeds: JSON Feed 'items' is not an array");
+    for (size_t i = 0; i < items->size(); ++i) {
+      Object::Ptr item = items->getObject(static_cast<unsigned>(i));
+      if (item.isNull()) continue;
+      if (feed.entries.size() >= options.max_entries) {
+        feed.recovered = true;
+        feed.problems.push_back("entries over the limit of " + std::to_string(options.max_entries) +
+                                " dropped");
+        break;
+      }
+      feed.entries.push_back(ReadItem(*item, base, feed.language));
+    }
+  }
+  return feed;
+}
+
+}  // namespace feedbridge::feeds::internal

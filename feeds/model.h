@@ -6,11 +6,47 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace feedbridge::feeds {
+
+// An optional value kept on the heap: like std::optional (copyable, compares empty, emplace),
+// for members that are large and rare, so they cost one pointer when absent. Entries are kept
+// by the thousand; an inline Atom <source> would triple their size.
+template <class T>
+class Box {
+ public:
+  Box() = default;
+  Box(const Box& other) : p_(other.p_ ? std::make_unique<T>(*other.p_) : nullptr) {}
+  Box(Box&&) noexcept = default;
+  Box& operator=(const Box& other) {
+    if (this != &other) p_ = other.p_ ? std::make_unique<T>(*other.p_) : nullptr;
+    return *this;
+  }
+  Box& operator=(Box&&) noexcept = default;
+  Box(const T& value) : p_(std::make_unique<T>(value)) {}  // NOLINT(google-explicit-constructor)
+
+  bool has_value() const { return p_ != nullptr; }
+  explicit operator bool() const { return p_ != nullptr; }
+  template <class... Args>
+  T& emplace(Args&&... args) {
+    p_ = std::make_unique<T>(std::forward<Args>(args)...);
+    return *p_;
+  }
+  void reset() { p_.reset(); }
+  T& operator*() { return *p_; }
+  const T& operator*() const { return *p_; }
+  T* operator->() { return p_.get(); }
+  const T* operator->() const { return p_.get(); }
+  T& value() { return *p_; }
+  const T& value() const { return *p_; }
+
+ private:
+  std::unique_ptr<T> p_;
+};
 
 // Which dialect the document was written in.
 enum class FeedFormat {
@@ -114,6 +150,7 @@ struct Extension {
   std::string ns;     // Namespace URI; empty for an un-namespaced element in RSS.
   std::string name;   // Local name.
   std::string value;  // Text content, or the value of a url/href/resource attribute when empty.
+  std::string prefix;  // The prefix the document used, if any (for display and debugging).
 };
 
 // Podcast basics (itunes: namespace).
@@ -180,7 +217,7 @@ struct Entry {
   std::string license;   // cc:license / creativeCommons:license URL.
   std::string language;
   ITunes itunes;
-  std::optional<FeedHead> source;  // Atom <source>, RSS <source url>.
+  Box<FeedHead> source;  // Atom <source>, RSS <source url>.
   std::vector<Extension> extensions;
 
   const Link* AlternateLink() const;

@@ -1,0 +1,53 @@
+#pragma once
+
+// The subcommands. Each writes its result to `out` and its one-line diagnostics, prefixed
+// "feedbridge: ", to `err`, and returns an exit code from app/exit_codes.h.
+
+#include <iosfwd>
+#include <string>
+
+#include "app/cli.h"
+#include "common/result.h"
+#include "config/config.h"
+
+namespace feedbridge::app {
+
+// The standard streams of one run. Borrowed; they must outlive the call they are passed to.
+// Not thread-safe: one command at a time writes to them.
+struct Io {
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+// The output format of `parse`.
+enum class FeedOutput { kJsonFeed, kAtom, kRss };
+
+// `feedbridge parse FILE [--to FORMAT] [--base-url URL] [--content-type TYPE]`. Plain value.
+struct ParseRequest {
+  std::string file;  // A path, or "-" for standard input.
+  FeedOutput to = FeedOutput::kJsonFeed;
+  std::string base_url;
+  std::string content_type;
+};
+
+// Checks the arguments of `parse`. InvalidArgument (a usage error, one line) for an unknown
+// --to, a --base-url that is not http(s), or a URL as FILE (fetching comes in a later version).
+Result<ParseRequest> MakeParseRequest(const CommandLine& line);
+
+// Reads the feed (at most config.poller.max_body_bytes + 1 bytes, so the parser can refuse an
+// oversized one), parses it and writes it in the requested format. Returns kExitOk,
+// kExitNoInput (unreadable file), kExitDataError (not a feed, over a limit), kExitSoftware
+// (any other parser failure) or kExitIoError (the output could not be written).
+int RunParse(const ParseRequest& request, const config::Config& config, Io& io);
+
+// `feedbridge config --example | --print`. Which one is asked. Plain value.
+enum class ConfigOutput { kExample, kEffective };
+
+// InvalidArgument unless exactly one of --example and --print is given.
+Result<ConfigOutput> MakeConfigRequest(const CommandLine& line);
+
+// Writes the example file (config::ExampleIni) or `config` in INI form.
+int RunConfig(ConfigOutput what, const config::Config& config, Io& io);
+
+}  // namespace feedbridge::app

@@ -1,0 +1,113 @@
+#pragma once
+
+// feedbridge's configuration: a tree of plain structs (each component is given only its own
+// sub-struct) and the loader that fills it from any POCO configuration, checking every key.
+// app/ builds the layers (defaults < INI file < FEEDBRIDGE_* environment < CLI flags).
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+
+#include "common/log.h"
+#include "common/result.h"
+
+namespace Poco::Util {
+class AbstractConfiguration;
+}
+
+namespace feedbridge::config {
+
+// [server] The HTTP side: profile pages, OMB endpoints, feeds, admin API.
+struct ServerOptions {
+  std::string base_url = "http://localhost:8080/";  // Public URL; always ends with '/'.
+  std::string listen = "127.0.0.1:8080";            // HOST:PORT the HTTP server binds.
+  int workers = 16;                                 // Request-handling threads.
+  int max_queued = 64;                              // Accepted connections waiting for a thread.
+  size_t max_body_bytes = 1u << 20;                 // Largest request body accepted (413 above).
+  size_t max_header_bytes = 16u << 10;              // Largest request header block accepted.
+};
+
+// [database]
+struct DatabaseOptions {
+  std::string url = "sqlite:data/feedbridge.db";  // sqlite:PATH or postgresql://...
+};
+
+// [redis]
+struct RedisOptions {
+  std::string url;  // redis://HOST:PORT[/DB] or unix:PATH; empty: a private redis-server.
+  std::string prefix = "fb:";  // Prefix of every key feedbridge writes.
+  bool autostart = true;       // Start a private redis-server when url is empty.
+};
+
+// [poller] Fetching and scheduling the bridged feeds.
+struct PollerOptions {
+  std::chrono::seconds interval_min{300};    // Shortest time between two polls of a feed.
+  std::chrono::seconds interval_max{86400};  // Longest time between two polls of a feed.
+  std::chrono::seconds fetch_timeout{20};    // Whole-request timeout for one feed fetch.
+  size_t max_body_bytes = 15u << 20;         // Largest feed accepted (also after decompression).
+  int max_redirects = 5;                     // Redirects followed per fetch.
+  int per_host_concurrency = 2;              // Requests at once to one host.
+  bool allow_private_networks = false;       // Fetch from loopback and private addresses.
+  std::string user_agent;                    // Empty: "feedbridge/VERSION (+BASE_URL)".
+  int workers = 4;                           // Fetching threads per poller process.
+};
+
+// [publisher] Delivering notices to remote subscribers.
+struct PublisherOptions {
+  int workers = 4;                             // Delivering threads per publisher process.
+  std::chrono::seconds retry_min{60};          // First retry delay after a failed delivery.
+  std::chrono::seconds retry_max{21600};       // Longest delay between two retries.
+  std::chrono::seconds give_up_after{259200};  // Age at which a delivery is dead-lettered.
+  int per_host_concurrency = 2;                // Deliveries at once to one host.
+};
+
+// [omb] OpenMicroBlogging.
+struct OmbOptions {
+  std::string license = "http://creativecommons.org/licenses/by/3.0/";  // Sent with every notice.
+  std::string notice_template = "{title} {url}";  // Notice text; fitted into 140 characters.
+};
+
+// [admin]
+struct AdminOptions {
+  std::string token;  // Bearer token of the admin API; empty: the admin API is off.
+};
+
+// The whole configuration. Plain value: copy it, change a field in a test; once loaded it is
+// not changed, so threads may share it read-only (as every *Options struct above).
+struct Config {
+  ServerOptions server;
+  DatabaseOptions database;
+  RedisOptions redis;
+  PollerOptions poller;
+  PublisherOptions publisher;
+  OmbOptions omb;
+  AdminOptions admin;
+  LogOptions log;  // [log] level, format, file (common/log.h).
+};
+
+// Reads and checks every option of the table from `source` ("poller.fetch_timeout"); a missing
+// key keeps its default. Also reports keys of known sections that are not options, sections that
+// are not known (POCO's own "application" and "system" excepted) and inconsistent pairs
+// (interval_min above interval_max). On any problem: InvalidArgument whose message has one line
+// per problem, all of them, e.g. "config: poller.fetch_timeout: 'abc' is not a duration".
+Result<Config> Load(const Poco::Util::AbstractConfiguration& source);
+
+// The defaults of the table: "section.key" -> default text (the lowest configuration layer).
+std::map<std::string, std::string> DefaultValues();
+
+// The overrides found in an environment: FEEDBRIDGE_POLLER_FETCH_TIMEOUT=30 gives
+// "poller.fetch_timeout" -> "30" (section and key lower-cased; the section is the text up to the
+// first '_' after the prefix, since no section name has one). Variables without a key part are
+// ignored; unknown names are passed on, so Load reports them. Pure.
+std::map<std::string, std::string> EnvironmentOverrides(
+    const std::map<std::string, std::string>& environment);
+
+// The example configuration file (config/feedbridge.ini): every option with its help and its
+// default, ready to edit.
+std::string ExampleIni();
+
+// The effective configuration in INI form, secrets shown as "(set)".
+std::string EffectiveIni(const Config& config);
+
+}  // namespace feedbridge::config
