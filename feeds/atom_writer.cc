@@ -1,6 +1,9 @@
 // Atom 1.0 (RFC 4287) output. Required elements are always written, derived when the model
 // lacks them; see the comments at each fallback.
 
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA1Engine.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ostream>
@@ -8,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "feeds/dates.h"
+#include "feeds/identity.h"
 #include "feeds/writer_util.h"
 #include "feeds/writers.h"
 
@@ -155,7 +160,14 @@ void WriteCategories(XmlOut& out, const std::vector<Category>& categories) {
 }
 
 void WriteDate(XmlOut& out, const std::string& name, writer_internal::OptionalTime t) {
-  if (t) out.Element(kAtomNs, name, writer_internal::FormatRfc3339Utc(*t));
+  if (t) out.Element(kAtomNs, name, FormatRfc3339(*t));
+}
+
+// "urn:sha1:" + hex SHA-1 of `text`: a stable IRI for a feed that names itself no other way.
+std::string Sha1Urn(std::string_view text) {
+  Poco::SHA1Engine sha1;
+  sha1.update(text.data(), text.size());
+  return "urn:sha1:" + Poco::DigestEngine::digestToHex(sha1.digest());
 }
 
 // §4.2.6 atom:id must be an IRI.
@@ -163,7 +175,7 @@ std::string FeedId(const Feed& feed, const std::string& self_url, const std::str
   if (!feed.id.empty()) return feed.id;
   if (!self_url.empty()) return self_url;
   if (!home.empty()) return home;
-  return writer_internal::Sha1Urn(feed.title.value);
+  return Sha1Urn(feed.title.value);
 }
 
 // §4.2.11 atom:source: the head of the feed an entry was copied from.
@@ -186,7 +198,7 @@ void WriteEntry(XmlOut& out, const Entry& entry, std::chrono::sys_seconds feed_u
 
   // §4.1.2: id, title and updated are required. The id falls back to the URL, then to a hash
   // of title and content. An empty title is valid and more honest than an invented one.
-  out.Element(kAtomNs, "id", writer_internal::EntryId(entry));
+  out.Element(kAtomNs, "id", EntryIdentity(entry));
   WriteText(out, "title", entry.title, language);
   // updated: updated, else published, else created; an undated entry gets the feed's date.
   WriteDate(out, "updated", writer_internal::EntryUpdated(entry).value_or(feed_updated));

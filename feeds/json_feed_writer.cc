@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "feeds/dates.h"
+#include "feeds/identity.h"
 #include "feeds/writer_util.h"
 #include "feeds/writers.h"
 
@@ -84,7 +86,7 @@ class JsonOut {
 };
 
 void WriteDate(JsonOut& json, std::string_view key, writer_internal::OptionalTime t) {
-  if (t) json.Field(key, writer_internal::FormatRfc3339Utc(*t));
+  if (t) json.Field(key, FormatRfc3339(*t));
 }
 
 // §Authors: name, url and avatar; JSON Feed has no email, so a bare address becomes a mailto:
@@ -138,7 +140,7 @@ void WriteAttachments(JsonOut& json, const std::vector<Enclosure>& enclosures) {
 void WriteItem(JsonOut& json, const Entry& entry) {
   json.BeginObject();
   // id is required (a string); url is the permalink.
-  json.Field("id", writer_internal::EntryId(entry));
+  json.Field("id", EntryIdentity(entry));
   json.Field("url", entry.Url());
   if (const Link* related = entry.FindLink("related"); related != nullptr) {
     json.Field("external_url", related->href);

@@ -239,6 +239,7 @@ struct Feed : FeedHead {
   std::string feed_url;       // rel="self" or the URL the bytes came from.
   std::vector<std::string> hubs;  // WebSub hubs (rel="hub").
   Image image;                // RSS <image>.
+  Text info;                  // Atom 0.3 <info>: a note for people who open the feed itself.
   std::optional<int> ttl_minutes;  // RSS <ttl>.
   std::string docs;
   Person publisher;      // dc:publisher, RSS webMaster.

@@ -61,14 +61,33 @@ Result<Feed> ParseFeed(std::string_view bytes, const ParseOptions& options) {
   // twice the memory at its last reallocation. Counting "<item" and "<entry" costs a memchr-speed
   // pass and over-counts only by what CDATA sections mention.
   feed.entries.reserve(std::min(options.max_entries, CountEntryTags(decoded->utf8())));
-  internal::FeedBuilder builder(options, feed);
   internal::XmlLimits limits;
   limits.max_depth = options.max_depth;
   limits.max_entity_expansion = options.max_entity_expansion;
   internal::XmlOutcome outcome;
-  if (Status s = internal::ReadXml(decoded->utf8(), limits, builder, outcome); !s.ok()) return s;
-  decoded->converted = std::string();  // Free a converted copy before finishing.
-  if (Status s = builder.Finish(); !s.ok()) return s;
+  {
+    internal::FeedBuilder builder(options, feed);
+    if (Status s = internal::ReadXml(decoded->utf8(), limits, builder, outcome); !s.ok()) return s;
+    if (Status s = builder.Finish(); !s.ok() && !outcome.lost_ampersands) return s;
+  }
+  if (outcome.lost_ampersands) {
+    // "?a=1&b=2" and "&unknown;" are not XML, and libxml2 drops them while recovering. Read the
+    // document again with those ampersands escaped, so their text survives as readers show it.
+    const std::string repaired = internal::RepairAmpersands(decoded->utf8());
+    Feed second;
+    second.encoding = feed.encoding;
+    second.problems = feed.problems;
+    second.recovered = feed.recovered;
+    second.entries.reserve(feed.entries.capacity());
+    feed = std::move(second);
+    internal::FeedBuilder builder(options, feed);
+    internal::XmlOutcome again;
+    if (Status s = internal::ReadXml(repaired, limits, builder, again); !s.ok()) return s;
+    if (Status s = builder.Finish(); !s.ok()) return s;
+    outcome.problems.insert(outcome.problems.begin(), "stray '&' escaped and read again");
+    for (std::string& p : again.problems) outcome.problems.push_back(std::move(p));
+  }
+  decoded->converted = std::string();  // Free a converted copy.
   if (!outcome.well_formed) {
     feed.recovered = true;
     for (std::string& p : outcome.problems) {

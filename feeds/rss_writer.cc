@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "feeds/dates.h"
+#include "feeds/identity.h"
 #include "feeds/writer_util.h"
 #include "feeds/writers.h"
 
@@ -35,7 +37,7 @@ std::string EmailAndName(const Person& person) {
 }
 
 void WriteDate(XmlOut& out, const std::string& name, writer_internal::OptionalTime t) {
-  if (t) out.Element(kNoNs, name, writer_internal::FormatRfc1123Utc(*t));
+  if (t) out.Element(kNoNs, name, FormatRfc1123(*t));
 }
 
 void WriteAtomLink(XmlOut& out, std::string_view rel, const std::string& href,
@@ -96,7 +98,7 @@ void WriteItemAuthors(XmlOut& out, const std::vector<Person>& authors) {
 // <guid>: the entry's id, marked as a permalink only when it is the entry's URL. Without an
 // id the URL (a permalink) or a content hash (not one) keeps items deduplicable.
 void WriteGuid(XmlOut& out, const Entry& entry, const std::string& url) {
-  const std::string id = writer_internal::EntryId(entry);
+  const std::string id = EntryIdentity(entry);
   const bool permalink = !url.empty() && id == url;
   out.Element(kNoNs, "guid", id, XmlAttrs().Add("isPermaLink", permalink ? "true" : "false"));
 }

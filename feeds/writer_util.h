@@ -1,13 +1,12 @@
 #pragma once
 
 // Internal helpers shared by the Atom, RSS and JSON Feed writers (feeds/writers.h): text
-// cleaning for XML and JSON, date formatting, identity and URL fallbacks, and a thin wrapper
-// over Poco::XML::XMLWriter. Not part of the feeds/ API. Everything is inline until
+// cleaning for XML and JSON, date and URL fallbacks, and a thin wrapper over
+// Poco::XML::XMLWriter. Not part of the feeds/ API. Everything is inline until
 // writer_util.cc is listed in feeds/CMakeLists.txt. Pure functions; XmlOut is not thread-safe
 // (one per document).
 
 #include <Poco/SAX/AttributesImpl.h>
-#include <Poco/SHA1Engine.h>
 #include <Poco/XML/XMLWriter.h>
 
 #include <algorithm>
@@ -208,77 +207,6 @@ inline std::string EscapeHtmlText(std::string_view text) {
   return out;
 }
 
-// Private date formatting: feeds/dates.h declares FormatRfc3339/FormatRfc1123 but they are
-// being written elsewhere; these produce the same forms.
-// TODO(writers): switch to feeds/dates.h once dates.cc is implemented.
-inline void AppendDigits(int64_t value, int width, std::string& out) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value < 0 ? -value : value);
-  (void)ec;  // 24 bytes hold any int64.
-  const auto len = static_cast<int>(end - buf);
-  if (value < 0) out.push_back('-');
-  for (int k = len; k < width; ++k) out.push_back('0');
-  out.append(buf, end);
-}
-
-struct CivilTime {
-  std::chrono::year_month_day ymd;
-  std::chrono::weekday weekday;
-  std::chrono::hh_mm_ss<std::chrono::seconds> time;
-};
-
-inline CivilTime ToCivil(std::chrono::sys_seconds t) {
-  const auto day = std::chrono::floor<std::chrono::days>(t);
-  return {std::chrono::year_month_day{day}, std::chrono::weekday{day},
-          std::chrono::hh_mm_ss<std::chrono::seconds>{t - day}};
-}
-
-// RFC 3339 §5.6 date-time in UTC: "2026-11-23T12:00:00Z".
-inline std::string FormatRfc3339Utc(std::chrono::sys_seconds t) {
-  const CivilTime c = ToCivil(t);
-  std::string out;
-  out.reserve(20);
-  AppendDigits(static_cast<int>(c.ymd.year()), 4, out);
-  out.push_back('-');
-  AppendDigits(static_cast<unsigned>(c.ymd.month()), 2, out);
-  out.push_back('-');
-  AppendDigits(static_cast<unsigned>(c.ymd.day()), 2, out);
-  out.push_back('T');
-  AppendDigits(c.time.hours().count(), 2, out);
-  out.push_back(':');
-  AppendDigits(c.time.minutes().count(), 2, out);
-  out.push_back(':');
-  AppendDigits(c.time.seconds().count(), 2, out);
-  out.push_back('Z');
-  return out;
-}
-
-// RFC 1123 §5.2.14 (RFC 822 with a four-digit year), as RSS 2.0 asks: "Mon, 23 Nov 2026
-// 12:00:00 GMT".
-inline std::string FormatRfc1123Utc(std::chrono::sys_seconds t) {
-  static constexpr std::string_view kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const CivilTime c = ToCivil(t);
-  std::string out;
-  out.reserve(29);
-  out += kDays[c.weekday.c_encoding()];
-  out += ", ";
-  AppendDigits(static_cast<unsigned>(c.ymd.day()), 2, out);
-  out.push_back(' ');
-  out += kMonths[static_cast<unsigned>(c.ymd.month()) - 1];
-  out.push_back(' ');
-  AppendDigits(static_cast<int>(c.ymd.year()), 4, out);
-  out.push_back(' ');
-  AppendDigits(c.time.hours().count(), 2, out);
-  out.push_back(':');
-  AppendDigits(c.time.minutes().count(), 2, out);
-  out.push_back(':');
-  AppendDigits(c.time.seconds().count(), 2, out);
-  out += " GMT";
-  return out;
-}
-
 using OptionalTime = std::optional<std::chrono::sys_seconds>;
 
 inline OptionalTime Later(OptionalTime a, OptionalTime b) {
@@ -287,22 +215,23 @@ inline OptionalTime Later(OptionalTime a, OptionalTime b) {
   return std::max(*a, *b);
 }
 
-// When the feed last changed: the newest of the feed's own updated/published and every
-// entry's updated/published. nullopt only when no date is known at all. Only parsed (UTC)
-// dates count: a raw date we could not parse cannot be rewritten in another format.
-inline OptionalTime FeedUpdated(const Feed& feed) {
-  OptionalTime newest = Later(feed.updated.utc, feed.published.utc);
-  for (const Entry& entry : feed.entries) {
-    newest = Later(newest, Later(entry.updated.utc, entry.published.utc));
-  }
-  return newest;
-}
-
 // An entry's "last modified" time: updated, else published, else created.
 inline OptionalTime EntryUpdated(const Entry& entry) {
   if (entry.updated.utc) return entry.updated.utc;
   if (entry.published.utc) return entry.published.utc;
   return entry.created.utc;
+}
+
+// When the feed last changed: the newest of the feed's own updated/published and every
+// entry's dates, so it is never older than an entry it contains. nullopt only when no date is
+// known at all. Only parsed (UTC) dates count: a raw date we could not parse cannot be
+// rewritten in another format.
+inline OptionalTime FeedUpdated(const Feed& feed) {
+  OptionalTime newest = Later(feed.updated.utc, feed.published.utc);
+  for (const Entry& entry : feed.entries) {
+    newest = Later(newest, Later(EntryUpdated(entry), entry.published.utc));
+  }
+  return newest;
 }
 
 // The URL this document is served at: the option, else the feed's own feed URL or self link.
@@ -343,13 +272,6 @@ inline std::vector<std::string> Hubs(const Feed& feed) {
   return hubs;
 }
 
-// "urn:sha1:" + hex SHA-1 of `text`: a stable IRI for things that have no identifier.
-inline std::string Sha1Urn(std::string_view text) {
-  Poco::SHA1Engine sha1;
-  sha1.update(text.data(), text.size());
-  return "urn:sha1:" + Poco::DigestEngine::digestToHex(sha1.digest());
-}
-
 // The first content with an HTML type (text/html or XHTML), else nullptr.
 inline const Text* HtmlContent(const Entry& entry) {
   for (const Text& content : entry.contents) {
@@ -364,24 +286,6 @@ inline const Text* PlainContent(const Entry& entry) {
     if (!content.is_html() && !content.value.empty()) return &content;
   }
   return nullptr;
-}
-
-// The entry's stable identifier: its id, else its URL, else a hash of title and content
-// (the same inputs feeds/identity.h uses), so readers can still deduplicate.
-inline std::string EntryId(const Entry& entry) {
-  if (!entry.id.empty()) return entry.id;
-  std::string url = entry.Url();
-  if (!url.empty()) return url;
-  std::string basis = entry.title.value;
-  basis.push_back('\0');
-  if (const Text* html = HtmlContent(entry); html != nullptr) {
-    basis += html->value;
-  } else if (const Text* plain = PlainContent(entry); plain != nullptr) {
-    basis += plain->value;
-  } else {
-    basis += entry.summary.value;
-  }
-  return Sha1Urn(basis);
 }
 
 // A Person's display name for formats that require one (Atom §3.2.1 atom:name): the name,

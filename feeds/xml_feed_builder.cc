@@ -67,6 +67,7 @@ enum class Field : uint8_t {
   kITunesBlock,
   kExtension,
   kAtomLinkText,
+  kInfo,
 };
 
 // How the characters of a text construct are kept while it is open.
@@ -190,6 +191,7 @@ struct FeedBuilder::State {
   // as the vocabulary its local name says; its namespace then means that vocabulary throughout.
   std::string aliased_uri;
   Ns aliased_ns = Ns::kOther;
+  bool atom_without_namespace = false;
   // An Atom <link> without href (its URL is its text), waiting for the text.
   std::optional<std::vector<std::pair<std::string, std::string>>> pending_link_attrs;
 
@@ -596,6 +598,9 @@ void FeedBuilder::State::StartElementSemantics(Elem elem, Ns ns, std::string_vie
     case Elem::kRights:
       StartTextConstruct(Field::kRights, ns, attrs, kTextPlain);
       return;
+    case Elem::kInfo:
+      if (head() == &feed) StartTextConstruct(Field::kInfo, ns, attrs, kTextPlain);
+      return;
     case Elem::kId: plain(Field::kId); return;
     case Elem::kGuid:
       plain(Field::kGuid);
@@ -840,6 +845,9 @@ void FeedBuilder::State::ApplyText(Field field, Text&& text) {
         }
       }
       return;
+    case Field::kInfo:
+      if (feed.info.empty()) feed.info = std::move(text);
+      return;
     case Field::kDocs:
       if (!entry_level && !v.empty()) feed.docs = ResolveUrl(text.base, v);
       return;
@@ -922,6 +930,10 @@ void FeedBuilder::State::FinishCapture() {
     case Field::kExtension: {
       std::vector<Extension>& list = entry_level ? entry->extensions : feed.extensions;
       if (value.empty()) value = std::move(c.attr1);
+      // Well-formed Web comment links are URLs: resolve them like every other link.
+      if (c.ext_ns == "http://wellformedweb.org/CommentAPI/" && !value.empty()) {
+        value = ResolveUrl(c.construct.base, value);
+      }
       if (list.size() < kMaxExtensions) {
         list.push_back(Extension{std::move(c.ext_ns), std::move(c.ext_name), std::move(value),
                                  std::move(c.ext_prefix)});
@@ -964,7 +976,13 @@ void FeedBuilder::StartElement(std::string_view uri, std::string_view prefix,
       frame.lang = static_cast<uint32_t>(s.langs.size() - 1);
     }
   }
+  if (!s.saw_root && uri.empty() && prefix.empty() && AsciiLower(local) == "feed") {
+    s.atom_without_namespace = true;  // <feed> with no xmlns at all: Atom all the same.
+  }
   Ns ns = s.NamespaceOf(uri, prefix);
+  if (ns == Ns::kNone && s.atom_without_namespace && uri.empty() && prefix.empty()) {
+    ns = Ns::kAtom10;
+  }
   if (!s.saw_root && ns == Ns::kOther && !uri.empty()) {
     const std::string root = AsciiLower(local);
     if (root == "feed" || root == "rss" || root == "channel") {

@@ -6,6 +6,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
+#include <cctype>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -117,6 +118,7 @@ class Reader {
   std::unordered_map<std::string, std::unique_ptr<EntityRecord>> declared_;
   std::unordered_map<std::string, std::unique_ptr<EntityRecord>> html_;
   std::vector<XmlAttribute> attributes_;  // Reused between elements.
+  std::vector<std::string> decoded_values_;  // Attribute values that needed decoding.
 };
 
 EntityRecord* Reader::MakeRecord(std::string_view name, std::string content, bool external) {
@@ -199,14 +201,30 @@ void Reader::OnStartElement(void* ctx, const xmlChar* local, const xmlChar* pref
   }
   ++self.depth_;
   self.attributes_.clear();
+  self.decoded_values_.clear();
+  self.decoded_values_.reserve(static_cast<size_t>(nb_attributes));
   for (int i = 0; i < nb_attributes; ++i) {
     const xmlChar** a = attributes + 5 * i;
+    std::string_view value(reinterpret_cast<const char*>(a[3]), static_cast<size_t>(a[4] - a[3]));
+    // Without entity substitution libxml2 hands '&' in attribute values back as "&#38;" (for
+    // its tree builder to re-parse); every other reference arrives decoded.
+    if (value.find("&#38;") != std::string_view::npos) {
+      std::string& decoded = self.decoded_values_.emplace_back();
+      for (size_t pos = 0; pos < value.size();) {
+        if (value.compare(pos, 5, "&#38;") == 0) {
+          decoded += '&';
+          pos += 5;
+        } else {
+          decoded += value[pos++];
+        }
+      }
+      value = decoded;
+    }
     self.attributes_.push_back(XmlAttribute{
         .ns = View(a[2]),
         .local = View(a[0]),
         .prefix = View(a[1]),
-        .value = std::string_view(reinterpret_cast<const char*>(a[3]),
-                                  static_cast<size_t>(a[4] - a[3])),
+        .value = value,
     });
   }
   self.handler_.StartElement(View(uri), View(prefix), View(local), self.attributes_);
@@ -294,14 +312,17 @@ void Reader::OnNoOpSubset(void* /*ctx*/, const xmlChar* /*name*/, const xmlChar*
 void Reader::OnStructuredError(void* ctx, xmlErrorPtr error) {
   if (error == nullptr || error->level < XML_ERR_ERROR) return;
   Reader& self = Self(ctx);
-  // An undeclared namespace prefix is routine in feeds and handled by the builder.
-  if (error->domain == XML_FROM_NAMESPACE) return;
   // A parameter entity we refused to load (an external DTD module) is our choice, not a fault
   // of the document.
   if ((error->code == XML_WAR_UNDECLARED_ENTITY || error->code == XML_ERR_UNDECLARED_ENTITY) &&
       error->message != nullptr &&
       std::strncmp(error->message, "PEReference", 11) == 0) {
     return;
+  }
+  if (error->code == XML_ERR_ENTITYREF_SEMICOL_MISSING || error->code == XML_ERR_NAME_REQUIRED ||
+      error->code == XML_ERR_INVALID_DEC_CHARREF || error->code == XML_ERR_INVALID_CHARREF ||
+      error->code == XML_ERR_UNDECLARED_ENTITY || error->code == XML_WAR_UNDECLARED_ENTITY) {
+    self.outcome_.lost_ampersands = true;
   }
   self.outcome_.well_formed = false;
   if (self.outcome_.problems.size() >= self.limits_.max_problems) return;
@@ -357,7 +378,76 @@ Status Reader::Run(std::string_view utf8) {
   return failure_;
 }
 
+bool IsNameStart(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c >= 0x80;
+}
+
+bool IsNameChar(unsigned char c) {
+  return IsNameStart(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+// The length of a well-formed reference starting at text[0] == '&' (after a fix of "&#X"), or
+// 0 when it is not one.
+size_t ReferenceLength(std::string_view text, std::string& fixed) {
+  size_t i = 1;
+  fixed.clear();
+  if (i < text.size() && text[i] == '#') {
+    ++i;
+    bool hex = false;
+    if (i < text.size() && (text[i] == 'x' || text[i] == 'X')) {
+      hex = true;
+      ++i;
+    }
+    const size_t digits = i;
+    while (i < text.size() && (hex ? std::isxdigit(static_cast<unsigned char>(text[i]))
+                                   : std::isdigit(static_cast<unsigned char>(text[i])))) {
+      ++i;
+    }
+    if (i == digits || i >= text.size() || text[i] != ';') return 0;
+    if (hex && text[2] == 'X') {
+      fixed = "&#x";
+      fixed.append(text.substr(3, i + 1 - 3));
+    }
+    return i + 1;
+  }
+  if (i >= text.size() || !IsNameStart(static_cast<unsigned char>(text[i]))) return 0;
+  while (i < text.size() && IsNameChar(static_cast<unsigned char>(text[i]))) ++i;
+  if (i >= text.size() || text[i] != ';') return 0;
+  const std::string name(text.substr(1, i - 1));
+  static constexpr std::string_view kPredefined[] = {"amp", "lt", "gt", "quot", "apos"};
+  for (std::string_view p : kPredefined) {
+    if (name == p) return i + 1;
+  }
+  if (htmlEntityLookup(reinterpret_cast<const xmlChar*>(name.c_str())) != nullptr) return i + 1;
+  return 0;
+}
+
 }  // namespace
+
+std::string RepairAmpersands(std::string_view utf8) {
+  // Documents that declare entities of their own keep their references: we cannot tell a
+  // declared name from an unknown one without parsing the DTD.
+  const bool has_internal_subset = utf8.find("<!ENTITY") != std::string_view::npos;
+  std::string out;
+  out.reserve(utf8.size() + utf8.size() / 64);
+  std::string fixed;
+  size_t run = 0;
+  for (size_t pos = utf8.find('&'); pos != std::string_view::npos; pos = utf8.find('&', pos)) {
+    out.append(utf8.substr(run, pos - run));
+    const size_t len = ReferenceLength(utf8.substr(pos, 80), fixed);
+    if (len > 0 || (has_internal_subset && utf8.substr(pos, 80).find(';') != std::string_view::npos)) {
+      const size_t keep = len > 0 ? len : 1;
+      out.append(fixed.empty() ? utf8.substr(pos, keep) : std::string_view(fixed));
+      pos += keep;
+    } else {
+      out.append("&amp;");
+      pos += 1;
+    }
+    run = pos;
+  }
+  out.append(utf8.substr(run));
+  return out;
+}
 
 Status ReadXml(std::string_view utf8, const XmlLimits& limits, XmlHandler& handler,
                XmlOutcome& outcome) {

@@ -39,6 +39,9 @@ struct XmlLimits {
 
 struct XmlOutcome {
   bool well_formed = true;             // False when errors were recovered from.
+  // Bare '&', unknown entity names or "&#X41;": text libxml2 dropped that a second pass over
+  // RepairAmpersands() output would keep.
+  bool lost_ampersands = false;
   std::vector<std::string> problems;   // "line 3: Opening and ending tag mismatch: ...".
 };
 
@@ -51,5 +54,10 @@ struct XmlOutcome {
 // Ill-formed XML is not an error: the reader recovers and reports it in the outcome.
 Status ReadXml(std::string_view utf8, const XmlLimits& limits, XmlHandler& handler,
                XmlOutcome& outcome);
+
+// `utf8` with every '&' that does not start a well-formed reference to a predefined, HTML or
+// declared entity, or a character reference, escaped as "&amp;", and "&#X" read as "&#x".
+// This is what readers show for "?a=1&b=2" or "&doesnotexist;" in a feed.
+std::string RepairAmpersands(std::string_view utf8);
 
 }  // namespace feedbridge::feeds::internal

@@ -132,7 +132,7 @@ constexpr ElemEntry kElements[] = {
     {Ns::kAtom10, "generator", Elem::kGenerator},
     {Ns::kAtom10, "icon", Elem::kIcon},
     {Ns::kAtom10, "logo", Elem::kLogo},
-    {Ns::kAtom10, "info", Elem::kIgnored},
+    {Ns::kAtom10, "info", Elem::kInfo},
     // RDF.
     {Ns::kRdf, "rdf", Elem::kRdfRoot},
     {Ns::kRdf, "seq", Elem::kIgnored},

@@ -59,6 +59,7 @@ enum class Elem : uint8_t {
   kContentEncoded,  // content:encoded.
   kXhtmlBody,       // xhtml:body inside an RSS item.
   kRights,
+  kInfo,  // Atom 0.3 <info>.
   kId,
   kGuid,
   kLink,      // RSS <link>text</link>.

@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.base_url = "http://127.0.0.1/feed";
   options.max_document_bytes = 1u << 20;
   options.max_entries = 200;
-  Result<Feed> feed = ParseFeed(bytes, options);
+  feedbridge::Result<Feed> feed = ParseFeed(bytes, options);
   if (!feed.ok()) return 0;
   for (Entry& entry : feed->entries) {
     (void)HtmlToText(entry.title.value);

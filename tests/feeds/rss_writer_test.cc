@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "feeds/identity.h"
 #include "feeds/model.h"
 #include "feeds/writers.h"
 
@@ -270,7 +271,7 @@ TEST(RssWriterTest, GuidIsPermaLinkOnlyWhenItIsTheUrl) {
   feed.entries[0].links.clear();  // Nothing at all: a stable hash, not a permalink.
   doc = ParseXml(WriteRss(feed));
   guid = Children(Item(*doc), kNone, "guid").at(0);
-  EXPECT_EQ(guid->innerText().rfind("urn:sha1:", 0), 0u);
+  EXPECT_EQ(guid->innerText(), EntryIdentity(feed.entries[0]));
   EXPECT_EQ(guid->getAttribute("isPermaLink"), "false");
 }
 
