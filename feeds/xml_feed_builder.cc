@@ -769,8 +769,10 @@ void FeedBuilder::State::ApplyText(Field field, Text&& text) {
       }
       return;
     case Field::kId: {
-      // Atom ids are absolute IRIs; a relative one is read against xml:base as readers do.
-      std::string id = UrlScheme(v).empty() && !v.empty() ? ResolveUrl(text.base, v) : v;
+      // Atom ids are absolute IRIs; one written as an absolute path ("/2004/post") is read
+      // against xml:base as readers do. Other scheme-less ids ("post-41", an RSS guid carried
+      // over) stay as they are, so an entry keeps its identity through our own Atom output.
+      std::string id = v.starts_with('/') && !v.starts_with("//") ? ResolveUrl(text.base, v) : v;
       if (entry_level) entry->id = std::move(id);
       else if (h != nullptr) h->id = std::move(id);
       return;
