@@ -1,0 +1,64 @@
+#pragma once
+
+// Outbound HTTP: the small interface the poller (and later the publisher) talk to, and the
+// request/response values. The POCO implementation is http/poco_http_client.h.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace feedbridge::http {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;                  // Absolute http:// or https:// URL.
+  std::vector<Header> headers;      // Sent as given (e.g. If-None-Match, Content-Type).
+  std::string body;                 // For POST.
+  std::chrono::milliseconds timeout{20000};  // The whole exchange, redirects included.
+  size_t max_body_bytes = 15u << 20;          // Cap on the body, checked after decompression too.
+  int max_redirects = 5;                      // 0: redirects are returned as responses.
+};
+
+struct Redirect {
+  int status = 0;    // 301, 302, 303, 307, 308.
+  std::string url;   // Where it pointed (absolute).
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::vector<Header> headers;   // As received from the final server.
+  std::string body;              // Decompressed (gzip, deflate).
+  std::string final_url;         // After redirects.
+  std::vector<Redirect> redirects;  // The redirects followed, in order.
+
+  // The first header of that name (case-insensitive), or empty.
+  std::string_view Find(std::string_view name) const;
+  // True when every redirect followed was permanent (301/308) and there was at least one:
+  // the feed's stored URL should move to final_url.
+  bool MovedPermanently() const;
+};
+
+// Sends requests. A non-2xx answer is a response, not an error; errors are transport failures:
+//   Unavailable        connection refused or reset, DNS failure, TLS failure.
+//   DeadlineExceeded   the timeout passed (including a server that trickles bytes).
+//   ResourceExhausted  the body (or its decompressed form: a gzip bomb) is over max_body_bytes.
+//   PermissionDenied   the host resolves to a loopback, private or link-local address and
+//                      private networks are not allowed.
+//   InvalidArgument    not an http(s) URL; too many redirects or a redirect loop.
+// Implementations are thread-safe.
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
+};
+
+}  // namespace feedbridge::http

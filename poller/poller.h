@@ -1,0 +1,85 @@
+#pragma once
+
+// The poller: claims due feeds, fetches them (conditional GET), parses, finds new entries,
+// builds notices, records entries + notices (outbox) + fetch state in one transaction, enqueues
+// the notices, and schedules the next poll.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/random.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "http/http_client.h"
+#include "queue/notice_queue.h"
+#include "queue/poll_schedule.h"
+#include "store/entry_store.h"
+#include "store/feed_store.h"
+#include "store/notice_store.h"
+
+namespace Poco {
+class Logger;
+}
+
+namespace feedbridge::poller {
+
+// What one poll did, for `feedbridge poll` and the logs.
+struct PollReport {
+  int64_t feed_id = 0;
+  std::string url;
+  int http_status = 0;        // 0 on a transport error.
+  bool not_modified = false;  // 304.
+  size_t entries_seen = 0;
+  size_t new_entries = 0;
+  size_t notices = 0;         // Notices created (0 for the first poll of a feed: no backlog).
+  std::string error;          // Empty on success.
+  TimePoint next_poll_at;
+};
+
+struct PollerDependencies {
+  store::FeedStore& feeds;
+  store::EntryStore& entries;
+  store::NoticeStore& notices;
+  queue::NoticeQueue& queue;
+  queue::PollSchedule& schedule;
+  http::HttpClient& http;
+  Clock& clock;
+  Random& random;
+  Poco::Logger& log;
+};
+
+// Thread-safe: PollFeed and RunOnce may be called from several threads. Every dependency must
+// outlive the Poller.
+class Poller {
+ public:
+  Poller(config::PollerOptions options, config::OmbOptions omb, std::string base_url,
+         PollerDependencies deps);
+  ~Poller();
+  Poller(const Poller&) = delete;
+  Poller& operator=(const Poller&) = delete;
+
+  // Polls one feed now, whatever its schedule. Errors are those of the store and the queue
+  // (Unavailable); a failing feed is a report with `error` set, not an error.
+  Result<PollReport> PollFeed(int64_t feed_id);
+  // Claims up to `max` due feeds and polls them. Returns the reports.
+  Result<std::vector<PollReport>> RunOnce(size_t max);
+  // Enqueues every notice the outbox still holds (after a crash or a Redis outage).
+  Result<size_t> FlushOutbox();
+  // Makes sure every enabled feed is on the schedule (at start: a new Redis, an import).
+  Result<size_t> ScheduleAll();
+  // Starts options.workers threads running RunOnce in a loop (idle: short sleeps); Stop() ends
+  // them after their current poll.
+  void Start();
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace feedbridge::poller

@@ -1,0 +1,46 @@
+#pragma once
+
+// The notices work queue (Redis stream `notices`, consumer group `publisher`). The poller
+// enqueues; the publisher claims, acknowledges, retries or buries.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace feedbridge::queue {
+
+struct NoticeMessage {
+  int64_t notice_id = 0;   // store/ notice id: the publisher reads the notice from the store.
+  int64_t account_id = 0;  // The blog account that posted it.
+};
+
+struct ClaimedNotice {
+  std::string message_id;  // Stream entry id, for Ack/Retry/Bury.
+  NoticeMessage notice;
+  int deliveries = 0;      // How many times it has been claimed (1 the first time).
+};
+
+// Thread-safe. Delivery is at-least-once.
+class NoticeQueue {
+ public:
+  virtual ~NoticeQueue() = default;
+  // Adds the notice. Idempotent per notice_id for at least a week: enqueueing a notice again
+  // (an outbox replayed after a crash) does not add a second message. Unavailable if Redis is down.
+  virtual Status Enqueue(const NoticeMessage& message) = 0;
+  // Up to `max` messages for `consumer`: new ones, and ones another consumer claimed more than
+  // `stale_after` ago without acknowledging (it died). Waits up to `block` when there are none.
+  virtual Result<std::vector<ClaimedNotice>> Claim(std::string_view consumer, size_t max,
+                                                   std::chrono::milliseconds block,
+                                                   std::chrono::milliseconds stale_after) = 0;
+  virtual Status Ack(const ClaimedNotice& notice) = 0;
+  // Takes the message off the stream and brings it back after `delay`.
+  virtual Status Retry(const ClaimedNotice& notice, std::chrono::milliseconds delay) = 0;
+  // Gives up: moves the message to the dead-letter stream with the reason.
+  virtual Status Bury(const ClaimedNotice& notice, std::string_view reason) = 0;
+};
+
+}  // namespace feedbridge::queue

@@ -1,0 +1,34 @@
+#pragma once
+
+// When each feed is polled next (Redis sorted set `schedule`: feed id -> due time). Many poller
+// processes share it: a claimed feed is leased, so no two poll it at once, and the most overdue
+// feeds are claimed first, so none starves.
+
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+
+namespace feedbridge::queue {
+
+// Thread-safe.
+class PollSchedule {
+ public:
+  virtual ~PollSchedule() = default;
+  // Sets (or moves) the feed's next poll time. Also ends its lease.
+  virtual Status Schedule(int64_t feed_id, TimePoint when) = 0;
+  virtual Status Remove(int64_t feed_id) = 0;
+  // Atomically takes up to `max` feeds due at `now` (most overdue first) and moves each to
+  // now + lease, so no other poller sees it until the lease runs out (its poller died) or
+  // Schedule() sets its next time.
+  virtual Result<std::vector<int64_t>> ClaimDue(TimePoint now, size_t max,
+                                                std::chrono::milliseconds lease) = 0;
+  // Number of scheduled feeds.
+  virtual Result<int64_t> Size() = 0;
+  // Number of feeds due at `now` (the backlog).
+  virtual Result<int64_t> CountDue(TimePoint now) = 0;
+};
+
+}  // namespace feedbridge::queue

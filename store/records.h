@@ -1,0 +1,101 @@
+#pragma once
+
+// The rows the stores hand out and take in. Plain values.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+
+namespace feedbridge::store {
+
+enum class AccountKind { kBlog, kReader };
+
+// A blog bridged into the network: its account (nickname, profile) and its feed's fetch state.
+struct FeedRecord {
+  int64_t id = 0;          // Feed id (also the key of the poll schedule).
+  int64_t account_id = 0;  // Identifier URI: BASE/user/<account_id>; never changes.
+  std::string nickname;    // [0-9a-z]{1,64}, unique among accounts. Profile: BASE/<nickname>.
+  std::string url;         // The feed URL polled.
+  // From the feed itself, refreshed at each successful poll.
+  std::string title;
+  std::string description;
+  std::string site_url;  // The blog's home page.
+  std::string icon_url;
+  // Fetch state.
+  std::string etag;           // Sent as If-None-Match.
+  std::string last_modified;  // Sent as If-Modified-Since.
+  int last_http_status = 0;   // 0: never fetched, or a transport error.
+  std::string last_error;     // Empty when the last poll succeeded.
+  int consecutive_failures = 0;
+  std::optional<TimePoint> last_polled_at;
+  std::optional<TimePoint> last_success_at;
+  std::optional<TimePoint> failing_since;  // First failure of the current run of failures.
+  std::optional<TimePoint> next_poll_at;
+  std::string disabled_reason;  // Non-empty: not polled (410 Gone, removed by the operator...).
+  TimePoint created_at;
+
+  bool disabled() const { return !disabled_reason.empty(); }
+};
+
+// What the poller learned in one poll, saved with the entries it found (see EntryStore).
+struct FetchState {
+  std::string url;  // The feed URL from now on (changes after a persistent 301).
+  std::string title;
+  std::string description;
+  std::string site_url;
+  std::string icon_url;
+  std::string etag;
+  std::string last_modified;
+  int last_http_status = 0;
+  std::string last_error;
+  int consecutive_failures = 0;
+  std::optional<TimePoint> last_polled_at;
+  std::optional<TimePoint> last_success_at;
+  std::optional<TimePoint> failing_since;
+  std::optional<TimePoint> next_poll_at;
+  std::string disabled_reason;
+};
+
+// An entry of a bridged feed as stored.
+struct StoredEntry {
+  int64_t id = 0;
+  int64_t feed_id = 0;
+  std::string identity;  // feeds::EntryIdentity(): unique per feed.
+  std::string url;       // The post's permalink, may be empty.
+  std::string title;     // Plain text.
+  std::optional<TimePoint> published;
+  std::optional<TimePoint> updated;
+  TimePoint first_seen_at;
+  // The whole normalized entry as a JSON Feed 1.1 document with this one item
+  // (feeds::WriteJsonFeed / feeds::ParseFeed), so the mirror can serve it in any format.
+  std::string document;
+};
+
+// A new entry found by a poll; `notice_text` empty means no notice (the backlog of a feed that
+// was just added is not broadcast).
+struct NewEntry {
+  std::string identity;
+  std::string url;
+  std::string title;
+  std::optional<TimePoint> published;
+  std::optional<TimePoint> updated;
+  std::string document;
+  std::string notice_text;  // At most 140 characters, see poller/notice_text.h.
+  std::string notice_url;   // The link the notice points to (the permalink, or empty).
+};
+
+// A notice: what a blog "posts" to the network for one new entry.
+struct Notice {
+  int64_t id = 0;          // Notice URI: BASE/notice/<id>.
+  int64_t account_id = 0;
+  int64_t entry_id = 0;
+  std::string text;        // At most 140 characters.
+  std::string url;         // omb_notice_url: the permalink, may be empty.
+  TimePoint created_at;
+  bool enqueued = false;   // Outbox state: false until it is on the Redis stream.
+};
+
+}  // namespace feedbridge::store
