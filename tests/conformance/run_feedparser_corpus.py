@@ -205,6 +205,11 @@ def main():
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
 
+    if not os.path.isdir(args.corpus):
+        # CI and developer checkouts have ../shared beside the repository; a clone elsewhere
+        # does not. Say so loudly and let CTest count the test as skipped (exit 77).
+        print("feedparser corpus not found at %s: conformance NOT run" % args.corpus)
+        return 77
     cases = collect(args.corpus)
     runnable = []
     skipped = []
