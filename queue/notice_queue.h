@@ -24,6 +24,22 @@ struct ClaimedNotice {
   int deliveries = 0;      // How many times it has been claimed (1 the first time).
 };
 
+// What the queue holds, for `feedbridge status` (the concrete queues' Stats()).
+struct QueueStats {
+  int64_t length = 0;    // Messages on the stream: new or claimed, not yet acknowledged.
+  int64_t pending = 0;   // Of those, claimed and not yet acknowledged.
+  int64_t retrying = 0;  // Taken off the stream by Retry, waiting for their time.
+  int64_t dead = 0;      // Dead letters (Bury).
+};
+
+// One buried message (the concrete queues' ListDead()).
+struct DeadLetter {
+  std::string id;  // Dead-letter stream entry id.
+  NoticeMessage notice;
+  int deliveries = 0;
+  std::string reason;
+};
+
 // Thread-safe. Delivery is at-least-once.
 class NoticeQueue {
  public:

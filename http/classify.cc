@@ -1,0 +1,150 @@
+#include "http/classify.h"
+
+#include <Poco/DateTime.h>
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeParser.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <string>
+
+namespace feedbridge::http {
+namespace {
+
+using std::chrono::seconds;
+
+// A hostile or broken server may send "Retry-After: 99999999999999"; clamping keeps the time
+// arithmetic far from overflow. The poller clamps its schedule much tighter anyway.
+constexpr seconds kMaxDelay = std::chrono::hours(24 * 366);
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Non-negative decimal seconds (RFC 9110 §1.2 delta-seconds), clamped to kMaxDelay.
+std::optional<seconds> ParseDeltaSeconds(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (end != text.data() + text.size()) return std::nullopt;
+  if (ec == std::errc::result_out_of_range) return kMaxDelay;
+  if (ec != std::errc()) return std::nullopt;
+  if (value > static_cast<uint64_t>(kMaxDelay.count())) return kMaxDelay;
+  return seconds(static_cast<seconds::rep>(value));
+}
+
+// RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient must
+// accept.
+std::optional<TimePoint> ParseHttpDate(std::string_view text) {
+  static const std::array<const std::string*, 3> kFormats = {
+      &Poco::DateTimeFormat::HTTP_FORMAT, &Poco::DateTimeFormat::RFC850_FORMAT,
+      &Poco::DateTimeFormat::ASCTIME_FORMAT};
+  const std::string s(text);
+  for (const std::string* format : kFormats) {
+    Poco::DateTime parsed;
+    int tzd = 0;
+    if (!Poco::DateTimeParser::tryParse(*format, s, parsed, tzd)) continue;
+    const auto micros = parsed.timestamp().epochMicroseconds();
+    return TimePoint(std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::microseconds(micros))) -
+           seconds(tzd);
+  }
+  return std::nullopt;
+}
+
+// The value of a Cache-Control directive such as max-age=600, or nullopt.
+std::optional<seconds> CacheControlSeconds(std::string_view header, std::string_view directive) {
+  const std::string lower = Lower(header);
+  std::string_view rest = lower;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    std::string_view item = Trim(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    const size_t eq = item.find('=');
+    if (eq == std::string_view::npos || Trim(item.substr(0, eq)) != directive) continue;
+    std::string_view value = Trim(item.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    return ParseDeltaSeconds(value);
+  }
+  return std::nullopt;
+}
+
+// Freshness from caching headers (RFC 9111 §4.2.1): max-age, then s-maxage, then Expires - Date.
+// no-store and no-cache speak about storing and revalidating, not about when to ask again, so
+// they are ignored here. The Age header is subtracted from max-age.
+std::optional<TimePoint> FreshUntil(const HttpResponse& response, TimePoint now) {
+  const std::string_view cache_control = response.Find("Cache-Control");
+  std::optional<seconds> max_age = CacheControlSeconds(cache_control, "max-age");
+  if (!max_age) max_age = CacheControlSeconds(cache_control, "s-maxage");
+  if (max_age) {
+    const seconds age = ParseDeltaSeconds(Trim(response.Find("Age"))).value_or(seconds(0));
+    return now + std::max(seconds(0), *max_age - age);
+  }
+  const std::string_view expires = Trim(response.Find("Expires"));
+  if (expires.empty()) return std::nullopt;
+  // An invalid Expires (often "0" or "-1") means "already expired" (RFC 9111 §5.3).
+  const std::optional<TimePoint> expires_at = ParseHttpDate(expires);
+  if (!expires_at) return std::nullopt;
+  // Relative to the server's own Date, so a skewed server clock does not matter.
+  const std::optional<TimePoint> date = ParseHttpDate(Trim(response.Find("Date")));
+  const TimePoint when = date ? now + (*expires_at - *date) : *expires_at;
+  return std::max(when, now);
+}
+
+FetchOutcome OutcomeFor(int status, bool has_retry_after) {
+  if (status >= 200 && status < 300) return FetchOutcome::kOk;
+  if (status == 304) return FetchOutcome::kNotModified;
+  if (status == 410) return FetchOutcome::kGone;
+  if (status == 404) return FetchOutcome::kNotFound;
+  if (status == 429 || (status == 503 && has_retry_after)) return FetchOutcome::kThrottled;
+  // A 3xx that was not followed (no Location, too many, or redirects disabled) and 1xx left
+  // over are the request's problem as far as the poller is concerned.
+  if (status >= 100 && status < 500) return FetchOutcome::kClientError;
+  return FetchOutcome::kServerError;
+}
+
+}  // namespace
+
+std::optional<TimePoint> ParseRetryAfter(std::string_view value, TimePoint now) {
+  value = Trim(value);
+  if (value.empty()) return std::nullopt;
+  if (std::isdigit(static_cast<unsigned char>(value.front()))) {
+    const std::optional<seconds> delay = ParseDeltaSeconds(value);
+    if (!delay) return std::nullopt;
+    return now + *delay;
+  }
+  const std::optional<TimePoint> date = ParseHttpDate(value);
+  if (!date) return std::nullopt;
+  return std::max(*date, now);
+}
+
+Classification ClassifyResponse(const HttpResponse& response, TimePoint now) {
+  Classification c;
+  const std::optional<TimePoint> retry_after = ParseRetryAfter(response.Find("Retry-After"), now);
+  c.outcome = OutcomeFor(response.status, retry_after.has_value());
+  c.not_before = retry_after ? retry_after : FreshUntil(response, now);
+  c.etag = std::string(Trim(response.Find("ETag")));
+  c.last_modified = std::string(Trim(response.Find("Last-Modified")));
+
+  c.summary = "HTTP " + std::to_string(response.status);
+  if (retry_after) {
+    const auto wait = std::chrono::ceil<seconds>(*retry_after - now).count();
+    c.summary += ", retry after " + std::to_string(wait) + "s";
+  }
+  return c;
+}
+
+}  // namespace feedbridge::http
