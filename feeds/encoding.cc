@@ -1,4 +1,5 @@
 #include "feeds/encoding.h"
+#include "feeds/text_util.h"
 
 #include <iconv.h>
 
@@ -55,24 +56,6 @@ bool IsAllAscii(std::string_view bytes) {
     if ((static_cast<unsigned char>(*p) & 0x80) != 0) return false;
   }
   return true;
-}
-
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 constexpr uint32_t kReplacement = 0xFFFD;
@@ -162,9 +145,9 @@ std::string DecodeWindows1252(std::string_view bytes) {
     if (b < 0x80) {
       out.push_back(c);
     } else if (b < 0xA0) {
-      AppendUtf8(out, kWindows1252High[b - 0x80]);
+      internal::AppendUtf8(kWindows1252High[b - 0x80], out);
     } else {
-      AppendUtf8(out, b);
+      internal::AppendUtf8(b, out);
     }
   }
   return out;
@@ -186,21 +169,21 @@ std::string DecodeUtf16(std::string_view bytes, bool big_endian, bool* replaced)
     if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
       const uint32_t v = unit(i + 1);
       if (v >= 0xDC00 && v <= 0xDFFF) {
-        AppendUtf8(out, 0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00));
+        internal::AppendUtf8(0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00), out);
         ++i;
         continue;
       }
     }
     if (u >= 0xD800 && u <= 0xDFFF) {
       *replaced = true;
-      AppendUtf8(out, kReplacement);
+      internal::AppendUtf8(kReplacement, out);
     } else {
-      AppendUtf8(out, u);
+      internal::AppendUtf8(u, out);
     }
   }
   if (bytes.size() % 2 != 0) {
     *replaced = true;
-    AppendUtf8(out, kReplacement);
+    internal::AppendUtf8(kReplacement, out);
   }
   return out;
 }
@@ -218,14 +201,14 @@ std::string DecodeUtf32(std::string_view bytes, bool big_endian, bool* replaced)
                    : (uint32_t{q[3]} << 24 | uint32_t{q[2]} << 16 | uint32_t{q[1]} << 8 | q[0]);
     if (u > 0x10FFFF || (u >= 0xD800 && u <= 0xDFFF)) {
       *replaced = true;
-      AppendUtf8(out, kReplacement);
+      internal::AppendUtf8(kReplacement, out);
     } else {
-      AppendUtf8(out, u);
+      internal::AppendUtf8(u, out);
     }
   }
   if (bytes.size() % 4 != 0) {
     *replaced = true;
-    AppendUtf8(out, kReplacement);
+    internal::AppendUtf8(kReplacement, out);
   }
   return out;
 }
@@ -583,7 +566,7 @@ std::string RepairUtf8(std::string_view bytes) {
       p += len;
       n -= len;
     } else {
-      AppendUtf8(out, kReplacement);
+      internal::AppendUtf8(kReplacement, out);
       p += skip;
       n -= skip;
     }

@@ -1,4 +1,5 @@
 #include "feeds/html.h"
+#include "feeds/text_util.h"
 
 #include <libxml/HTMLparser.h>  // htmlEntityLookup: the HTML 4 named character references.
 
@@ -63,24 +64,6 @@ size_t FindLtOrAmp(std::string_view s, size_t from) {
   return std::string_view::npos;
 }
 
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // Appends a decoded character, keeping the output legal in XML 1.0 (§2.2 Char) because the
 // sanitizer's output is embedded in Atom and RSS: NUL, surrogates, U+FFFE/U+FFFF and values past
 // U+10FFFF become U+FFFD, form feed becomes a space, other C0 controls are dropped.
@@ -92,7 +75,7 @@ void AppendCodePoint(std::string& out, uint32_t cp) {
   } else if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') {
     return;
   }
-  AppendUtf8(out, cp);
+  internal::AppendUtf8(cp, out);
 }
 
 struct Utf8Char {

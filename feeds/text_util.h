@@ -10,6 +10,9 @@
 
 namespace feedbridge::feeds::internal {
 
+// Appends the UTF-8 encoding of code point `cp` (which must be a Unicode scalar value).
+void AppendUtf8(char32_t cp, std::string& out);
+
 // Without leading and trailing XML white space (space, tab, CR, LF).
 std::string_view Trim(std::string_view s);
 

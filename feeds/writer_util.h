@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "feeds/model.h"
+#include "feeds/text_util.h"
 #include "feeds/writers.h"
 
 namespace feedbridge::feeds::writer_internal {
@@ -76,24 +77,6 @@ inline char32_t DecodeUtf8(std::string_view s, size_t* pos) {
   return cp;
 }
 
-inline void AppendUtf8(char32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
 // Surrogates cannot reach here (DecodeUtf8 replaces them).
 inline bool IsXmlChar(char32_t cp) {
@@ -119,7 +102,7 @@ inline std::string CleanXmlText(std::string_view text) {
     const char32_t cp = DecodeUtf8(text, &i);
     if (!IsXmlChar(cp)) continue;
     if (cp == kReplacementChar && text.substr(start, i - start) != "\xEF\xBF\xBD") {
-      AppendUtf8(kReplacementChar, out);
+      internal::AppendUtf8(kReplacementChar, out);
     } else {
       out.append(text.data() + start, i - start);
     }
@@ -143,7 +126,7 @@ inline void AppendJsonEscaped(std::string_view text, std::string& out) {
       } else if (cp == 0x2029) {
         out += "\\u2029";
       } else if (cp == kReplacementChar && text.substr(start, i - start) != "\xEF\xBF\xBD") {
-        AppendUtf8(kReplacementChar, out);
+        internal::AppendUtf8(kReplacementChar, out);
       } else {
         out.append(text.data() + start, i - start);
       }
@@ -188,22 +171,7 @@ inline void AppendJsonEscaped(std::string_view text, std::string& out) {
 // <description>, content:encoded).
 inline std::string EscapeHtmlText(std::string_view text) {
   std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
+  internal::AppendEscapedText(text, out);
   return out;
 }
 
