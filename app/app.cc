@@ -79,6 +79,10 @@ int Run(std::span<const std::string> args, const std::map<std::string, std::stri
 
   if (parse_request) return RunParse(*parse_request, *config, io);
   if (config_request) return RunConfig(*config_request, *config, io);
+  if (line.command == "feeds") return RunFeeds(line, *config, io);
+  if (line.command == "poll") return RunPoll(line, *config, io);
+  if (line.command == "status") return RunStatus(line, *config, io);
+  if (line.command == "serve") return RunServe(line, *config, io);
   io.err << "feedbridge: " << line.command << ": no handler (a bug)\n";
   return kExitSoftware;
 }

@@ -22,10 +22,41 @@ constexpr std::array kConfigFlags = {
     FlagSpec{"--print", "", "print the effective configuration (secrets hidden)"},
 };
 
+constexpr std::array kFeedsFlags = {
+    FlagSpec{"--nickname", "NICK", "add: the blog's account name, [0-9a-z]{1,64} (default: derived)"},
+};
+
+constexpr std::array kServeFlags = {
+    FlagSpec{"--roles", "LIST", "comma-separated roles to run: poller (default: every role)"},
+};
+
 constexpr std::array kCommands = {
+    CommandSpec{.name = "serve",
+                .arguments = "",
+                .summary = "run the service (the poller; with no Redis configured, a private "
+                           "redis-server in data/redis) until SIGINT/SIGTERM",
+                .flags = kServeFlags},
+    CommandSpec{.name = "feeds",
+                .arguments = "ACTION [ARG]",
+                .summary = "manage bridged feeds: add URL, list, show FEED, remove FEED, "
+                           "import FILE.opml, export",
+                .flags = kFeedsFlags,
+                .min_arguments = 1,
+                .max_arguments = 2,
+                .synopsis = "add URL [--nickname NICK] | list | show FEED | remove FEED | "
+                            "import FILE.opml | export"},
+    CommandSpec{.name = "poll",
+                .arguments = "[FEED]",
+                .summary = "poll FEED (id, nickname or URL) now, or every due feed; print what "
+                           "was found",
+                .max_arguments = 1},
+    CommandSpec{.name = "status",
+                .arguments = "",
+                .summary = "feeds, failing feeds, schedule backlog, outbox and queues"},
     CommandSpec{.name = "parse",
                 .arguments = "FILE",
-                .summary = "parse one feed (FILE, or - for standard input) and print it normalized",
+                .summary = "parse one feed (FILE, - for standard input, or an http(s) URL to "
+                           "fetch) and print it normalized",
                 .flags = kParseFlags,
                 .min_arguments = 1,
                 .max_arguments = 1},
@@ -38,7 +69,7 @@ constexpr std::array kCommands = {
     CommandSpec{.name = "help", .arguments = "", .summary = "print this help"},
 };
 
-constexpr std::array<std::string_view, 5> kComing = {"serve", "feeds", "poll", "status", "readers"};
+constexpr std::array<std::string_view, 1> kComing = {"readers"};
 
 constexpr std::array kGlobalFlags = {
     FlagSpec{"--config", "FILE",

@@ -50,4 +50,18 @@ Result<ConfigOutput> MakeConfigRequest(const CommandLine& line);
 // Writes the example file (config::ExampleIni) or `config` in INI form.
 int RunConfig(ConfigOutput what, const config::Config& config, Io& io);
 
+// `feedbridge feeds ACTION [ARG] [--nickname NICK]`: add, list, show, remove, import, export.
+// Exit codes: 64 usage (unknown action, bad nickname), 65 not a feed / bad OPML, 66 file
+// missing, 69 database, Redis or the feed's host unreachable.
+int RunFeeds(const CommandLine& line, const config::Config& config, Io& io);
+
+// `feedbridge poll [FEED]`: polls one feed, or every due feed once, and prints the reports.
+int RunPoll(const CommandLine& line, const config::Config& config, Io& io);
+
+// `feedbridge status`: feeds and their health, schedule backlog, outbox, queues.
+int RunStatus(const CommandLine& line, const config::Config& config, Io& io);
+
+// `feedbridge serve [--roles LIST]`: runs the roles until SIGINT or SIGTERM.
+int RunServe(const CommandLine& line, const config::Config& config, Io& io);
+
 }  // namespace feedbridge::app

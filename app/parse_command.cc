@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "app/commands.h"
+#include "app/wiring.h"
 #include "app/exit_codes.h"
 #include "common/c_ptr.h"
 #include "common/log.h"
@@ -67,11 +68,6 @@ std::string ReadStreamAtMost(std::istream& in, size_t limit) {
 Result<ParseRequest> MakeParseRequest(const CommandLine& line) {
   ParseRequest request;
   request.file = line.arguments.at(0);
-  if (LooksLikeUrl(request.file)) {
-    return Status::InvalidArgument(
-        "parse: fetching URLs is not available yet; save the feed to a "
-        "file");
-  }
   if (auto to = line.flags.find("--to"); to != line.flags.end()) {
     if (to->second == "jsonfeed") {
       request.to = FeedOutput::kJsonFeed;
@@ -102,7 +98,35 @@ int RunParse(const ParseRequest& request, const config::Config& config, Io& io) 
   const std::string name = from_stdin ? "standard input" : request.file;
   const size_t limit = config.poller.max_body_bytes;
   std::string bytes;
-  if (from_stdin) {
+  std::string base_url = request.base_url;
+  std::string content_type = request.content_type;
+  if (LooksLikeUrl(request.file)) {
+    // Fetched exactly as the poller fetches: same client, limits and private-network policy.
+    Result<std::unique_ptr<Services>> services = Services::Open(config, {.database = false,
+                                                                         .http = true});
+    if (!services.ok()) {
+      io.err << "feedbridge: parse: " << services.status().message() << "\n";
+      return kExitUnavailable;
+    }
+    http::HttpRequest get;
+    get.url = request.file;
+    get.timeout = config.poller.fetch_timeout;
+    get.max_body_bytes = limit;
+    get.max_redirects = config.poller.max_redirects;
+    Result<http::HttpResponse> response = (*services)->http().Send(get);
+    if (!response.ok()) {
+      io.err << "feedbridge: parse: " << response.status().message() << "\n";
+      return response.status().code() == Status::Code::kResourceExhausted ? kExitDataError
+                                                                          : kExitUnavailable;
+    }
+    if (response->status < 200 || response->status > 299) {
+      io.err << "feedbridge: parse: " << name << ": HTTP " << response->status << "\n";
+      return kExitUnavailable;
+    }
+    bytes = std::move(response->body);
+    if (base_url.empty()) base_url = response->final_url.empty() ? name : response->final_url;
+    if (content_type.empty()) content_type = std::string(response->Find("Content-Type"));
+  } else if (from_stdin) {
     bytes = ReadStreamAtMost(io.in, limit + 1);
   } else {
     Result<std::string> read = ReadFileAtMost(request.file, limit + 1);
@@ -120,8 +144,8 @@ int RunParse(const ParseRequest& request, const config::Config& config, Io& io) 
   }
 
   feeds::ParseOptions options;
-  options.base_url = request.base_url;
-  options.content_type = request.content_type;
+  options.base_url = base_url;
+  options.content_type = content_type;
   options.max_document_bytes = limit;
   Result<feeds::Feed> feed = feeds::ParseFeed(bytes, options);
   if (!feed.ok()) {

@@ -1,15 +1,12 @@
 #include "http/classify.h"
 
-#include <Poco/DateTime.h>
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeParser.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace feedbridge::http {
 namespace {
@@ -44,23 +41,85 @@ std::optional<seconds> ParseDeltaSeconds(std::string_view text) {
   return seconds(static_cast<seconds::rep>(value));
 }
 
-// RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient must
-// accept.
-std::optional<TimePoint> ParseHttpDate(std::string_view text) {
-  static const std::array<const std::string*, 3> kFormats = {
-      &Poco::DateTimeFormat::HTTP_FORMAT, &Poco::DateTimeFormat::RFC850_FORMAT,
-      &Poco::DateTimeFormat::ASCTIME_FORMAT};
-  const std::string s(text);
-  for (const std::string* format : kFormats) {
-    Poco::DateTime parsed;
-    int tzd = 0;
-    if (!Poco::DateTimeParser::tryParse(*format, s, parsed, tzd)) continue;
-    const auto micros = parsed.timestamp().epochMicroseconds();
-    return TimePoint(std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::microseconds(micros))) -
-           seconds(tzd);
+std::vector<std::string_view> Split(std::string_view s, std::string_view separators) {
+  std::vector<std::string_view> out;
+  while (!s.empty()) {
+    const size_t at = s.find_first_of(separators);
+    if (at != 0) out.push_back(s.substr(0, at));
+    if (at == std::string_view::npos) break;
+    s.remove_prefix(at + 1);
+  }
+  return out;
+}
+
+std::optional<int> ParseInt(std::string_view text, size_t min_digits, size_t max_digits) {
+  if (text.size() < min_digits || text.size() > max_digits) return std::nullopt;
+  int value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+  return value;
+}
+
+std::optional<unsigned> ParseMonth(std::string_view name) {
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (size_t i = 0; i < kMonths.size(); ++i) {
+    if (name == kMonths[i]) return static_cast<unsigned>(i + 1);
   }
   return std::nullopt;
+}
+
+bool IsAlpha(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) != 0;
+  });
+}
+
+std::optional<TimePoint> MakeTime(int year, std::optional<unsigned> month, std::optional<int> day,
+                                  std::string_view hms) {
+  const std::vector<std::string_view> t = Split(hms, ":");
+  if (!month || !day || t.size() != 3) return std::nullopt;
+  const std::optional<int> h = ParseInt(t[0], 2, 2), m = ParseInt(t[1], 2, 2),
+                           sec = ParseInt(t[2], 2, 2);
+  if (!h || !m || !sec || *h > 23 || *m > 59 || *sec > 60) return std::nullopt;
+  const std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(*month),
+                                        std::chrono::day(static_cast<unsigned>(*day))};
+  if (!ymd.ok()) return std::nullopt;
+  return TimePoint(std::chrono::sys_days(ymd)) + std::chrono::hours(*h) + std::chrono::minutes(*m) +
+         seconds(*sec);
+}
+
+// RFC 9110 §5.6.7 HTTP-date: IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), and the obsolete RFC
+// 850 ("Sunday, 06-Nov-94 08:49:37 GMT") and asctime ("Sun Nov  6 08:49:37 1994") forms a
+// recipient must accept. Strict: anything else is not a date (a lenient parser would read
+// "Retry-After: soon" as some date).
+std::optional<TimePoint> ParseHttpDate(std::string_view text) {
+  const size_t comma = text.find(',');
+  if (comma != std::string_view::npos) {
+    if (!IsAlpha(text.substr(0, comma))) return std::nullopt;
+    const std::vector<std::string_view> f = Split(text.substr(comma + 1), " ");
+    if (f.size() == 5 && f[4] == "GMT") {  // IMF-fixdate.
+      const std::optional<int> year = ParseInt(f[2], 4, 4);
+      if (!year) return std::nullopt;
+      return MakeTime(*year, ParseMonth(f[1]), ParseInt(f[0], 2, 2), f[3]);
+    }
+    if (f.size() == 3 && f[2] == "GMT") {  // RFC 850.
+      const std::vector<std::string_view> d = Split(f[0], "-");
+      if (d.size() != 3) return std::nullopt;
+      const std::optional<int> yy = ParseInt(d[2], 2, 2);
+      if (!yy) return std::nullopt;
+      // RFC 9110 §5.6.7 wants years over 50 ahead read as the past; two-digit years in the wild
+      // are 1970..2069.
+      return MakeTime(*yy < 70 ? 2000 + *yy : 1900 + *yy, ParseMonth(d[1]), ParseInt(d[0], 2, 2),
+                      f[1]);
+    }
+    return std::nullopt;
+  }
+  const std::vector<std::string_view> f = Split(text, " ");  // asctime.
+  if (f.size() != 5 || !IsAlpha(f[0])) return std::nullopt;
+  const std::optional<int> year = ParseInt(f[4], 4, 4);
+  if (!year) return std::nullopt;
+  return MakeTime(*year, ParseMonth(f[1]), ParseInt(f[2], 1, 2), f[3]);
 }
 
 // The value of a Cache-Control directive such as max-age=600, or nullopt.

@@ -14,13 +14,13 @@
 namespace feedbridge::http {
 
 enum class FetchOutcome {
-  kOk,             // 2xx with a body: parse it.
-  kNotModified,    // 304: nothing new.
-  kGone,           // 410: disable the feed.
-  kNotFound,       // 404: an error (backs off), the feed is not disabled.
-  kThrottled,      // 429, or 503 with Retry-After: not an error, wait as told.
-  kClientError,    // Other 4xx.
-  kServerError,    // 5xx.
+  kOk,           // 2xx with a body: parse it.
+  kNotModified,  // 304: nothing new.
+  kGone,         // 410: disable the feed.
+  kNotFound,     // 404: an error (backs off), the feed is not disabled.
+  kThrottled,    // 429, or 503 with Retry-After: not an error, wait as told.
+  kClientError,  // Other 4xx.
+  kServerError,  // 5xx.
 };
 
 struct Classification {

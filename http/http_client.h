@@ -20,24 +20,24 @@ struct Header {
 
 struct HttpRequest {
   std::string method = "GET";
-  std::string url;                  // Absolute http:// or https:// URL.
-  std::vector<Header> headers;      // Sent as given (e.g. If-None-Match, Content-Type).
-  std::string body;                 // For POST.
+  std::string url;                           // Absolute http:// or https:// URL.
+  std::vector<Header> headers;               // Sent as given (e.g. If-None-Match, Content-Type).
+  std::string body;                          // For POST.
   std::chrono::milliseconds timeout{20000};  // The whole exchange, redirects included.
-  size_t max_body_bytes = 15u << 20;          // Cap on the body, checked after decompression too.
-  int max_redirects = 5;                      // 0: redirects are returned as responses.
+  size_t max_body_bytes = 15u << 20;         // Cap on the body, checked after decompression too.
+  int max_redirects = 5;                     // 0: redirects are returned as responses.
 };
 
 struct Redirect {
-  int status = 0;    // 301, 302, 303, 307, 308.
-  std::string url;   // Where it pointed (absolute).
+  int status = 0;   // 301, 302, 303, 307, 308.
+  std::string url;  // Where it pointed (absolute).
 };
 
 struct HttpResponse {
   int status = 0;
-  std::vector<Header> headers;   // As received from the final server.
-  std::string body;              // Decompressed (gzip, deflate).
-  std::string final_url;         // After redirects.
+  std::vector<Header> headers;      // As received from the final server.
+  std::string body;                 // Decompressed (gzip, deflate).
+  std::string final_url;            // After redirects.
   std::vector<Redirect> redirects;  // The redirects followed, in order.
 
   // The first header of that name (case-insensitive), or empty.

@@ -126,8 +126,9 @@ Rendered Render(std::string_view templ, const NoticeFields& fields, std::string_
     }
     out->append(templ.substr(i, open - i));
     const size_t close = templ.find('}', open + 1);
-    const std::string_view name =
-        close == std::string_view::npos ? std::string_view() : templ.substr(open + 1, close - open - 1);
+    const std::string_view name = close == std::string_view::npos
+                                      ? std::string_view()
+                                      : templ.substr(open + 1, close - open - 1);
     if (std::find(kNames.begin(), kNames.end(), name) == kNames.end()) {
       // Not a placeholder we know: the brace is literal text.
       out->push_back('{');
@@ -196,8 +197,8 @@ std::string FitNoticeText(std::string_view templ, const NoticeFields& fields, si
   };
   const size_t url_chars = CodePoints(*chosen);
   const auto total = [&]() {
-    return CodePoints(before) + sep(space_before, before) + url_chars +
-           sep(space_after, after) + CodePoints(after);
+    return CodePoints(before) + sep(space_before, before) + url_chars + sep(space_after, after) +
+           CodePoints(after);
   };
   if (total() <= max_chars) return assemble();
 

@@ -36,8 +36,11 @@ struct PollReport {
   bool not_modified = false;  // 304.
   size_t entries_seen = 0;
   size_t new_entries = 0;
-  size_t notices = 0;         // Notices created (0 for the first poll of a feed: no backlog).
-  std::string error;          // Empty on success.
+  size_t notices = 0;  // Notices created (0 for the first poll of a feed: no backlog).
+  std::string error;   // Empty on success.
+  // Not errors, worth a warning: notices capped, throttled (429), left in the outbox (queue
+  // down), not rescheduled (the claim's lease brings the feed back).
+  std::vector<std::string> problems;
   TimePoint next_poll_at;
 };
 

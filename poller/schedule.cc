@@ -20,9 +20,8 @@ duration<double> HealthyInterval(const ScheduleInput& input, const ScheduleOptio
   const TimePoint week_ago = now - kWeek;
   const auto recent = std::count_if(input.recent_entries.begin(), input.recent_entries.end(),
                                     [&](TimePoint t) { return t >= week_ago; });
-  duration<double> interval =
-      recent == 0 ? duration<double>(options.interval_max)
-                  : duration<double>(kWeek) / static_cast<double>(recent);
+  duration<double> interval = recent == 0 ? duration<double>(options.interval_max)
+                                          : duration<double>(kWeek) / static_cast<double>(recent);
   if (input.ttl) interval = std::max(interval, duration<double>(*input.ttl));
   const double lo = static_cast<double>(options.interval_min.count());
   const double hi = std::max(lo, static_cast<double>(options.interval_max.count()));

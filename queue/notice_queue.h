@@ -21,7 +21,7 @@ struct NoticeMessage {
 struct ClaimedNotice {
   std::string message_id;  // Stream entry id, for Ack/Retry/Bury.
   NoticeMessage notice;
-  int deliveries = 0;      // How many times it has been claimed (1 the first time).
+  int deliveries = 0;  // How many times it has been claimed (1 the first time).
 };
 
 // What the queue holds, for `feedbridge status` (the concrete queues' Stats()).

@@ -56,7 +56,8 @@ Reply Convert(const redisReply& r, int depth) {
         break;
       }
       out.elements.reserve(r.elements);
-      for (size_t i = 0; i < r.elements; ++i) out.elements.push_back(Convert(*r.element[i], depth + 1));
+      for (size_t i = 0; i < r.elements; ++i)
+        out.elements.push_back(Convert(*r.element[i], depth + 1));
       break;
     default:
       out.type = Reply::Type::kNil;
@@ -95,20 +96,21 @@ Status ForScript(const Status& s, const std::string& script) {
   }
   std::string msg = "queue: redis script " + script + ": " + std::string(rest);
   return s.code() == Status::Code::kUnavailable ? Status::Unavailable(std::move(msg))
-                                                 : Status::Internal(std::move(msg));
+                                                : Status::Internal(std::move(msg));
 }
 
 }  // namespace
 
 struct RedisConnection::State {
   std::mutex mu;
-  std::vector<ContextPtr> idle;                         // Guarded by mu.
-  std::unordered_map<std::string, std::string> shas;    // Script source -> SHA1. Guarded by mu.
+  std::vector<ContextPtr> idle;                       // Guarded by mu.
+  std::unordered_map<std::string, std::string> shas;  // Script source -> SHA1. Guarded by mu.
 };
 
 Result<RedisAddress> ParseRedisUrl(std::string_view url) {
   const auto bad = [&](std::string_view why) {
-    return Status::InvalidArgument("queue: redis url " + std::string(url) + ": " + std::string(why));
+    return Status::InvalidArgument("queue: redis url " + std::string(url) + ": " +
+                                   std::string(why));
   };
   RedisAddress a;
   if (url.starts_with("unix:")) {
@@ -139,7 +141,8 @@ Result<RedisAddress> ParseRedisUrl(std::string_view url) {
   a.host = std::string(host);
   if (!db.empty()) {
     const auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), a.db);
-    if (ec != std::errc() || p != db.data() + db.size() || a.db < 0) return bad("bad database number");
+    if (ec != std::errc() || p != db.data() + db.size() || a.db < 0)
+      return bad("bad database number");
   }
   return a;
 }
@@ -153,7 +156,9 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::Open(RedisConnectionOp
 }
 
 RedisConnection::RedisConnection(RedisConnectionOptions options, RedisAddress address)
-    : options_(std::move(options)), address_(std::move(address)), state_(std::make_unique<State>()) {}
+    : options_(std::move(options)),
+      address_(std::move(address)),
+      state_(std::make_unique<State>()) {}
 
 RedisConnection::~RedisConnection() = default;
 
@@ -168,7 +173,8 @@ Result<ContextPtr> ConnectTo(const RedisAddress& a, const RedisConnectionOptions
     return Status::Unavailable("queue: redis " + o.url + ": connect: " + std::string(c->errstr));
   }
   if (redisSetTimeout(c.get(), ToTimeval(o.command_timeout)) != REDIS_OK) {
-    return Status::Unavailable("queue: redis " + o.url + ": set timeout: " + std::string(c->errstr));
+    return Status::Unavailable("queue: redis " + o.url +
+                               ": set timeout: " + std::string(c->errstr));
   }
   if (a.db != 0) {
     const std::string db = std::to_string(a.db);
@@ -214,7 +220,8 @@ Result<Reply> RedisConnection::Command(const std::vector<std::string>& argv,
       if (!fresh.ok()) return fresh.status();
       c = std::move(fresh).value();
     }
-    if (blocking.count() > 0) redisSetTimeout(c.get(), ToTimeval(options_.command_timeout + blocking));
+    if (blocking.count() > 0)
+      redisSetTimeout(c.get(), ToTimeval(options_.command_timeout + blocking));
     errno = 0;
     ReplyPtr r(static_cast<redisReply*>(
         redisCommandArgv(c.get(), static_cast<int>(ptrs.size()), ptrs.data(), lens.data())));
@@ -223,9 +230,9 @@ Result<Reply> RedisConnection::Command(const std::vector<std::string>& argv,
       // The context is unusable now (hiredis README): drop it. A reused connection the server
       // closed (EOF, reset, broken pipe: it restarted) never delivered the command, so one retry
       // on a fresh connection is safe. A timeout is not retried: the command may have run.
-      const bool closed = c->err == REDIS_ERR_EOF ||
-                          (c->err == REDIS_ERR_IO && (saved_errno == ECONNRESET ||
-                                                      saved_errno == EPIPE));
+      const bool closed =
+          c->err == REDIS_ERR_EOF ||
+          (c->err == REDIS_ERR_IO && (saved_errno == ECONNRESET || saved_errno == EPIPE));
       const std::string why = c->errstr[0] != '\0' ? std::string(c->errstr) : "no reply";
       if (reused && closed && attempt == 0) continue;
       const bool timed_out = saved_errno == EAGAIN || saved_errno == EWOULDBLOCK;
@@ -245,8 +252,7 @@ Result<Reply> RedisConnection::Command(const std::vector<std::string>& argv,
   }
 }
 
-Result<Reply> RedisConnection::Eval(const RedisScript& script,
-                                    const std::vector<std::string>& keys,
+Result<Reply> RedisConnection::Eval(const RedisScript& script, const std::vector<std::string>& keys,
                                     const std::vector<std::string>& args) {
   std::string sha;
   {

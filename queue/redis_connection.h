@@ -27,7 +27,7 @@ struct Reply {
 
 // Where the server is: `redis://HOST[:PORT][/DB]` (port 6379 by default) or `unix:PATH`.
 struct RedisAddress {
-  std::string host;       // Empty for a unix socket.
+  std::string host;  // Empty for a unix socket.
   int port = 6379;
   std::string unix_path;  // Empty for TCP.
   int db = 0;
@@ -37,15 +37,15 @@ struct RedisAddress {
 Result<RedisAddress> ParseRedisUrl(std::string_view url);
 
 struct RedisConnectionOptions {
-  std::string url;                                // See ParseRedisUrl.
+  std::string url;                                  // See ParseRedisUrl.
   std::chrono::milliseconds connect_timeout{2000};  // Per connection attempt.
   std::chrono::milliseconds command_timeout{5000};  // Per command, on top of any blocking wait.
-  size_t max_idle_connections = 8;                // Idle connections kept for reuse.
+  size_t max_idle_connections = 8;                  // Idle connections kept for reuse.
 };
 
 // A Lua script run with EVALSHA (EVAL when the server lost its script cache). Immutable.
 struct RedisScript {
-  std::string name;    // For error messages: "queue: redis script enqueue: ...".
+  std::string name;  // For error messages: "queue: redis script enqueue: ...".
   std::string source;
 };
 

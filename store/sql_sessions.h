@@ -3,6 +3,7 @@
 // Sessions to one database, and the one place where POCO Data exceptions become a Status.
 // Internal to store/.
 
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -23,7 +24,8 @@ namespace feedbridge::store {
 struct SqlTarget {
   const SqlDialect* dialect = nullptr;
   std::string connection;  // SQLite: a file path. PostgreSQL: a libpq connection string or URI.
-  int busy_timeout_ms = 5000;  // SQLite: how long a writer waits for the lock ("?busy_timeout_ms=").
+  int busy_timeout_ms =
+      5000;  // SQLite: how long a writer waits for the lock ("?busy_timeout_ms=").
 };
 
 // "sqlite:PATH[?busy_timeout_ms=N]", "postgresql://..." or "postgresql:" + libpq key=value.
@@ -89,6 +91,7 @@ class SqlSessions {
   auto Guarded(std::string_view what, bool transaction, Fn&& fn)
       -> std::invoke_result_t<Fn, Poco::Data::Session&> {
     using R = std::invoke_result_t<Fn, Poco::Data::Session&>;
+    if (Status file = CheckFile(what); !file.ok()) return R(std::move(file));
     try {
       Lease lease = Acquire();
       Poco::Data::Session& s = lease.session();
@@ -115,12 +118,18 @@ class SqlSessions {
   }
 
   static bool IsConnected(Poco::Data::Session& s) noexcept;
+  // SQLite: Unavailable if the database file is gone or was replaced since it was opened
+  // (SQLite would go on writing to the unlinked file and lose everything).
+  Status CheckFile(std::string_view what) const;
 
   const SqlDialect& dialect_;
   const std::string description_;  // "SQLite database /x/y.db", "PostgreSQL database".
   std::mutex mu_;                  // SQLite: guards sqlite_.
-  std::unique_ptr<Poco::Data::Session> sqlite_;  // Guarded by mu_. Null for PostgreSQL.
+  std::unique_ptr<Poco::Data::Session> sqlite_;    // Guarded by mu_. Null for PostgreSQL.
   std::unique_ptr<Poco::Data::SessionPool> pool_;  // Null for SQLite.
+  std::string sqlite_path_;                        // Empty for PostgreSQL.
+  uint64_t sqlite_device_ = 0;                     // Identity of the file opened.
+  uint64_t sqlite_inode_ = 0;
 };
 
 }  // namespace feedbridge::store

@@ -41,7 +41,9 @@ TEST(FeedbridgeBinaryTest, HelpListsTheCommandsAndTheComingOnes) {
   EXPECT_EQ(r.exit_code, kExitOk);
   EXPECT_THAT(r.out, HasSubstr("feedbridge parse FILE"));
   EXPECT_THAT(r.out, HasSubstr("feedbridge config"));
-  EXPECT_THAT(r.out, HasSubstr("coming: serve, feeds, poll, status, readers"));
+  EXPECT_THAT(r.out, HasSubstr("feedbridge serve"));
+  EXPECT_THAT(r.out, HasSubstr("feedbridge feeds"));
+  EXPECT_THAT(r.out, HasSubstr("coming: readers"));
   EXPECT_EQ(r.err, "");
 }
 
@@ -78,9 +80,17 @@ TEST(FeedbridgeBinaryTest, MissingArgumentOrFlagValueExits64) {
 }
 
 TEST(FeedbridgeBinaryTest, ComingCommandExits64WithOneLine) {
+  const ProcessResult r = Feedbridge({"readers", "list"});
+  EXPECT_EQ(r.exit_code, kExitUsage);
+  EXPECT_EQ(r.err, "feedbridge: 'readers' is not available yet in this version\n");
+}
+
+TEST(FeedbridgeBinaryTest, ServeWithARoleOfALaterVersionExits64WithOneLine) {
   const ProcessResult r = Feedbridge({"serve", "--roles", "web"});
   EXPECT_EQ(r.exit_code, kExitUsage);
-  EXPECT_EQ(r.err, "feedbridge: 'serve' is not available yet in this version\n");
+  EXPECT_EQ(r.err,
+            "feedbridge: serve: the web role is not available yet in this version (available: "
+            "poller)\n");
 }
 
 TEST(FeedbridgeBinaryTest, BadConfigInTheEnvironmentExits78NamingTheKey) {
@@ -178,11 +188,12 @@ TEST(FeedbridgeBinaryTest, ParseOfAnOversizedFileExits65) {
                        ": larger than poller.max_body_bytes (1024 bytes)\n");
 }
 
-TEST(FeedbridgeBinaryTest, ParseOfAUrlExits64) {
-  const ProcessResult r = Feedbridge({"parse", "https://example.org/feed.xml"});
-  EXPECT_EQ(r.exit_code, kExitUsage);
-  EXPECT_EQ(r.err,
-            "feedbridge: parse: fetching URLs is not available yet; save the feed to a file\n");
+TEST(FeedbridgeBinaryTest, ParseOfALoopbackUrlIsRefusedByThePrivateNetworkPolicy) {
+  // The default policy refuses loopback and private addresses before any connection is made.
+  const ProcessResult r = Feedbridge({"parse", "http://127.0.0.1:9/feed.xml"});
+  EXPECT_EQ(r.exit_code, kExitUnavailable);
+  EXPECT_EQ(Lines(r.err), 1u) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("http://127.0.0.1:9/feed.xml"));
 }
 
 TEST(FeedbridgeBinaryTest, ParseWithAnUnknownFormatExits64) {

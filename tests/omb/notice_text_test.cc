@@ -48,12 +48,12 @@ std::string Repeat(std::string_view piece, size_t times) {
 }
 
 constexpr std::string_view kTemplate = "{title} {url}";
-const std::string kUrl = "https://blog.example.org/2026/11/a-post";
-const std::string kFallback = "http://localhost:8080/notice/42";
+std::string PostUrl() { return "https://blog.example.org/2026/11/a-post"; }
+std::string FallbackUrl() { return "http://localhost:8080/notice/42"; }
 
 TEST(NoticeTextTest, ShortTextFitsUnchanged) {
-  NoticeFields f{.title = "Hello world", .url = kUrl, .fallback_url = kFallback};
-  EXPECT_EQ(FitNoticeText(kTemplate, f), "Hello world " + kUrl);
+  NoticeFields f{.title = "Hello world", .url = PostUrl(), .fallback_url = FallbackUrl()};
+  EXPECT_EQ(FitNoticeText(kTemplate, f), "Hello world " + PostUrl());
 }
 
 TEST(NoticeTextTest, ExactlyAtTheLimitIsNotCut) {
@@ -65,10 +65,11 @@ TEST(NoticeTextTest, ExactlyAtTheLimitIsNotCut) {
 }
 
 TEST(NoticeTextTest, LongTitleIsCutOnAWordBoundaryAndKeepsTheUrl) {
-  NoticeFields f{.title = Repeat("lorem ipsum ", 20), .url = kUrl, .fallback_url = kFallback};
+  NoticeFields f{
+      .title = Repeat("lorem ipsum ", 20), .url = PostUrl(), .fallback_url = FallbackUrl()};
   const std::string text = FitNoticeText(kTemplate, f);
   EXPECT_LE(CountCodePoints(text), kMaxNoticeChars);
-  const std::string tail = "\u2026 " + kUrl;
+  const std::string tail = "\u2026 " + PostUrl();
   ASSERT_GE(text.size(), tail.size());
   EXPECT_EQ(text.substr(text.size() - tail.size()), tail) << text;
   // The word before the ellipsis is whole.
@@ -77,22 +78,22 @@ TEST(NoticeTextTest, LongTitleIsCutOnAWordBoundaryAndKeepsTheUrl) {
 }
 
 TEST(NoticeTextTest, SingleLongWordIsCutBetweenCharacters) {
-  NoticeFields f{.title = std::string(300, 'x'), .url = kUrl};
+  NoticeFields f{.title = std::string(300, 'x'), .url = PostUrl()};
   const std::string text = FitNoticeText(kTemplate, f);
   EXPECT_EQ(CountCodePoints(text), kMaxNoticeChars);
-  EXPECT_TRUE(text.ends_with("\u2026 " + kUrl)) << text;
+  EXPECT_TRUE(text.ends_with("\u2026 " + PostUrl())) << text;
 }
 
 TEST(NoticeTextTest, UrlLongerThanTheBudgetFallsBackToTheNoticeUri) {
   const std::string long_url = "https://blog.example.org/" + std::string(200, 'p');
-  NoticeFields f{.title = "A post", .url = long_url, .fallback_url = kFallback};
-  EXPECT_EQ(FitNoticeText(kTemplate, f), "A post " + kFallback);
+  NoticeFields f{.title = "A post", .url = long_url, .fallback_url = FallbackUrl()};
+  EXPECT_EQ(FitNoticeText(kTemplate, f), "A post " + FallbackUrl());
 }
 
 TEST(NoticeTextTest, UrlLeavingNoRoomForWordsFallsBack) {
   const std::string url = "https://blog.example.org/" + std::string(110, 'p');  // 135 chars.
-  NoticeFields f{.title = "A title with some words", .url = url, .fallback_url = kFallback};
-  EXPECT_EQ(FitNoticeText(kTemplate, f), "A title with some words " + kFallback);
+  NoticeFields f{.title = "A title with some words", .url = url, .fallback_url = FallbackUrl()};
+  EXPECT_EQ(FitNoticeText(kTemplate, f), "A title with some words " + FallbackUrl());
 }
 
 TEST(NoticeTextTest, BothUrlsTooLongLeavesTheTextOnly) {
@@ -108,13 +109,13 @@ TEST(NoticeTextTest, NoUrlLeavesTheTextOnly) {
 
 TEST(NoticeTextTest, CjkCountsOneEachAndIsNeverSplit) {
   // 200 CJK characters: 600 bytes, 200 code points, no spaces.
-  NoticeFields f{.title = Repeat("\u6f22", 200), .url = kUrl};
+  NoticeFields f{.title = Repeat("\u6f22", 200), .url = PostUrl()};
   const std::string text = FitNoticeText(kTemplate, f);
   EXPECT_EQ(CountCodePoints(text), kMaxNoticeChars);
   EXPECT_TRUE(IsWholeUtf8(text));
-  EXPECT_TRUE(text.ends_with("\u2026 " + kUrl));
+  EXPECT_TRUE(text.ends_with("\u2026 " + PostUrl()));
   // 140 - URL - space - ellipsis CJK characters are left.
-  const size_t cjk = kMaxNoticeChars - CountCodePoints(kUrl) - 2;
+  const size_t cjk = kMaxNoticeChars - CountCodePoints(PostUrl()) - 2;
   EXPECT_EQ(text.substr(0, cjk * 3), Repeat("\u6f22", cjk));
 }
 
@@ -133,13 +134,13 @@ TEST(NoticeTextTest, EmojiCountOneEachAndAreNeverSplit) {
 }
 
 TEST(NoticeTextTest, WhiteSpaceAndNewlinesCollapse) {
-  NoticeFields f{.title = "  Hello\n\n\tbig \r\n  world  ", .url = kUrl};
-  EXPECT_EQ(FitNoticeText("{title}\n\n {url}", f), "Hello big world " + kUrl);
+  NoticeFields f{.title = "  Hello\n\n\tbig \r\n  world  ", .url = PostUrl()};
+  EXPECT_EQ(FitNoticeText("{title}\n\n {url}", f), "Hello big world " + PostUrl());
 }
 
 TEST(NoticeTextTest, EmptyTitleGivesTheUrlAlone) {
-  NoticeFields f{.title = "", .url = kUrl};
-  EXPECT_EQ(FitNoticeText(kTemplate, f), kUrl);
+  NoticeFields f{.title = "", .url = PostUrl()};
+  EXPECT_EQ(FitNoticeText(kTemplate, f), PostUrl());
 }
 
 TEST(NoticeTextTest, EverythingEmptyGivesEmptyText) {
@@ -147,29 +148,29 @@ TEST(NoticeTextTest, EverythingEmptyGivesEmptyText) {
 }
 
 TEST(NoticeTextTest, SummaryAndAuthorPlaceholders) {
-  NoticeFields f{.title = "Title", .url = kUrl, .summary = "What it says", .author = "Ann"};
+  NoticeFields f{.title = "Title", .url = PostUrl(), .summary = "What it says", .author = "Ann"};
   EXPECT_EQ(FitNoticeText("{author}: {title} - {summary} {url}", f),
-            "Ann: Title - What it says " + kUrl);
+            "Ann: Title - What it says " + PostUrl());
 }
 
 TEST(NoticeTextTest, UnknownPlaceholderStaysLiteral) {
-  NoticeFields f{.title = "Title", .url = kUrl};
-  EXPECT_EQ(FitNoticeText("{title} {nope} {url} {", f), "Title {nope} " + kUrl + " {");
+  NoticeFields f{.title = "Title", .url = PostUrl()};
+  EXPECT_EQ(FitNoticeText("{title} {nope} {url} {", f), "Title {nope} " + PostUrl() + " {");
 }
 
 TEST(NoticeTextTest, TextAfterTheUrlGivesWayFirst) {
-  NoticeFields f{.title = "Short title", .url = kUrl, .author = Repeat("name ", 40)};
+  NoticeFields f{.title = "Short title", .url = PostUrl(), .author = Repeat("name ", 40)};
   const std::string text = FitNoticeText("{title} {url} by {author}", f);
   EXPECT_LE(CountCodePoints(text), kMaxNoticeChars);
-  EXPECT_TRUE(text.starts_with("Short title " + kUrl + " by name")) << text;
+  EXPECT_TRUE(text.starts_with("Short title " + PostUrl() + " by name")) << text;
   EXPECT_TRUE(text.ends_with("\u2026")) << text;
 }
 
 TEST(NoticeTextTest, UrlFirstTemplateCutsTheTextAfterIt) {
-  NoticeFields f{.title = Repeat("word ", 60), .url = kUrl};
+  NoticeFields f{.title = Repeat("word ", 60), .url = PostUrl()};
   const std::string text = FitNoticeText("{url} {title}", f);
   EXPECT_LE(CountCodePoints(text), kMaxNoticeChars);
-  EXPECT_TRUE(text.starts_with(kUrl + " word")) << text;
+  EXPECT_TRUE(text.starts_with(PostUrl() + " word")) << text;
   EXPECT_TRUE(text.ends_with("word\u2026")) << text;
 }
 

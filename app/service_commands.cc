@@ -1,0 +1,171 @@
+// feedbridge poll | status | serve
+
+#include <signal.h>
+
+#include <Poco/Logger.h>
+
+#include <ostream>
+#include <set>
+#include <sstream>
+
+#include "app/commands.h"
+#include "app/exit_codes.h"
+#include "app/feed_display.h"
+#include "app/wiring.h"
+#include "common/log.h"
+#include "queue/redis_notice_queue.h"
+
+namespace feedbridge::app {
+namespace {
+
+int Fail(Io& io, std::string_view what, const Status& s) {
+  io.err << "feedbridge: " << what << ": " << s.message() << "\n";
+  return s.code() == Status::Code::kNotFound ? kExitNoInput
+         : s.IsRetryable()                   ? kExitUnavailable
+                                             : kExitSoftware;
+}
+
+void PrintReport(const poller::PollReport& r, Io& io) {
+  io.out << "feed " << r.feed_id << " <" << r.url << ">: ";
+  if (!r.error.empty()) {
+    io.out << "failed: " << r.error;
+  } else if (r.not_modified) {
+    io.out << "HTTP 304, not modified";
+  } else {
+    io.out << "HTTP " << r.http_status << ", " << r.entries_seen << " entries, " << r.new_entries
+           << " new, " << r.notices << " notices";
+  }
+  io.out << "; next poll " << TimeText(r.next_poll_at) << "\n";
+}
+
+}  // namespace
+
+int RunPoll(const CommandLine& line, const config::Config& config, Io& io) {
+  Result<std::unique_ptr<Services>> services = Services::Open(config, {.poller = true});
+  if (!services.ok()) return Fail(io, "poll", services.status());
+  Services& s = **services;
+  if (!line.arguments.empty()) {
+    Result<store::FeedRecord> feed = FindFeedArg(s.database().feeds(), line.arguments[0]);
+    if (!feed.ok()) return Fail(io, "poll", feed.status());
+    Result<poller::PollReport> report = s.poller().PollFeed(feed->id);
+    if (!report.ok()) return Fail(io, "poll", report.status());
+    PrintReport(*report, io);
+    return report->error.empty() ? kExitOk : kExitUnavailable;
+  }
+  if (Result<size_t> scheduled = s.poller().ScheduleAll(); !scheduled.ok()) {
+    return Fail(io, "poll", scheduled.status());
+  }
+  size_t polled = 0;
+  for (;;) {
+    Result<std::vector<poller::PollReport>> reports = s.poller().RunOnce(50);
+    if (!reports.ok()) return Fail(io, "poll", reports.status());
+    if (reports->empty()) break;
+    for (const poller::PollReport& r : *reports) PrintReport(r, io);
+    polled += reports->size();
+  }
+  if (polled == 0) io.out << "no feed is due\n";
+  return kExitOk;
+}
+
+int RunStatus(const CommandLine& /*line*/, const config::Config& config, Io& io) {
+  Result<std::unique_ptr<Services>> services = Services::Open(config, {.redis = true});
+  if (!services.ok()) return Fail(io, "status", services.status());
+  Services& s = **services;
+  store::Database& db = s.database();
+  int64_t total = 0, failing = 0, disabled = 0, never = 0;
+  std::ostringstream problems;
+  int64_t after = 0;
+  for (;;) {
+    Result<std::vector<store::FeedRecord>> page = db.feeds().ListFeeds(after, 500);
+    if (!page.ok()) return Fail(io, "status", page.status());
+    if (page->empty()) break;
+    for (const store::FeedRecord& f : *page) {
+      ++total;
+      after = f.id;
+      if (f.disabled()) ++disabled;
+      else if (f.consecutive_failures > 0) ++failing;
+      else if (!f.last_polled_at) ++never;
+      if (f.disabled() || f.consecutive_failures > 0) {
+        problems << "  " << f.id << " " << f.nickname << " <" << f.url << ">: " << Health(f)
+                 << "\n";
+      }
+    }
+  }
+  io.out << "database:  " << config.database.url << " (schema " << db.SchemaVersion() << ")\n"
+         << "redis:     " << s.redis_description() << "\n"
+         << "feeds:     " << total << " (" << (total - failing - disabled - never) << " ok, "
+         << failing << " failing, " << disabled << " disabled, " << never << " not polled yet)\n";
+  const TimePoint now = s.clock().Now();
+  Result<int64_t> scheduled = s.schedule().Size();
+  Result<int64_t> due = s.schedule().CountDue(now);
+  io.out << "schedule:  " << (scheduled.ok() ? std::to_string(*scheduled) : "?")
+         << " feeds scheduled, " << (due.ok() ? std::to_string(*due) : "?") << " due now\n";
+  Result<int64_t> outbox = db.notices().CountPendingOutbox();
+  io.out << "outbox:    " << (outbox.ok() ? std::to_string(*outbox) : "?")
+         << " notices not yet on the queue\n";
+  if (queue::RedisNoticeQueue* q = s.redis_notice_queue(); q != nullptr) {
+    Result<queue::QueueStats> stats = q->Stats();
+    if (stats.ok()) {
+      io.out << "notices:   " << stats->length << " on the stream (" << stats->pending
+             << " being delivered), " << stats->retrying << " waiting to retry, " << stats->dead
+             << " dead letters\n";
+    } else {
+      io.out << "notices:   ? (" << stats.status().message() << ")\n";
+    }
+  }
+  const std::string failing_list = problems.str();
+  if (!failing_list.empty()) io.out << "failing and disabled feeds:\n" << failing_list;
+  return kExitOk;
+}
+
+int RunServe(const CommandLine& line, const config::Config& config, Io& io) {
+  std::set<std::string> roles = {"poller"};
+  if (auto it = line.flags.find("--roles"); it != line.flags.end()) {
+    roles.clear();
+    std::istringstream list(it->second);
+    for (std::string role; std::getline(list, role, ',');) {
+      if (role == "poller") {
+        roles.insert(role);
+      } else if (role == "web" || role == "publisher") {
+        io.err << "feedbridge: serve: the " << role
+               << " role is not available yet in this version (available: poller)\n";
+        return kExitUsage;
+      } else {
+        io.err << "feedbridge: serve: unknown role '" << role << "' (roles: poller)\n";
+        return kExitUsage;
+      }
+    }
+    if (roles.empty()) {
+      io.err << "feedbridge: serve: --roles needs at least one role\n";
+      return kExitUsage;
+    }
+  }
+  // Block the termination signals before any thread starts, so every thread inherits the mask
+  // and sigwait() below is the one place that receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Poco::Logger& log = ModuleLogger("app");
+  Result<std::unique_ptr<Services>> services = Services::Open(config, {.poller = true});
+  if (!services.ok()) return Fail(io, "serve", services.status());
+  Services& s = **services;
+  log.information("serve: database %s, %s", config.database.url, s.redis_description());
+  Result<size_t> scheduled = s.poller().ScheduleAll();
+  if (!scheduled.ok()) return Fail(io, "serve", scheduled.status());
+  Result<size_t> flushed = s.poller().FlushOutbox();
+  if (!flushed.ok()) log.warning("serve: outbox not flushed yet: %s", flushed.status().message());
+  log.information("serve: poller running with %d workers, %z feeds scheduled; stop with Ctrl-C",
+                  config.poller.workers, *scheduled);
+  s.poller().Start();
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  log.information("serve: %s received, stopping", std::string(signal_number == SIGINT ? "SIGINT"
+                                                                                       : "SIGTERM"));
+  s.poller().Stop();
+  return kExitOk;
+}
+
+}  // namespace feedbridge::app

@@ -1,0 +1,117 @@
+#include "app/wiring.h"
+
+#include <filesystem>
+
+#include "app/version.h"
+#include "common/log.h"
+#include "http/poco_http_client.h"
+#include "queue/redis_connection.h"
+#include "queue/redis_notice_queue.h"
+#include "queue/redis_poll_schedule.h"
+#include "queue/redis_server_process.h"
+
+namespace feedbridge::app {
+
+std::string DataDir(const config::Config& config) {
+  // The SQLite file lives in the data directory; with PostgreSQL, "data" next to the process.
+  const std::string& url = config.database.url;
+  if (url.starts_with("sqlite:")) {
+    std::filesystem::path p(url.substr(7));
+    if (p.has_parent_path()) return p.parent_path().string();
+  }
+  return "data";
+}
+
+Services::Services(const config::Config& config) : config_(config) {}
+
+Services::~Services() {
+  // Reverse order of construction: the poller stops before what it uses goes away.
+  if (poller_) poller_->Stop();
+  poller_.reset();
+  http_.reset();
+  schedule_.reset();
+  notice_queue_.reset();
+  redis_.reset();
+  if (redis_process_) redis_process_->Stop();
+  redis_process_.reset();
+  database_.reset();
+}
+
+queue::NoticeQueue& Services::notice_queue() { return *notice_queue_; }
+
+Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, Needs needs) {
+  if (needs.poller) needs.database = needs.redis = needs.http = true;
+  std::unique_ptr<Services> s(new Services(config));  // new: the constructor is private.
+
+  if (needs.database) {
+    Result<std::unique_ptr<store::Database>> db = store::OpenDatabase(config.database.url, s->clock_);
+    if (!db.ok()) return db.status();
+    s->database_ = std::move(db).value();
+  }
+
+  if (needs.redis) {
+    std::string url = config.redis.url;
+    if (url.empty()) {
+      if (!config.redis.autostart) {
+        return Status::InvalidArgument(
+            "redis: no [redis] url configured and autostart is off: nothing to connect to");
+      }
+      // The embedded default: one private redis-server per data directory. Another feedbridge
+      // process (serve) may already run it; then we use it.
+      const std::filesystem::path dir = std::filesystem::path(DataDir(config)) / "redis";
+      url = "unix:" + (dir / "redis.sock").string();
+      Result<std::unique_ptr<queue::RedisConnection>> probe =
+          queue::RedisConnection::Open({.url = url, .connect_timeout = std::chrono::seconds(1)});
+      if (probe.ok() && (*probe)->Ping().ok()) {
+        s->redis_description_ = "private redis-server at " + url + " (already running)";
+      } else {
+        Result<std::unique_ptr<queue::RedisServerProcess>> process =
+            queue::RedisServerProcess::Start({.dir = dir});
+        if (!process.ok()) return process.status().WithContext("redis: private redis-server");
+        s->redis_process_ = std::move(process).value();
+        url = s->redis_process_->url();
+        s->redis_description_ = "private redis-server at " + url + " (started by this process)";
+      }
+    } else {
+      s->redis_description_ = "redis at " + url;
+    }
+    Result<std::unique_ptr<queue::RedisConnection>> redis =
+        queue::RedisConnection::Open({.url = url});
+    if (!redis.ok()) return redis.status();
+    s->redis_ = std::move(redis).value();
+    if (Status ping = s->redis_->Ping(); !ping.ok()) return ping;
+    s->notice_queue_ = std::make_unique<queue::RedisNoticeQueue>(*s->redis_, config.redis.prefix);
+    s->schedule_ = std::make_unique<queue::RedisPollSchedule>(*s->redis_, config.redis.prefix);
+  }
+
+  if (needs.http) {
+    std::string agent = config.poller.user_agent;
+    if (agent.empty()) {
+      agent = "feedbridge/" + std::string(kVersion) + " (+" + config.server.base_url + ")";
+    }
+    s->http_ = std::make_unique<http::PocoHttpClient>(http::PocoHttpClientOptions{
+        .user_agent = agent,
+        .allow_private_networks = config.poller.allow_private_networks,
+        .per_host_concurrency = config.poller.per_host_concurrency,
+    });
+  }
+
+  if (needs.poller) {
+    s->poller_ = std::make_unique<poller::Poller>(
+        config.poller, config.omb, config.server.base_url,
+        poller::PollerDependencies{
+            .feeds = s->database_->feeds(),
+            .entries = s->database_->entries(),
+            .notices = s->database_->notices(),
+            .queue = *s->notice_queue_,
+            .schedule = *s->schedule_,
+            .http = *s->http_,
+            .clock = s->clock_,
+            .random = s->random_,
+            .log = ModuleLogger("poller"),
+        });
+  }
+  return s;
+}
+
+}  // namespace feedbridge::app

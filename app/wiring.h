@@ -1,0 +1,76 @@
+#pragma once
+
+// The composition root (STYLE.md §6.4): the only place that names concrete implementations. It
+// owns every long-lived object, builds them in dependency order and destroys them in reverse.
+
+#include <memory>
+#include <optional>
+
+#include "common/clock.h"
+#include "common/random.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "http/http_client.h"
+#include "poller/poller.h"
+#include "queue/notice_queue.h"
+#include "queue/poll_schedule.h"
+#include "store/database.h"
+
+namespace feedbridge::queue {
+class RedisConnection;
+class RedisNoticeQueue;
+class RedisServerProcess;
+}  // namespace feedbridge::queue
+
+namespace feedbridge::app {
+
+// What a command needs; the rest is not opened (no Redis for `feeds list`).
+struct Needs {
+  bool database = true;
+  bool redis = false;
+  bool http = false;
+  bool poller = false;  // Implies all of the above.
+};
+
+// Not thread-safe to build or destroy; the services it hands out are thread-safe.
+class Services {
+ public:
+  // Opens what `needs` asks for. With no [redis] url and autostart on, uses the private
+  // redis-server in DATA/redis (started here if it is not running: then it stops with this
+  // object). Errors: Unavailable (database or Redis unreachable), InvalidArgument (bad URL).
+  static Result<std::unique_ptr<Services>> Open(const config::Config& config, Needs needs);
+  ~Services();
+  Services(const Services&) = delete;
+  Services& operator=(const Services&) = delete;
+
+  Clock& clock() { return clock_; }
+  store::Database& database() { return *database_; }
+  queue::NoticeQueue& notice_queue();
+  queue::PollSchedule& schedule() { return *schedule_; }
+  http::HttpClient& http() { return *http_; }
+  poller::Poller& poller() { return *poller_; }
+  // Queue figures for `status`; nullptr when Redis is not open.
+  queue::RedisNoticeQueue* redis_notice_queue() { return notice_queue_.get(); }
+  // "private redis-server at unix:data/redis/redis.sock (started by this process)" etc.
+  const std::string& redis_description() const { return redis_description_; }
+
+ private:
+  explicit Services(const config::Config& config);
+
+  const config::Config config_;
+  SystemClock clock_;
+  SystemRandom random_;
+  std::unique_ptr<store::Database> database_;
+  std::unique_ptr<queue::RedisServerProcess> redis_process_;  // Only when we started it.
+  std::unique_ptr<queue::RedisConnection> redis_;
+  std::unique_ptr<queue::RedisNoticeQueue> notice_queue_;
+  std::unique_ptr<queue::PollSchedule> schedule_;
+  std::unique_ptr<http::HttpClient> http_;
+  std::unique_ptr<poller::Poller> poller_;
+  std::string redis_description_;
+};
+
+// The directory for embedded state (the SQLite file's directory, the private Redis): "data".
+std::string DataDir(const config::Config& config);
+
+}  // namespace feedbridge::app

@@ -1,0 +1,519 @@
+#include "poller/poller.h"
+
+#include <Poco/Logger.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+
+#include "feeds/discovery.h"
+#include "feeds/parser.h"
+#include "http/classify.h"
+#include "poller/poll_steps.h"
+#include "poller/schedule.h"
+
+namespace feedbridge::poller {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr size_t kOutboxBatch = 100;
+// One FlushOutbox enqueues at most this many, so a huge backlog cannot starve polling.
+constexpr size_t kMaxFlushPerCall = 1000;
+constexpr size_t kFeedPage = 500;
+// Stored entries read after a 304 to keep the feed's rhythm (the body was not sent again).
+constexpr size_t kRhythmEntries = 100;
+// A 429/503 saying "Retry-After: 0" must not make us hammer the server in a loop.
+constexpr seconds kMinThrottleWait{60};
+constexpr milliseconds kIdlePause{500};
+constexpr milliseconds kErrorPause{5000};
+
+std::string FeedContext(int64_t feed_id, std::string_view url) {
+  std::string s = "poller: feed " + std::to_string(feed_id);
+  if (!url.empty()) {
+    s += ' ';
+    s += url;
+  }
+  return s;
+}
+
+}  // namespace
+
+struct Poller::Impl {
+  Impl(config::PollerOptions o, config::OmbOptions m, std::string base, PollerDependencies d)
+      : options(std::move(o)), omb(std::move(m)), base_url(std::move(base)), deps(d) {
+    schedule_options.interval_min = options.interval_min;
+    schedule_options.interval_max = options.interval_max;
+    schedule_options.error_backoff_min = options.interval_min;
+    schedule_options.error_backoff_max = options.interval_max;
+  }
+
+  Result<PollReport> PollFeed(int64_t feed_id);
+  Result<size_t> FlushOutbox();
+  Result<std::vector<PollReport>> RunOnce(size_t max);
+  Result<size_t> ScheduleAll();
+  void WorkerLoop(int worker);
+
+  // The outcomes of a fetch.
+  Result<PollReport> Fetched(const store::FeedRecord& feed, const http::HttpResponse& response,
+                             const http::Classification& c, TimePoint now, PollReport report);
+  Result<PollReport> NotModified(const store::FeedRecord& feed, const http::HttpResponse& response,
+                                 const http::Classification& c, TimePoint now, PollReport report);
+  Result<PollReport> Throttled(const store::FeedRecord& feed, const http::HttpResponse& response,
+                               const http::Classification& c, TimePoint now, PollReport report);
+  // A failed poll: the error is recorded on the feed and it backs off; `disable` (410) takes it
+  // off the schedule for good.
+  struct Failure {
+    int http_status = 0;
+    std::string message;
+    std::optional<TimePoint> not_before;
+    std::string disable;  // Non-empty: the disabled_reason.
+  };
+  Result<PollReport> Failed(const store::FeedRecord& feed, Failure failure, TimePoint now,
+                            PollReport report);
+
+  // Enqueues the notices of a poll and marks them; a queue outage leaves them in the outbox.
+  void EnqueueNotices(const std::vector<store::Notice>& notices, PollReport& report);
+  // Sets the feed's next poll on the shared schedule. A failure is only a problem: the claim's
+  // lease runs out and the feed is polled again.
+  void Reschedule(int64_t feed_id, TimePoint when, PollReport& report);
+  double Jitter() { return UniformUnit(deps.random); }
+  void LogReport(const PollReport& report);
+
+  const config::PollerOptions options;
+  const config::OmbOptions omb;
+  const std::string base_url;
+  PollerDependencies deps;
+  ScheduleOptions schedule_options;
+
+  // Serializes FlushOutbox: a second caller skips rather than enqueueing the same rows again.
+  std::mutex flush_mu;
+
+  std::mutex thread_mu;
+  std::condition_variable wake;
+  bool stopping = false;             // Guarded by thread_mu.
+  std::vector<std::thread> workers;  // Guarded by thread_mu.
+};
+
+Result<PollReport> Poller::Impl::PollFeed(int64_t feed_id) {
+  auto loaded = deps.feeds.GetFeed(feed_id);
+  if (!loaded.ok()) return loaded.status().WithContext(FeedContext(feed_id, {}));
+  const store::FeedRecord& feed = *loaded;
+  PollReport report;
+  report.feed_id = feed_id;
+  report.url = feed.url;
+  if (feed.disabled()) {
+    // A disabled feed is not polled until someone enables it (and schedules it again).
+    report.error = "feed disabled: " + feed.disabled_reason;
+    const Status removed = deps.schedule.Remove(feed_id);
+    if (!removed.ok()) report.problems.push_back(removed.message());
+    return report;
+  }
+
+  const TimePoint now = deps.clock.Now();
+  auto response = deps.http.Send(internal::BuildFeedRequest(feed, options));
+  if (!response.ok()) {
+    return Failed(feed, {.message = response.status().message()}, now, std::move(report));
+  }
+  report.http_status = response->status;
+  const http::Classification c = http::ClassifyResponse(*response, now);
+  switch (c.outcome) {
+    case http::FetchOutcome::kOk:
+      return Fetched(feed, *response, c, now, std::move(report));
+    case http::FetchOutcome::kNotModified:
+      return NotModified(feed, *response, c, now, std::move(report));
+    case http::FetchOutcome::kThrottled:
+      return Throttled(feed, *response, c, now, std::move(report));
+    case http::FetchOutcome::kGone:
+      return Failed(
+          feed,
+          {.http_status = response->status,
+           .message = c.summary,
+           .disable = "410 Gone: the feed was removed (at " + internal::FormatTime(now) + ")"},
+          now, std::move(report));
+    case http::FetchOutcome::kNotFound:
+    case http::FetchOutcome::kClientError:
+    case http::FetchOutcome::kServerError:
+      break;
+  }
+  return Failed(feed,
+                {.http_status = response->status, .message = c.summary, .not_before = c.not_before},
+                now, std::move(report));
+}
+
+Result<PollReport> Poller::Impl::Fetched(const store::FeedRecord& feed,
+                                         const http::HttpResponse& response,
+                                         const http::Classification& c, TimePoint now,
+                                         PollReport report) {
+  const Failure failure{.http_status = response.status};
+  if (response.body.empty()) {
+    Failure f = failure;
+    f.message = "empty response body (HTTP " + std::to_string(response.status) + ")";
+    return Failed(feed, std::move(f), now, std::move(report));
+  }
+  const std::string& fetched_url = response.final_url.empty() ? feed.url : response.final_url;
+  feeds::ParseOptions parse_options;
+  parse_options.base_url = fetched_url;
+  parse_options.content_type = std::string(response.Find("Content-Type"));
+  parse_options.max_document_bytes = options.max_body_bytes;
+  auto parsed = feeds::ParseFeed(response.body, parse_options);
+  if (!parsed.ok()) {
+    // Discovery belongs to `feeds add`; a feed URL that now serves a page is an error to show.
+    Failure f = failure;
+    f.message = feeds::LooksLikeHtml(response.body) ? "not a feed (an HTML page)"
+                                                    : parsed.status().message();
+    return Failed(feed, std::move(f), now, std::move(report));
+  }
+  const feeds::Feed& doc = *parsed;
+
+  std::vector<internal::Candidate> candidates = internal::IdentifyEntries(doc);
+  report.entries_seen = candidates.size();
+  std::vector<std::string> identities;
+  identities.reserve(candidates.size());
+  for (const auto& candidate : candidates) identities.push_back(candidate.identity);
+  auto known = deps.entries.KnownIdentities(feed.id, identities);
+  if (!known.ok()) return known.status().WithContext(FeedContext(feed.id, feed.url));
+  const std::unordered_set<std::string> known_set(known->begin(), known->end());
+  const std::vector<internal::Candidate> fresh =
+      internal::NewOldestFirst(std::move(candidates), known_set);
+
+  // Adding a feed does not broadcast its backlog: the first successful poll only stores.
+  const bool first_success = !feed.last_success_at.has_value();
+  size_t first_notice = first_success ? fresh.size() : 0;
+  if (!first_success && fresh.size() > internal::kMaxNoticesPerPoll) {
+    // The newest are what readers want to hear about; the older ones are stored silently.
+    first_notice = fresh.size() - internal::kMaxNoticesPerPoll;
+    report.problems.push_back(std::to_string(fresh.size()) + " new entries at once: notices for " +
+                              "the newest " + std::to_string(internal::kMaxNoticesPerPoll) +
+                              " only (do the entry ids change on every poll?)");
+  }
+  const internal::EntryContext context{
+      .feed = &doc,
+      .feed_url = fetched_url,
+      .notice_template = omb.notice_template,
+      .fallback_url = base_url + feed.nickname,
+  };
+  std::vector<store::NewEntry> rows;
+  rows.reserve(fresh.size());
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    rows.push_back(internal::BuildNewEntry(fresh[i], context, i >= first_notice));
+  }
+
+  store::FetchState state = internal::CurrentState(feed);
+  if (response.MovedPermanently() && !response.final_url.empty()) {
+    state.url = response.final_url;
+  }
+  // Metadata the feed stopped giving is kept: a profile without a name helps nobody.
+  if (std::string title = internal::PlainText(doc.title); !title.empty()) state.title = title;
+  if (std::string about = internal::PlainText(doc.subtitle); !about.empty()) {
+    state.description = about;
+  }
+  if (!doc.home_page_url.empty()) state.site_url = doc.home_page_url;
+  for (const std::string* icon : {&doc.icon, &doc.image.url, &doc.logo}) {
+    if (!icon->empty()) {
+      state.icon_url = *icon;
+      break;
+    }
+  }
+  state.etag = c.etag;
+  state.last_modified = c.last_modified;
+  state.last_http_status = response.status;
+  state.last_error.clear();
+  state.consecutive_failures = 0;
+  state.failing_since.reset();
+  state.last_polled_at = now;
+  state.last_success_at = now;
+  ScheduleInput input{.recent_entries = internal::RecentEntryTimes(doc, now),
+                      .not_before = c.not_before};
+  if (doc.ttl_minutes && *doc.ttl_minutes > 0) input.ttl = std::chrono::minutes(*doc.ttl_minutes);
+  const TimePoint next = NextPollTime(input, schedule_options, now, Jitter());
+  state.next_poll_at = next;
+
+  auto notices = deps.entries.RecordPoll(feed.id, state, rows);
+  if (!notices.ok()) return notices.status().WithContext(FeedContext(feed.id, feed.url));
+  report.url = state.url;
+  report.new_entries = rows.size();
+  report.notices = notices->size();
+  report.next_poll_at = next;
+  EnqueueNotices(*notices, report);
+  Reschedule(feed.id, next, report);
+  LogReport(report);
+  return report;
+}
+
+Result<PollReport> Poller::Impl::NotModified(const store::FeedRecord& feed,
+                                             const http::HttpResponse& response,
+                                             const http::Classification& c, TimePoint now,
+                                             PollReport report) {
+  report.not_modified = true;
+  // The body was not sent again: the feed's rhythm comes from what is stored.
+  auto stored = deps.entries.ListEntries(feed.id, 0, kRhythmEntries);
+  if (!stored.ok()) return stored.status().WithContext(FeedContext(feed.id, feed.url));
+  store::FetchState state = internal::CurrentState(feed);
+  if (response.MovedPermanently() && !response.final_url.empty()) {
+    state.url = response.final_url;
+  }
+  // A 304 may repeat the validators or not (RFC 9110 §15.4.5); keep the old ones if not.
+  if (!c.etag.empty()) state.etag = c.etag;
+  if (!c.last_modified.empty()) state.last_modified = c.last_modified;
+  state.last_http_status = response.status;
+  state.last_error.clear();
+  state.consecutive_failures = 0;
+  state.failing_since.reset();
+  state.last_polled_at = now;
+  state.last_success_at = now;
+  const ScheduleInput input{.recent_entries = internal::RecentEntryTimes(*stored, now),
+                            .not_before = c.not_before};
+  const TimePoint next = NextPollTime(input, schedule_options, now, Jitter());
+  state.next_poll_at = next;
+  const Status saved = deps.feeds.SaveFetchState(feed.id, state);
+  if (!saved.ok()) return saved.WithContext(FeedContext(feed.id, feed.url));
+  report.url = state.url;
+  report.next_poll_at = next;
+  Reschedule(feed.id, next, report);
+  LogReport(report);
+  return report;
+}
+
+Result<PollReport> Poller::Impl::Throttled(const store::FeedRecord& feed,
+                                           const http::HttpResponse& response,
+                                           const http::Classification& c, TimePoint now,
+                                           PollReport report) {
+  // Not an error: the server asked us to wait. Failures and the last error stay as they were.
+  store::FetchState state = internal::CurrentState(feed);
+  state.last_http_status = response.status;
+  state.last_polled_at = now;
+  TimePoint next;
+  if (c.not_before) {
+    next = std::max(*c.not_before, now + kMinThrottleWait);
+  } else {
+    // 429 without Retry-After: wait as after one more failure, without counting it.
+    const ScheduleInput input{.consecutive_failures = feed.consecutive_failures + 1};
+    next = NextPollTime(input, schedule_options, now, Jitter());
+  }
+  state.next_poll_at = next;
+  const Status saved = deps.feeds.SaveFetchState(feed.id, state);
+  if (!saved.ok()) return saved.WithContext(FeedContext(feed.id, feed.url));
+  report.problems.push_back(c.summary.empty() ? "throttled" : c.summary);
+  report.next_poll_at = next;
+  Reschedule(feed.id, next, report);
+  LogReport(report);
+  return report;
+}
+
+Result<PollReport> Poller::Impl::Failed(const store::FeedRecord& feed, Failure failure,
+                                        TimePoint now, PollReport report) {
+  store::FetchState state = internal::CurrentState(feed);
+  state.last_http_status = failure.http_status;
+  state.last_error = failure.disable.empty() ? failure.message : failure.disable;
+  state.consecutive_failures = feed.consecutive_failures + 1;
+  if (!state.failing_since) state.failing_since = now;
+  state.last_polled_at = now;
+  if (!failure.disable.empty()) {
+    state.disabled_reason = failure.disable;
+    state.next_poll_at.reset();
+  } else {
+    const ScheduleInput input{.not_before = failure.not_before,
+                              .consecutive_failures = state.consecutive_failures};
+    state.next_poll_at = NextPollTime(input, schedule_options, now, Jitter());
+  }
+  const Status saved = deps.feeds.SaveFetchState(feed.id, state);
+  if (!saved.ok()) return saved.WithContext(FeedContext(feed.id, feed.url));
+  report.error = state.last_error;
+  if (state.next_poll_at) {
+    report.next_poll_at = *state.next_poll_at;
+    Reschedule(feed.id, *state.next_poll_at, report);
+  } else {
+    const Status removed = deps.schedule.Remove(feed.id);
+    if (!removed.ok()) report.problems.push_back(removed.message());
+  }
+  LogReport(report);
+  return report;
+}
+
+void Poller::Impl::EnqueueNotices(const std::vector<store::Notice>& notices, PollReport& report) {
+  for (const store::Notice& notice : notices) {
+    const Status queued =
+        deps.queue.Enqueue({.notice_id = notice.id, .account_id = notice.account_id});
+    if (!queued.ok()) {
+      // The outbox keeps them; FlushOutbox (next RunOnce) enqueues them when Redis is back.
+      report.problems.push_back("notices left in the outbox: " + queued.message());
+      return;
+    }
+    const Status marked = deps.notices.MarkEnqueued(notice.id);
+    if (!marked.ok()) {
+      // Enqueued but still in the outbox: the next flush enqueues it again, which Enqueue
+      // ignores (idempotent per notice id).
+      report.problems.push_back("notice " + std::to_string(notice.id) +
+                                " not marked enqueued: " + marked.message());
+    }
+  }
+}
+
+void Poller::Impl::Reschedule(int64_t feed_id, TimePoint when, PollReport& report) {
+  const Status s = deps.schedule.Schedule(feed_id, when);
+  if (!s.ok()) report.problems.push_back("not rescheduled: " + s.message());
+}
+
+void Poller::Impl::LogReport(const PollReport& report) {
+  std::string line = FeedContext(report.feed_id, report.url) + ": ";
+  line += report.http_status == 0 ? std::string("no response")
+                                  : "HTTP " + std::to_string(report.http_status);
+  if (report.error.empty()) {
+    line += ", " + std::to_string(report.new_entries) + " new entries, " +
+            std::to_string(report.notices) + " notices";
+  } else {
+    line += ": " + report.error;
+  }
+  for (const std::string& problem : report.problems) line += "; " + problem;
+  if (report.next_poll_at != TimePoint{}) {
+    line += ", next poll " + internal::FormatTime(report.next_poll_at);
+  }
+  if (report.error.empty() && report.problems.empty()) {
+    deps.log.information(line);
+  } else {
+    deps.log.warning(line);
+  }
+}
+
+Result<size_t> Poller::Impl::FlushOutbox() {
+  std::unique_lock lock(flush_mu, std::try_to_lock);
+  if (!lock.owns_lock()) return size_t{0};  // Another thread is flushing right now.
+  size_t done = 0;
+  while (done < kMaxFlushPerCall) {
+    const size_t batch = std::min(kOutboxBatch, kMaxFlushPerCall - done);
+    auto pending = deps.notices.PendingOutbox(batch);
+    if (!pending.ok()) return pending.status().WithContext("poller: outbox");
+    for (const store::Notice& notice : *pending) {
+      const Status queued =
+          deps.queue.Enqueue({.notice_id = notice.id, .account_id = notice.account_id});
+      if (!queued.ok()) return queued.WithContext("poller: outbox");
+      const Status marked = deps.notices.MarkEnqueued(notice.id);
+      if (!marked.ok()) return marked.WithContext("poller: outbox");
+      ++done;
+    }
+    if (pending->size() < batch) break;
+  }
+  if (done > 0) deps.log.information("poller: outbox: enqueued " + std::to_string(done));
+  return done;
+}
+
+Result<std::vector<PollReport>> Poller::Impl::RunOnce(size_t max) {
+  if (auto flushed = FlushOutbox(); !flushed.ok()) {
+    // Polling goes on: new notices wait in the outbox like these.
+    deps.log.warning(flushed.status().message());
+  }
+  // Long enough for a fetch that runs into its timeout, plus parsing and storing.
+  const auto lease =
+      std::chrono::duration_cast<milliseconds>(options.fetch_timeout * 2 + seconds(30));
+  auto claimed = deps.schedule.ClaimDue(deps.clock.Now(), max, lease);
+  if (!claimed.ok()) return claimed.status().WithContext("poller: schedule");
+  std::vector<PollReport> reports;
+  for (const int64_t feed_id : *claimed) {
+    auto report = PollFeed(feed_id);
+    if (report.ok()) {
+      reports.push_back(std::move(*report));
+      continue;
+    }
+    if (report.status().code() != Status::Code::kNotFound) return report.status();
+    // Removed since it was scheduled.
+    if (const Status s = deps.schedule.Remove(feed_id); !s.ok()) {
+      deps.log.warning(s.WithContext(FeedContext(feed_id, {})).message());
+    }
+  }
+  return reports;
+}
+
+Result<size_t> Poller::Impl::ScheduleAll() {
+  const TimePoint now = deps.clock.Now();
+  size_t scheduled = 0;
+  int64_t after = 0;
+  while (true) {
+    auto page = deps.feeds.ListFeeds(after, kFeedPage);
+    if (!page.ok()) return page.status().WithContext("poller: schedule all");
+    for (const store::FeedRecord& feed : *page) {
+      after = feed.id;
+      const Status s = feed.disabled()
+                           ? deps.schedule.Remove(feed.id)
+                           : deps.schedule.Schedule(feed.id, feed.next_poll_at.value_or(now));
+      if (!s.ok()) return s.WithContext(FeedContext(feed.id, feed.url));
+      if (!feed.disabled()) ++scheduled;
+    }
+    if (page->size() < kFeedPage) break;
+  }
+  return scheduled;
+}
+
+void Poller::Impl::WorkerLoop(int worker) {
+  while (true) {
+    {
+      std::lock_guard lock(thread_mu);
+      if (stopping) return;
+    }
+    milliseconds pause{0};
+    try {
+      auto reports = RunOnce(1);
+      if (!reports.ok()) {
+        deps.log.warning("poller: worker " + std::to_string(worker) + ": " +
+                         reports.status().message());
+        pause = kErrorPause;
+      } else if (reports->empty()) {
+        pause = kIdlePause;
+      }
+    } catch (const std::exception& e) {
+      deps.log.error("poller: worker " + std::to_string(worker) + ": " + e.what());
+      pause = kErrorPause;
+    } catch (...) {
+      deps.log.error("poller: worker " + std::to_string(worker) + ": unknown exception");
+      pause = kErrorPause;
+    }
+    if (pause > milliseconds(0)) {
+      std::unique_lock lock(thread_mu);
+      wake.wait_for(lock, pause, [this] { return stopping; });
+    }
+  }
+}
+
+Poller::Poller(config::PollerOptions options, config::OmbOptions omb, std::string base_url,
+               PollerDependencies deps)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(omb), std::move(base_url), deps)) {
+}
+
+Poller::~Poller() { Stop(); }
+
+Result<PollReport> Poller::PollFeed(int64_t feed_id) { return impl_->PollFeed(feed_id); }
+
+Result<std::vector<PollReport>> Poller::RunOnce(size_t max) { return impl_->RunOnce(max); }
+
+Result<size_t> Poller::FlushOutbox() { return impl_->FlushOutbox(); }
+
+Result<size_t> Poller::ScheduleAll() { return impl_->ScheduleAll(); }
+
+void Poller::Start() {
+  std::lock_guard lock(impl_->thread_mu);
+  if (!impl_->workers.empty()) return;
+  impl_->stopping = false;
+  const int n = std::max(1, impl_->options.workers);
+  for (int i = 0; i < n; ++i) {
+    impl_->workers.emplace_back([this, i] { impl_->WorkerLoop(i); });
+  }
+}
+
+void Poller::Stop() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(impl_->thread_mu);
+    impl_->stopping = true;
+    threads.swap(impl_->workers);
+  }
+  impl_->wake.notify_all();
+  for (std::thread& t : threads) t.join();
+}
+
+}  // namespace feedbridge::poller

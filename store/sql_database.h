@@ -1,0 +1,35 @@
+#pragma once
+
+// Database on SQL (SQLite or PostgreSQL). Internal to store/: open it through OpenDatabase.
+
+#include <memory>
+
+#include "store/database.h"
+#include "store/sql_entry_store.h"
+#include "store/sql_feed_store.h"
+#include "store/sql_notice_store.h"
+#include "store/sql_sessions.h"
+
+namespace feedbridge::store {
+
+// Owns the sessions and the stores on them. Thread-safe. `clock` must outlive it.
+class SqlDatabase final : public Database {
+ public:
+  SqlDatabase(std::unique_ptr<SqlSessions> sessions, const Clock& clock, int schema_version);
+  SqlDatabase(const SqlDatabase&) = delete;
+  SqlDatabase& operator=(const SqlDatabase&) = delete;
+
+  FeedStore& feeds() override { return feeds_; }
+  EntryStore& entries() override { return entries_; }
+  NoticeStore& notices() override { return notices_; }
+  int SchemaVersion() const override { return schema_version_; }
+
+ private:
+  std::unique_ptr<SqlSessions> sessions_;  // Outlives the stores (declared first).
+  SqlFeedStore feeds_;
+  SqlEntryStore entries_;
+  SqlNoticeStore notices_;
+  const int schema_version_;
+};
+
+}  // namespace feedbridge::store

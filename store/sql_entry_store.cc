@@ -1,0 +1,131 @@
+#include "store/sql_entry_store.h"
+
+#include <algorithm>
+#include <string>
+
+#include "Poco/Data/Session.h"
+#include "Poco/Data/Statement.h"
+#include "store/sql_feed_store.h"
+#include "store/sql_rows.h"
+
+namespace feedbridge::store {
+namespace {
+
+using Poco::Data::Session;
+using Poco::Data::Keywords::bind;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+
+// Identities per query in KnownIdentities: SQLite allows 32766 parameters, PostgreSQL 65535;
+// a bounded IN list also keeps each statement small.
+constexpr size_t kIdentitiesPerQuery = 500;
+
+std::string FeedName(int64_t feed_id) { return "feed " + std::to_string(feed_id); }
+
+}  // namespace
+
+Result<std::vector<std::string>> SqlEntryStore::KnownIdentities(
+    int64_t feed_id, const std::vector<std::string>& identities) {
+  const SqlDialect& d = sessions_.dialect();
+  return sessions_.Run(
+      "known entries of " + FeedName(feed_id), [&](Session& s) -> Result<std::vector<std::string>> {
+        std::vector<std::string> known;
+        for (size_t begin = 0; begin < identities.size(); begin += kIdentitiesPerQuery) {
+          const size_t end = std::min(identities.size(), begin + kIdentitiesPerQuery);
+          std::string sql = "SELECT identity FROM entries WHERE feed_id = ? AND identity IN (?";
+          for (size_t i = begin + 1; i < end; ++i) sql += ", ?";
+          sql += ")";
+          std::vector<std::string> rows;
+          Poco::Data::Statement select(s);
+          select << d.Native(sql), into(rows), bind(feed_id);
+          for (size_t i = begin; i < end; ++i) select.addBind(bind(identities[i]));
+          select.execute();
+          known.insert(known.end(), rows.begin(), rows.end());
+        }
+        return known;
+      });
+}
+
+Result<std::vector<Notice>> SqlEntryStore::RecordPoll(int64_t feed_id, const FetchState& state,
+                                                      const std::vector<NewEntry>& entries) {
+  const SqlDialect& d = sessions_.dialect();
+  const std::string insert_entry = d.Native(
+      "INSERT INTO entries (feed_id, identity, url, title, published_at, updated_at,"
+      " first_seen_at, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+      " ON CONFLICT (feed_id, identity) DO NOTHING RETURNING id");
+  const std::string insert_notice = d.Native(
+      "INSERT INTO notices (account_id, entry_id, text, url, created_at, enqueued)"
+      " VALUES (?, ?, ?, ?, ?, 0) RETURNING id");
+  return sessions_.Transact(
+      "record poll of " + FeedName(feed_id), [&](Session& s) -> Result<std::vector<Notice>> {
+        std::vector<int64_t> account;
+        s << d.Native("SELECT account_id FROM feeds WHERE id = ?"), into(account), bind(feed_id),
+            now;
+        if (account.empty()) return Status::NotFound("store: " + FeedName(feed_id) + " not found");
+        const TimePoint seen = clock_.Now();
+        std::vector<Notice> notices;
+        for (const NewEntry& e : entries) {
+          // Empty when the identity is already stored (also when it repeats within `entries`).
+          std::vector<int64_t> entry_id;
+          s << insert_entry, into(entry_id), bind(feed_id), bind(e.identity), bind(e.url),
+              bind(e.title), bind(ToNullableMillis(e.published)), bind(ToNullableMillis(e.updated)),
+              bind(ToMillis(seen)), bind(e.document), now;
+          if (entry_id.empty() || e.notice_text.empty()) continue;
+          Notice n{.account_id = account.front(),
+                   .entry_id = entry_id.front(),
+                   .text = e.notice_text,
+                   .url = e.notice_url,
+                   .created_at = seen,
+                   .enqueued = false};
+          s << insert_notice, into(n.id), bind(n.account_id), bind(n.entry_id), bind(n.text),
+              bind(n.url), bind(ToMillis(n.created_at)), now;
+          notices.push_back(std::move(n));
+        }
+        Status saved = WriteFetchState(s, d, feed_id, state);
+        if (!saved.ok()) return saved;
+        return notices;
+      });
+}
+
+Result<std::vector<StoredEntry>> SqlEntryStore::ListEntries(int64_t feed_id, int64_t before_id,
+                                                            size_t limit) {
+  const SqlDialect& d = sessions_.dialect();
+  return sessions_.Run("list entries of " + FeedName(feed_id),
+                       [&](Session& s) -> Result<std::vector<StoredEntry>> {
+                         std::vector<StoredEntry> rows;
+                         Poco::Data::Statement select(s);
+                         // Keyset paging on id: entries that arrive meanwhile get larger ids and
+                         // never shift a page.
+                         const std::string where =
+                             before_id > 0 ? " WHERE feed_id = ? AND id < ?" : " WHERE feed_id = ?";
+                         select << d.Native("SELECT " + std::string(kEntryColumns) + where +
+                                            " ORDER BY first_seen_at DESC, id DESC LIMIT ?"),
+                             into(rows), bind(feed_id);
+                         if (before_id > 0) select.addBind(bind(before_id));
+                         select.addBind(bind(static_cast<int64_t>(limit)));
+                         select.execute();
+                         return rows;
+                       });
+}
+
+Result<StoredEntry> SqlEntryStore::GetEntry(int64_t entry_id) {
+  const std::string name = "entry " + std::to_string(entry_id);
+  return sessions_.Run("get " + name, [&](Session& s) -> Result<StoredEntry> {
+    std::vector<StoredEntry> rows;
+    s << sessions_.dialect().Native("SELECT " + std::string(kEntryColumns) + " WHERE id = ?"),
+        into(rows), bind(entry_id), now;
+    if (rows.empty()) return Status::NotFound("store: " + name + " not found");
+    return std::move(rows.front());
+  });
+}
+
+Result<int64_t> SqlEntryStore::CountEntries(int64_t feed_id) {
+  return sessions_.Run("count entries of " + FeedName(feed_id), [&](Session& s) -> Result<int64_t> {
+    int64_t n = 0;
+    s << sessions_.dialect().Native("SELECT COUNT(*) FROM entries WHERE feed_id = ?"), into(n),
+        bind(feed_id), now;
+    return n;
+  });
+}
+
+}  // namespace feedbridge::store

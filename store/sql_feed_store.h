@@ -1,0 +1,37 @@
+#pragma once
+
+// FeedStore on SQL (SQLite or PostgreSQL). Internal to store/: open it through OpenDatabase.
+
+#include "common/clock.h"
+#include "store/feed_store.h"
+#include "store/sql_sessions.h"
+
+namespace feedbridge::store {
+
+// Thread-safe. `sessions` and `clock` must outlive this store.
+class SqlFeedStore final : public FeedStore {
+ public:
+  SqlFeedStore(SqlSessions& sessions, const Clock& clock) : sessions_(sessions), clock_(clock) {}
+
+  Result<FeedRecord> AddFeed(const NewFeed& feed) override;
+  Result<FeedRecord> GetFeed(int64_t feed_id) override;
+  Result<FeedRecord> FindFeed(std::string_view url_or_nickname) override;
+  Result<std::vector<FeedRecord>> ListFeeds(int64_t after_id, size_t limit) override;
+  Result<int64_t> CountFeeds() override;
+  Status SaveFetchState(int64_t feed_id, const FetchState& state) override;
+  Status RemoveFeed(int64_t feed_id) override;
+
+ private:
+  SqlSessions& sessions_;
+  const Clock& clock_;
+};
+
+// Writes `state` to the feed's row inside the caller's transaction. NotFound if there is no
+// such feed. Throws Poco::Exception. Shared with SqlEntryStore::RecordPoll.
+Status WriteFetchState(Poco::Data::Session& s, const SqlDialect& d, int64_t feed_id,
+                       const FetchState& state);
+
+// True if `nickname` matches [0-9a-z]{1,64}.
+bool IsValidNickname(std::string_view nickname);
+
+}  // namespace feedbridge::store

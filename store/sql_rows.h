@@ -1,0 +1,173 @@
+#pragma once
+
+// Rows <-> records: the column lists the stores select, and POCO type handlers that read a row
+// into a FeedRecord, StoredEntry or Notice in that order. Internal to store/.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "Poco/Data/TypeHandler.h"
+#include "Poco/Nullable.h"
+#include "store/records.h"
+
+namespace feedbridge::store {
+
+// Timestamps are integer milliseconds since the epoch (UTC) in both databases.
+inline int64_t ToMillis(TimePoint t) { return t.time_since_epoch().count(); }
+inline TimePoint FromMillis(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+inline Poco::Nullable<int64_t> ToNullableMillis(const std::optional<TimePoint>& t) {
+  return t ? Poco::Nullable<int64_t>(ToMillis(*t)) : Poco::Nullable<int64_t>();
+}
+
+inline constexpr std::string_view kFeedColumns =
+    "f.id, f.account_id, a.nickname, f.url, f.title, f.description, f.site_url, f.icon_url, "
+    "f.etag, f.last_modified, f.last_http_status, f.last_error, f.consecutive_failures, "
+    "f.last_polled_at, f.last_success_at, f.failing_since, f.next_poll_at, f.disabled_reason, "
+    "f.created_at FROM feeds f JOIN accounts a ON a.id = f.account_id";
+template <class V>
+void VisitColumns(FeedRecord& r, V& v) {
+  v(r.id);
+  v(r.account_id);
+  v(r.nickname);
+  v(r.url);
+  v(r.title);
+  v(r.description);
+  v(r.site_url);
+  v(r.icon_url);
+  v(r.etag);
+  v(r.last_modified);
+  v(r.last_http_status);
+  v(r.last_error);
+  v(r.consecutive_failures);
+  v(r.last_polled_at);
+  v(r.last_success_at);
+  v(r.failing_since);
+  v(r.next_poll_at);
+  v(r.disabled_reason);
+  v(r.created_at);
+}
+
+inline constexpr std::string_view kEntryColumns =
+    "id, feed_id, identity, url, title, published_at, updated_at, first_seen_at, document "
+    "FROM entries";
+template <class V>
+void VisitColumns(StoredEntry& r, V& v) {
+  v(r.id);
+  v(r.feed_id);
+  v(r.identity);
+  v(r.url);
+  v(r.title);
+  v(r.published);
+  v(r.updated);
+  v(r.first_seen_at);
+  v(r.document);
+}
+
+inline constexpr std::string_view kNoticeColumns =
+    "id, account_id, entry_id, text, url, created_at, enqueued FROM notices";
+template <class V>
+void VisitColumns(Notice& r, V& v) {
+  v(r.id);
+  v(r.account_id);
+  v(r.entry_id);
+  v(r.text);
+  v(r.url);
+  v(r.created_at);
+  v(r.enqueued);
+}
+
+// Reads the columns of one row from `pos` on. NULL reads as empty / 0 / nullopt.
+class ColumnReader {
+ public:
+  ColumnReader(std::size_t pos, Poco::Data::AbstractExtractor::Ptr ext)
+      : pos_(pos), ext_(std::move(ext)) {}
+  void operator()(std::string& v) {
+    if (!ext_->extract(pos_++, v)) v.clear();
+  }
+  void operator()(int64_t& v) { v = Int(); }
+  void operator()(int& v) { v = static_cast<int>(Int()); }
+  void operator()(bool& v) { v = Int() != 0; }
+  void operator()(TimePoint& v) { v = FromMillis(Int()); }
+  void operator()(std::optional<TimePoint>& v) {
+    int64_t ms = 0;
+    if (ext_->extract(pos_++, ms)) {
+      v = FromMillis(ms);
+    } else {
+      v.reset();
+    }
+  }
+
+ private:
+  int64_t Int() {
+    int64_t v = 0;
+    if (!ext_->extract(pos_++, v)) v = 0;
+    return v;
+  }
+  std::size_t pos_;
+  Poco::Data::AbstractExtractor::Ptr ext_;
+};
+
+// Declares the column types of one row from `pos` on (POCO asks before extracting).
+class ColumnPreparer {
+ public:
+  ColumnPreparer(std::size_t pos, Poco::Data::AbstractPreparator::Ptr prep)
+      : pos_(pos), prep_(std::move(prep)) {}
+  void operator()(const std::string&) { prep_->prepare(pos_++, std::string()); }
+  template <class T>
+  void operator()(const T&) {
+    prep_->prepare(pos_++, int64_t{0});
+  }
+
+ private:
+  std::size_t pos_;
+  Poco::Data::AbstractPreparator::Ptr prep_;
+};
+
+class ColumnCounter {
+ public:
+  template <class T>
+  void operator()(const T&) {
+    ++n;
+  }
+  std::size_t n = 0;
+};
+
+// The body of the TypeHandler specializations below. Rows are only read, never bound.
+template <class Record>
+struct RecordTypeHandler {
+  static std::size_t size() {
+    Record r;
+    ColumnCounter c;
+    VisitColumns(r, c);
+    return c.n;
+  }
+  static void extract(std::size_t pos, Record& obj, const Record&,
+                      Poco::Data::AbstractExtractor::Ptr ext) {
+    ColumnReader reader(pos, std::move(ext));
+    VisitColumns(obj, reader);
+  }
+  static void prepare(std::size_t pos, const Record&, Poco::Data::AbstractPreparator::Ptr prep) {
+    Record r;
+    ColumnPreparer preparer(pos, std::move(prep));
+    VisitColumns(r, preparer);
+  }
+};
+
+}  // namespace feedbridge::store
+
+namespace Poco::Data {
+
+template <>
+class TypeHandler<feedbridge::store::FeedRecord>
+    : public feedbridge::store::RecordTypeHandler<feedbridge::store::FeedRecord> {};
+template <>
+class TypeHandler<feedbridge::store::StoredEntry>
+    : public feedbridge::store::RecordTypeHandler<feedbridge::store::StoredEntry> {};
+template <>
+class TypeHandler<feedbridge::store::Notice>
+    : public feedbridge::store::RecordTypeHandler<feedbridge::store::Notice> {};
+
+}  // namespace Poco::Data

@@ -1,0 +1,439 @@
+#include "tests/poller/fakes.h"
+
+#include <strings.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace feedbridge::testing {
+
+// ---- FakeHttpClient
+
+void FakeHttpClient::Script(const std::string& url, Result<http::HttpResponse> answer) {
+  std::lock_guard lock(mu_);
+  Answers& answers = script_[url];
+  // The last answer repeats only until a new one is scripted.
+  if (answers.last_used) answers.queue.clear();
+  answers.last_used = false;
+  answers.queue.push_back(std::move(answer));
+}
+
+Result<http::HttpResponse> FakeHttpClient::Send(const http::HttpRequest& request) {
+  std::lock_guard lock(mu_);
+  requests_.push_back(request);
+  auto it = script_.find(request.url);
+  if (it == script_.end() || it->second.queue.empty()) {
+    return Status::Unavailable("fake http: " + request.url + ": no answer scripted");
+  }
+  Answers& answers = it->second;
+  if (answers.queue.size() == 1) {
+    answers.last_used = true;
+    return answers.queue.front();
+  }
+  Result<http::HttpResponse> answer = std::move(answers.queue.front());
+  answers.queue.pop_front();
+  return answer;
+}
+
+std::vector<http::HttpRequest> FakeHttpClient::requests() const {
+  std::lock_guard lock(mu_);
+  return requests_;
+}
+
+std::string FakeHttpClient::RequestHeader(size_t index, std::string_view name) const {
+  std::lock_guard lock(mu_);
+  if (index >= requests_.size()) return {};
+  for (const http::Header& h : requests_[index].headers) {
+    if (h.name.size() == name.size() &&
+        strncasecmp(h.name.c_str(), name.data(), name.size()) == 0) {
+      return h.value;
+    }
+  }
+  return {};
+}
+
+http::HttpResponse FakeHttpClient::Ok(const std::string& url, std::string body,
+                                      std::vector<http::Header> headers) {
+  http::HttpResponse r = WithStatus(url, 200, std::move(headers));
+  r.body = std::move(body);
+  return r;
+}
+
+http::HttpResponse FakeHttpClient::WithStatus(const std::string& url, int status,
+                                              std::vector<http::Header> headers) {
+  http::HttpResponse r;
+  r.status = status;
+  r.headers = std::move(headers);
+  r.final_url = url;
+  return r;
+}
+
+// ---- FakeStore
+
+void FakeStore::FailNthCall(int n) {
+  std::lock_guard lock(mu_);
+  fail_at_call_ = calls_ + n;
+}
+
+void FakeStore::FailMethod(std::string_view method) {
+  std::lock_guard lock(mu_);
+  fail_method_ = std::string(method);
+}
+
+void FakeStore::SetDown(bool down) {
+  std::lock_guard lock(mu_);
+  down_ = down;
+}
+
+int FakeStore::calls() const {
+  std::lock_guard lock(mu_);
+  return calls_;
+}
+
+Status FakeStore::Enter(std::string_view method) {
+  ++calls_;
+  if (down_ || calls_ == fail_at_call_ || method == fail_method_) {
+    return Status::Unavailable("fake store: " + std::string(method) + ": database down");
+  }
+  return Status::Ok();
+}
+
+store::FeedRecord FakeStore::Feed(int64_t feed_id) const {
+  std::lock_guard lock(mu_);
+  return feeds_.at(feed_id);
+}
+
+void FakeStore::PutFeed(const store::FeedRecord& feed) {
+  std::lock_guard lock(mu_);
+  feeds_[feed.id] = feed;
+  next_id_ = std::max(next_id_, feed.id + 1);
+}
+
+std::vector<store::StoredEntry> FakeStore::Entries(int64_t feed_id) const {
+  std::lock_guard lock(mu_);
+  std::vector<store::StoredEntry> out;
+  for (const auto& e : entries_) {
+    if (e.feed_id == feed_id) out.push_back(e);
+  }
+  return out;
+}
+
+std::vector<store::Notice> FakeStore::Notices() const {
+  std::lock_guard lock(mu_);
+  return notices_;
+}
+
+Result<store::FeedRecord> FakeStore::AddFeed(const store::NewFeed& feed) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("AddFeed"); !s.ok()) return s;
+  for (const auto& [id, f] : feeds_) {
+    if (f.url == feed.url || f.nickname == feed.nickname) {
+      return Status::AlreadyExists("fake store: feed exists");
+    }
+  }
+  store::FeedRecord r;
+  r.id = next_id_++;
+  r.account_id = r.id + 1000;
+  r.nickname = feed.nickname;
+  r.url = feed.url;
+  r.title = feed.title;
+  r.site_url = feed.site_url;
+  r.description = feed.description;
+  r.created_at = clock_.Now();
+  feeds_[r.id] = r;
+  return r;
+}
+
+Result<store::FeedRecord> FakeStore::GetFeed(int64_t feed_id) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("GetFeed"); !s.ok()) return s;
+  auto it = feeds_.find(feed_id);
+  if (it == feeds_.end()) return Status::NotFound("fake store: no feed " + std::to_string(feed_id));
+  return it->second;
+}
+
+Result<store::FeedRecord> FakeStore::FindFeed(std::string_view url_or_nickname) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("FindFeed"); !s.ok()) return s;
+  for (const auto& [id, f] : feeds_) {
+    if (f.url == url_or_nickname || f.nickname == url_or_nickname) return f;
+  }
+  return Status::NotFound("fake store: no feed " + std::string(url_or_nickname));
+}
+
+Result<std::vector<store::FeedRecord>> FakeStore::ListFeeds(int64_t after_id, size_t limit) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("ListFeeds"); !s.ok()) return s;
+  std::vector<store::FeedRecord> out;
+  for (auto it = feeds_.upper_bound(after_id); it != feeds_.end() && out.size() < limit; ++it) {
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+Result<int64_t> FakeStore::CountFeeds() {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("CountFeeds"); !s.ok()) return s;
+  return static_cast<int64_t>(feeds_.size());
+}
+
+void FakeStore::Apply(store::FeedRecord& feed, const store::FetchState& state) {
+  feed.url = state.url;
+  feed.title = state.title;
+  feed.description = state.description;
+  feed.site_url = state.site_url;
+  feed.icon_url = state.icon_url;
+  feed.etag = state.etag;
+  feed.last_modified = state.last_modified;
+  feed.last_http_status = state.last_http_status;
+  feed.last_error = state.last_error;
+  feed.consecutive_failures = state.consecutive_failures;
+  feed.last_polled_at = state.last_polled_at;
+  feed.last_success_at = state.last_success_at;
+  feed.failing_since = state.failing_since;
+  feed.next_poll_at = state.next_poll_at;
+  feed.disabled_reason = state.disabled_reason;
+}
+
+Status FakeStore::SaveFetchState(int64_t feed_id, const store::FetchState& state) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("SaveFetchState"); !s.ok()) return s;
+  auto it = feeds_.find(feed_id);
+  if (it == feeds_.end()) return Status::NotFound("fake store: no feed");
+  Apply(it->second, state);
+  return Status::Ok();
+}
+
+Status FakeStore::RemoveFeed(int64_t feed_id) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("RemoveFeed"); !s.ok()) return s;
+  if (feeds_.erase(feed_id) == 0) return Status::NotFound("fake store: no feed");
+  std::erase_if(entries_, [&](const auto& e) { return e.feed_id == feed_id; });
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> FakeStore::KnownIdentities(
+    int64_t feed_id, const std::vector<std::string>& identities) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("KnownIdentities"); !s.ok()) return s;
+  std::vector<std::string> out;
+  for (const std::string& id : identities) {
+    const bool known = std::any_of(entries_.begin(), entries_.end(), [&](const auto& e) {
+      return e.feed_id == feed_id && e.identity == id;
+    });
+    if (known) out.push_back(id);
+  }
+  return out;
+}
+
+Result<std::vector<store::Notice>> FakeStore::RecordPoll(
+    int64_t feed_id, const store::FetchState& state, const std::vector<store::NewEntry>& entries) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("RecordPoll"); !s.ok()) return s;
+  auto feed = feeds_.find(feed_id);
+  if (feed == feeds_.end()) return Status::NotFound("fake store: no feed");
+  std::unordered_set<std::string> known;
+  for (const auto& e : entries_) {
+    if (e.feed_id == feed_id) known.insert(e.identity);
+  }
+  std::vector<store::Notice> created;
+  for (const store::NewEntry& n : entries) {
+    if (!known.insert(n.identity).second) continue;
+    store::StoredEntry e;
+    e.id = next_id_++;
+    e.feed_id = feed_id;
+    e.identity = n.identity;
+    e.url = n.url;
+    e.title = n.title;
+    e.published = n.published;
+    e.updated = n.updated;
+    e.first_seen_at = clock_.Now();
+    e.document = n.document;
+    entries_.push_back(e);
+    if (n.notice_text.empty()) continue;
+    store::Notice notice;
+    notice.id = next_id_++;
+    notice.account_id = feed->second.account_id;
+    notice.entry_id = e.id;
+    notice.text = n.notice_text;
+    notice.url = n.notice_url;
+    notice.created_at = clock_.Now();
+    notices_.push_back(notice);
+    created.push_back(notice);
+  }
+  Apply(feed->second, state);
+  return created;
+}
+
+Result<std::vector<store::StoredEntry>> FakeStore::ListEntries(int64_t feed_id, int64_t before_id,
+                                                               size_t limit) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("ListEntries"); !s.ok()) return s;
+  std::vector<store::StoredEntry> out;
+  for (auto it = entries_.rbegin(); it != entries_.rend() && out.size() < limit; ++it) {
+    if (it->feed_id == feed_id && (before_id == 0 || it->id < before_id)) out.push_back(*it);
+  }
+  return out;
+}
+
+Result<store::StoredEntry> FakeStore::GetEntry(int64_t entry_id) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("GetEntry"); !s.ok()) return s;
+  for (const auto& e : entries_) {
+    if (e.id == entry_id) return e;
+  }
+  return Status::NotFound("fake store: no entry");
+}
+
+Result<int64_t> FakeStore::CountEntries(int64_t feed_id) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("CountEntries"); !s.ok()) return s;
+  return static_cast<int64_t>(std::count_if(entries_.begin(), entries_.end(),
+                                            [&](const auto& e) { return e.feed_id == feed_id; }));
+}
+
+Result<std::vector<store::Notice>> FakeStore::PendingOutbox(size_t limit) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("PendingOutbox"); !s.ok()) return s;
+  std::vector<store::Notice> out;
+  for (const auto& n : notices_) {
+    if (!n.enqueued && out.size() < limit) out.push_back(n);
+  }
+  return out;
+}
+
+Status FakeStore::MarkEnqueued(int64_t notice_id) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("MarkEnqueued"); !s.ok()) return s;
+  for (auto& n : notices_) {
+    if (n.id == notice_id) {
+      n.enqueued = true;
+      return Status::Ok();
+    }
+  }
+  return Status::NotFound("fake store: no notice");
+}
+
+Result<store::Notice> FakeStore::GetNotice(int64_t notice_id) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("GetNotice"); !s.ok()) return s;
+  for (const auto& n : notices_) {
+    if (n.id == notice_id) return n;
+  }
+  return Status::NotFound("fake store: no notice");
+}
+
+Result<std::vector<store::Notice>> FakeStore::ListNotices(int64_t account_id, int64_t before_id,
+                                                          size_t limit) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("ListNotices"); !s.ok()) return s;
+  std::vector<store::Notice> out;
+  for (auto it = notices_.rbegin(); it != notices_.rend() && out.size() < limit; ++it) {
+    if (it->account_id == account_id && (before_id == 0 || it->id < before_id)) {
+      out.push_back(*it);
+    }
+  }
+  return out;
+}
+
+Result<int64_t> FakeStore::CountPendingOutbox() {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("CountPendingOutbox"); !s.ok()) return s;
+  return static_cast<int64_t>(
+      std::count_if(notices_.begin(), notices_.end(), [](const auto& n) { return !n.enqueued; }));
+}
+
+// ---- FakeNoticeQueue
+
+void FakeNoticeQueue::SetDown(bool down) {
+  std::lock_guard lock(mu_);
+  down_ = down;
+}
+
+std::vector<queue::NoticeMessage> FakeNoticeQueue::messages() const {
+  std::lock_guard lock(mu_);
+  return messages_;
+}
+
+Status FakeNoticeQueue::Enqueue(const queue::NoticeMessage& message) {
+  std::lock_guard lock(mu_);
+  if (down_) return Status::Unavailable("fake queue: redis down");
+  messages_.push_back(message);
+  return Status::Ok();
+}
+
+Result<std::vector<queue::ClaimedNotice>> FakeNoticeQueue::Claim(std::string_view, size_t,
+                                                                 std::chrono::milliseconds,
+                                                                 std::chrono::milliseconds) {
+  return Status::Internal("fake queue: Claim is not for the poller");
+}
+
+Status FakeNoticeQueue::Ack(const queue::ClaimedNotice&) {
+  return Status::Internal("fake queue: Ack is not for the poller");
+}
+
+Status FakeNoticeQueue::Retry(const queue::ClaimedNotice&, std::chrono::milliseconds) {
+  return Status::Internal("fake queue: Retry is not for the poller");
+}
+
+Status FakeNoticeQueue::Bury(const queue::ClaimedNotice&, std::string_view) {
+  return Status::Internal("fake queue: Bury is not for the poller");
+}
+
+// ---- FakePollSchedule
+
+void FakePollSchedule::SetDown(bool down) {
+  std::lock_guard lock(mu_);
+  down_ = down;
+}
+
+std::map<int64_t, TimePoint> FakePollSchedule::entries() const {
+  std::lock_guard lock(mu_);
+  return due_;
+}
+
+Status FakePollSchedule::Schedule(int64_t feed_id, TimePoint when) {
+  std::lock_guard lock(mu_);
+  if (down_) return Status::Unavailable("fake schedule: redis down");
+  due_[feed_id] = when;
+  return Status::Ok();
+}
+
+Status FakePollSchedule::Remove(int64_t feed_id) {
+  std::lock_guard lock(mu_);
+  if (down_) return Status::Unavailable("fake schedule: redis down");
+  due_.erase(feed_id);
+  return Status::Ok();
+}
+
+Result<std::vector<int64_t>> FakePollSchedule::ClaimDue(TimePoint now, size_t max,
+                                                        std::chrono::milliseconds lease) {
+  std::lock_guard lock(mu_);
+  if (down_) return Status::Unavailable("fake schedule: redis down");
+  std::vector<std::pair<TimePoint, int64_t>> due;
+  for (const auto& [id, when] : due_) {
+    if (when <= now) due.emplace_back(when, id);
+  }
+  std::sort(due.begin(), due.end());
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < due.size() && i < max; ++i) {
+    out.push_back(due[i].second);
+    due_[due[i].second] = now + lease;
+  }
+  return out;
+}
+
+Result<int64_t> FakePollSchedule::Size() {
+  std::lock_guard lock(mu_);
+  if (down_) return Status::Unavailable("fake schedule: redis down");
+  return static_cast<int64_t>(due_.size());
+}
+
+Result<int64_t> FakePollSchedule::CountDue(TimePoint now) {
+  std::lock_guard lock(mu_);
+  if (down_) return Status::Unavailable("fake schedule: redis down");
+  return static_cast<int64_t>(
+      std::count_if(due_.begin(), due_.end(), [&](const auto& p) { return p.second <= now; }));
+}
+
+}  // namespace feedbridge::testing

@@ -1,0 +1,166 @@
+#pragma once
+
+// Test doubles for the poller's dependencies: a scripted HTTP client, an in-memory store with
+// fault injection (leveldb ErrorEnv style), a notice queue and a poll schedule that can be "down".
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/random.h"
+#include "http/http_client.h"
+#include "queue/notice_queue.h"
+#include "queue/poll_schedule.h"
+#include "store/entry_store.h"
+#include "store/feed_store.h"
+#include "store/notice_store.h"
+
+namespace feedbridge::testing {
+
+// Answers each URL from a script: a queue of responses or errors per URL, used in order; the last
+// one repeats until another is scripted. Records every request. Thread-safe.
+class FakeHttpClient final : public http::HttpClient {
+ public:
+  void Script(const std::string& url, Result<http::HttpResponse> answer);
+  Result<http::HttpResponse> Send(const http::HttpRequest& request) override;
+
+  std::vector<http::HttpRequest> requests() const;
+  // The value of header `name` in the `index`th request, or "" when absent.
+  std::string RequestHeader(size_t index, std::string_view name) const;
+
+  // A 200 with `body`, fetched from `url` without redirects.
+  static http::HttpResponse Ok(const std::string& url, std::string body,
+                               std::vector<http::Header> headers = {});
+  // A response with only a status (and headers).
+  static http::HttpResponse WithStatus(const std::string& url, int status,
+                                       std::vector<http::Header> headers = {});
+
+ private:
+  struct Answers {
+    std::deque<Result<http::HttpResponse>> queue;
+    bool last_used = false;  // The only answer left has been given at least once.
+  };
+  mutable std::mutex mu_;
+  std::map<std::string, Answers> script_;    // Guarded by mu_.
+  std::vector<http::HttpRequest> requests_;  // Guarded by mu_.
+};
+
+// FeedStore + EntryStore + NoticeStore in memory. RecordPoll is all or nothing. Any call can be
+// made to fail with Unavailable: the Nth call from now (FailNthCall), every call of one method
+// (FailMethod), or all calls (SetDown). A failed call changes nothing. Thread-safe.
+class FakeStore final : public store::FeedStore,
+                        public store::EntryStore,
+                        public store::NoticeStore {
+ public:
+  explicit FakeStore(Clock& clock) : clock_(clock) {}
+
+  void FailNthCall(int n);                   // 1: the next call.
+  void FailMethod(std::string_view method);  // "RecordPoll", "MarkEnqueued", ...; "" clears.
+  void SetDown(bool down);
+  int calls() const;
+
+  // Direct access for assertions and set-up.
+  store::FeedRecord Feed(int64_t feed_id) const;
+  void PutFeed(const store::FeedRecord& feed);
+  std::vector<store::StoredEntry> Entries(int64_t feed_id) const;  // Insertion order.
+  std::vector<store::Notice> Notices() const;                      // Insertion order.
+
+  // FeedStore
+  Result<store::FeedRecord> AddFeed(const store::NewFeed& feed) override;
+  Result<store::FeedRecord> GetFeed(int64_t feed_id) override;
+  Result<store::FeedRecord> FindFeed(std::string_view url_or_nickname) override;
+  Result<std::vector<store::FeedRecord>> ListFeeds(int64_t after_id, size_t limit) override;
+  Result<int64_t> CountFeeds() override;
+  Status SaveFetchState(int64_t feed_id, const store::FetchState& state) override;
+  Status RemoveFeed(int64_t feed_id) override;
+
+  // EntryStore
+  Result<std::vector<std::string>> KnownIdentities(
+      int64_t feed_id, const std::vector<std::string>& identities) override;
+  Result<std::vector<store::Notice>> RecordPoll(
+      int64_t feed_id, const store::FetchState& state,
+      const std::vector<store::NewEntry>& entries) override;
+  Result<std::vector<store::StoredEntry>> ListEntries(int64_t feed_id, int64_t before_id,
+                                                      size_t limit) override;
+  Result<store::StoredEntry> GetEntry(int64_t entry_id) override;
+  Result<int64_t> CountEntries(int64_t feed_id) override;
+
+  // NoticeStore
+  Result<std::vector<store::Notice>> PendingOutbox(size_t limit) override;
+  Status MarkEnqueued(int64_t notice_id) override;
+  Result<store::Notice> GetNotice(int64_t notice_id) override;
+  Result<std::vector<store::Notice>> ListNotices(int64_t account_id, int64_t before_id,
+                                                 size_t limit) override;
+  Result<int64_t> CountPendingOutbox() override;
+
+ private:
+  // Counts the call; Unavailable if it is to fail. Requires mu_ held.
+  Status Enter(std::string_view method);
+  static void Apply(store::FeedRecord& feed, const store::FetchState& state);
+
+  Clock& clock_;
+  mutable std::mutex mu_;
+  int calls_ = 0;                               // Guarded by mu_.
+  int fail_at_call_ = 0;                        // Guarded by mu_. 0: none.
+  std::string fail_method_;                     // Guarded by mu_.
+  bool down_ = false;                           // Guarded by mu_.
+  std::map<int64_t, store::FeedRecord> feeds_;  // Guarded by mu_.
+  std::vector<store::StoredEntry> entries_;     // Guarded by mu_.
+  std::vector<store::Notice> notices_;          // Guarded by mu_.
+  int64_t next_id_ = 1;                         // Guarded by mu_.
+};
+
+// Records enqueued messages (every successful call, so a double enqueue shows). Thread-safe.
+class FakeNoticeQueue final : public queue::NoticeQueue {
+ public:
+  void SetDown(bool down);
+  std::vector<queue::NoticeMessage> messages() const;
+
+  Status Enqueue(const queue::NoticeMessage& message) override;
+  Result<std::vector<queue::ClaimedNotice>> Claim(std::string_view consumer, size_t max,
+                                                  std::chrono::milliseconds block,
+                                                  std::chrono::milliseconds stale_after) override;
+  Status Ack(const queue::ClaimedNotice& notice) override;
+  Status Retry(const queue::ClaimedNotice& notice, std::chrono::milliseconds delay) override;
+  Status Bury(const queue::ClaimedNotice& notice, std::string_view reason) override;
+
+ private:
+  mutable std::mutex mu_;
+  bool down_ = false;                           // Guarded by mu_.
+  std::vector<queue::NoticeMessage> messages_;  // Guarded by mu_.
+};
+
+// feed id -> due time, with leases as the Redis one has. Thread-safe.
+class FakePollSchedule final : public queue::PollSchedule {
+ public:
+  void SetDown(bool down);
+  std::map<int64_t, TimePoint> entries() const;
+
+  Status Schedule(int64_t feed_id, TimePoint when) override;
+  Status Remove(int64_t feed_id) override;
+  Result<std::vector<int64_t>> ClaimDue(TimePoint now, size_t max,
+                                        std::chrono::milliseconds lease) override;
+  Result<int64_t> Size() override;
+  Result<int64_t> CountDue(TimePoint now) override;
+
+ private:
+  mutable std::mutex mu_;
+  bool down_ = false;                 // Guarded by mu_.
+  std::map<int64_t, TimePoint> due_;  // Guarded by mu_.
+};
+
+// Always returns the same value (default: 2^63, which UniformUnit makes 0.5: no jitter).
+class FixedRandom final : public Random {
+ public:
+  explicit FixedRandom(uint64_t value = uint64_t{1} << 63) : value_(value) {}
+  uint64_t Next() override { return value_; }
+
+ private:
+  const uint64_t value_;
+};
+
+}  // namespace feedbridge::testing

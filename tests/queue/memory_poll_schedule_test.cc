@@ -1,0 +1,26 @@
+// MemoryPollSchedule shares the behaviour tests in redis_poll_schedule_test.cc
+// (PollScheduleTest/Memory); this file holds what only the memory variant promises.
+
+#include "queue/memory_poll_schedule.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/status_matchers.h"
+
+namespace feedbridge::queue {
+namespace {
+
+TEST(MemoryPollScheduleTest, ClaimDueWithMaxZeroTakesNothing) {
+  MemoryPollSchedule schedule;
+  const TimePoint now(std::chrono::seconds(1000));
+  ASSERT_OK(schedule.Schedule(1, now));
+  Result<std::vector<int64_t>> due = schedule.ClaimDue(now, 0, std::chrono::minutes(1));
+  ASSERT_OK(due);
+  EXPECT_TRUE(due->empty());
+  Result<int64_t> count = schedule.CountDue(now);
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 1);
+}
+
+}  // namespace
+}  // namespace feedbridge::queue

@@ -1,0 +1,434 @@
+// The store contract, run against both SQLite and PostgreSQL.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/database.h"
+#include "store/migrations.h"
+#include "tests/store/test_databases.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
+
+namespace feedbridge::store {
+namespace {
+
+using ::feedbridge::testing::StatusIs;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using Code = Status::Code;
+
+std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "SQLite" : "PostgreSQL";
+}
+
+NewFeed Blog(const std::string& nickname) {
+  return NewFeed{.url = "https://" + nickname + ".example.org/feed.xml",
+                 .nickname = nickname,
+                 .title = "Blog " + nickname,
+                 .site_url = "https://" + nickname + ".example.org/",
+                 .description = "About " + nickname};
+}
+
+NewEntry Entry(const std::string& identity, const std::string& notice_text = "") {
+  return NewEntry{.identity = identity,
+                  .url = "https://ex.org/" + identity,
+                  .title = "Title " + identity,
+                  .published = TimePoint(seconds(1'700'000'000)),
+                  .document = "{\"id\":\"" + identity + "\"}",
+                  .notice_text = notice_text,
+                  .notice_url = notice_text.empty() ? "" : "https://ex.org/" + identity};
+}
+
+FetchState Polled(const FeedRecord& feed, TimePoint at) {
+  return FetchState{.url = feed.url,
+                    .title = feed.title,
+                    .etag = "\"v1\"",
+                    .last_modified = "Tue, 14 Nov 2023 22:13:20 GMT",
+                    .last_http_status = 200,
+                    .last_polled_at = at,
+                    .last_success_at = at,
+                    .next_poll_at = at + std::chrono::minutes(30)};
+}
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    try {
+      url_ = FreshDatabaseUrl(GetParam(), dir_);
+    } catch (const std::runtime_error& e) {
+      FAIL() << e.what();
+    }
+    Result<std::unique_ptr<Database>> db = OpenDatabase(url_, clock_);
+    ASSERT_OK(db);
+    db_ = std::move(*db);
+  }
+
+  FeedRecord AddBlog(const std::string& nickname) {
+    Result<FeedRecord> feed = db_->feeds().AddFeed(Blog(nickname));
+    EXPECT_OK(feed);
+    return feed.ok() ? *feed : FeedRecord{};
+  }
+
+  testing::FakeClock clock_;
+  testing::TempDir dir_;
+  std::string url_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_P(StoreTest, MigrationsApplyOnceAndReopeningIsANoOp) {
+  const int latest = Migrations().back().version;
+  EXPECT_EQ(db_->SchemaVersion(), latest);
+  AddBlog("first");
+  db_.reset();
+  Result<std::unique_ptr<Database>> again = OpenDatabase(url_, clock_);
+  ASSERT_OK(again);
+  EXPECT_EQ((*again)->SchemaVersion(), latest);
+  EXPECT_OK((*again)->feeds().FindFeed("first"));
+}
+
+TEST_P(StoreTest, ConcurrentOpenersAllSucceedOnAFreshDatabase) {
+  std::string url;
+  testing::TempDir other;
+  ASSERT_NO_THROW(url = FreshDatabaseUrl(GetParam(), other));
+  std::vector<Status> results(4);
+  std::vector<int> versions(4, -1);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] {
+      Result<std::unique_ptr<Database>> db = OpenDatabase(url, clock_);
+      results[i] = db.status();
+      if (db.ok()) versions[i] = (*db)->SchemaVersion();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (size_t i = 0; i < results.size(); ++i) {
+    EXPECT_OK(results[i]);
+    EXPECT_EQ(versions[i], Migrations().back().version);
+  }
+}
+
+TEST_P(StoreTest, AddFeedCreatesAccountAndFeed) {
+  const FeedRecord feed = AddBlog("alice");
+  EXPECT_GT(feed.id, 0);
+  EXPECT_GT(feed.account_id, 0);
+  EXPECT_EQ(feed.nickname, "alice");
+  EXPECT_EQ(feed.url, "https://alice.example.org/feed.xml");
+  EXPECT_EQ(feed.title, "Blog alice");
+  EXPECT_EQ(feed.site_url, "https://alice.example.org/");
+  EXPECT_EQ(feed.description, "About alice");
+  EXPECT_EQ(feed.created_at, clock_.Now());
+  EXPECT_EQ(feed.last_http_status, 0);
+  EXPECT_FALSE(feed.last_polled_at.has_value());
+  EXPECT_FALSE(feed.next_poll_at.has_value());
+  EXPECT_FALSE(feed.disabled());
+}
+
+TEST_P(StoreTest, FindFeedByUrlOrNickname) {
+  const FeedRecord feed = AddBlog("alice");
+  AddBlog("bob");
+  Result<FeedRecord> by_nick = db_->feeds().FindFeed("alice");
+  ASSERT_OK(by_nick);
+  EXPECT_EQ(by_nick->id, feed.id);
+  Result<FeedRecord> by_url = db_->feeds().FindFeed(feed.url);
+  ASSERT_OK(by_url);
+  EXPECT_EQ(by_url->id, feed.id);
+  EXPECT_THAT(db_->feeds().FindFeed("carol"), StatusIs(Code::kNotFound));
+}
+
+TEST_P(StoreTest, GetFeedOfUnknownIdIsNotFound) {
+  EXPECT_THAT(db_->feeds().GetFeed(4242), StatusIs(Code::kNotFound));
+}
+
+TEST_P(StoreTest, ListFeedsPagesInIdOrderAndCountCountsAll) {
+  std::vector<int64_t> ids;
+  for (const char* nick : {"a", "b", "c", "d", "e"}) ids.push_back(AddBlog(nick).id);
+  Result<std::vector<FeedRecord>> first = db_->feeds().ListFeeds(0, 2);
+  ASSERT_OK(first);
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, ids[0]);
+  EXPECT_EQ((*first)[1].id, ids[1]);
+  Result<std::vector<FeedRecord>> rest = db_->feeds().ListFeeds((*first)[1].id, 10);
+  ASSERT_OK(rest);
+  ASSERT_EQ(rest->size(), 3u);
+  EXPECT_EQ((*rest)[2].nickname, "e");
+  Result<int64_t> count = db_->feeds().CountFeeds();
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 5);
+}
+
+TEST_P(StoreTest, AddFeedWithTakenUrlIsAlreadyExists) {
+  AddBlog("alice");
+  NewFeed same_url = Blog("alice");
+  same_url.nickname = "other";
+  EXPECT_THAT(db_->feeds().AddFeed(same_url), StatusIs(Code::kAlreadyExists));
+  Result<int64_t> count = db_->feeds().CountFeeds();
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 1);
+}
+
+TEST_P(StoreTest, AddFeedWithTakenNicknameIsAlreadyExists) {
+  AddBlog("alice");
+  NewFeed same_nick = Blog("alice");
+  same_nick.url = "https://elsewhere.example.org/atom";
+  EXPECT_THAT(db_->feeds().AddFeed(same_nick), StatusIs(Code::kAlreadyExists));
+}
+
+TEST_P(StoreTest, AddFeedWithBadNicknameIsInvalidArgument) {
+  struct Case {
+    const char* name;
+    std::string nickname;
+  };
+  const Case cases[] = {
+      {"empty", ""},       {"uppercase", "Alice"},      {"dash", "al-ice"},
+      {"space", "al ice"}, {"non_ascii", "al\xc3\xa9"}, {"too_long", std::string(65, 'a')},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    NewFeed feed = Blog("x");
+    feed.nickname = c.nickname;
+    EXPECT_THAT(db_->feeds().AddFeed(feed), StatusIs(Code::kInvalidArgument));
+  }
+  NewFeed longest = Blog("x");
+  longest.nickname = std::string(64, 'z');
+  EXPECT_OK(db_->feeds().AddFeed(longest));
+}
+
+TEST_P(StoreTest, SaveFetchStateRoundTrips) {
+  const FeedRecord feed = AddBlog("alice");
+  FetchState state = Polled(feed, clock_.Now());
+  state.url = "https://alice.example.org/moved.xml";
+  state.last_http_status = 503;
+  state.last_error = "HTTP 503";
+  state.consecutive_failures = 2;
+  state.last_success_at.reset();
+  state.failing_since = clock_.Now() - seconds(600);
+  state.disabled_reason = "gone";
+  ASSERT_OK(db_->feeds().SaveFetchState(feed.id, state));
+  Result<FeedRecord> got = db_->feeds().GetFeed(feed.id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->url, state.url);
+  EXPECT_EQ(got->etag, "\"v1\"");
+  EXPECT_EQ(got->last_modified, state.last_modified);
+  EXPECT_EQ(got->last_http_status, 503);
+  EXPECT_EQ(got->last_error, "HTTP 503");
+  EXPECT_EQ(got->consecutive_failures, 2);
+  EXPECT_EQ(got->last_polled_at, state.last_polled_at);
+  EXPECT_FALSE(got->last_success_at.has_value());
+  EXPECT_EQ(got->failing_since, state.failing_since);
+  EXPECT_EQ(got->next_poll_at, state.next_poll_at);
+  EXPECT_TRUE(got->disabled());
+  EXPECT_THAT(db_->feeds().SaveFetchState(999, state), StatusIs(Code::kNotFound));
+}
+
+TEST_P(StoreTest, RemoveFeedDeletesAccountEntriesAndNotices) {
+  const FeedRecord feed = AddBlog("alice");
+  const FeedRecord other = AddBlog("bob");
+  ASSERT_OK(db_->entries().RecordPoll(feed.id, Polled(feed, clock_.Now()),
+                                      {Entry("1", "one"), Entry("2")}));
+  ASSERT_OK(db_->entries().RecordPoll(other.id, Polled(other, clock_.Now()), {Entry("1", "x")}));
+  ASSERT_OK(db_->feeds().RemoveFeed(feed.id));
+  EXPECT_THAT(db_->feeds().GetFeed(feed.id), StatusIs(Code::kNotFound));
+  EXPECT_THAT(db_->feeds().FindFeed("alice"), StatusIs(Code::kNotFound));
+  Result<int64_t> entries = db_->entries().CountEntries(feed.id);
+  ASSERT_OK(entries);
+  EXPECT_EQ(*entries, 0);
+  Result<std::vector<Notice>> notices = db_->notices().ListNotices(feed.account_id, 0, 10);
+  ASSERT_OK(notices);
+  EXPECT_TRUE(notices->empty());
+  Result<int64_t> pending = db_->notices().CountPendingOutbox();
+  ASSERT_OK(pending);
+  EXPECT_EQ(*pending, 1);  // bob's.
+  // The nickname is free again.
+  EXPECT_OK(db_->feeds().AddFeed(Blog("alice")));
+  EXPECT_THAT(db_->feeds().RemoveFeed(feed.id), StatusIs(Code::kNotFound));
+}
+
+TEST_P(StoreTest, RecordPollInsertsOnlyNewEntries) {
+  const FeedRecord feed = AddBlog("alice");
+  ASSERT_OK(db_->entries().RecordPoll(feed.id, Polled(feed, clock_.Now()),
+                                      {Entry("a", "A"), Entry("b", "B")}));
+  clock_.Advance(seconds(60));
+  Result<std::vector<Notice>> second = db_->entries().RecordPoll(
+      feed.id, Polled(feed, clock_.Now()), {Entry("b", "B again"), Entry("c", "C"), Entry("c")});
+  ASSERT_OK(second);
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].text, "C");
+  Result<int64_t> count = db_->entries().CountEntries(feed.id);
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 3);
+  Result<std::vector<std::string>> known =
+      db_->entries().KnownIdentities(feed.id, {"a", "x", "c", "b", "y"});
+  ASSERT_OK(known);
+  std::sort(known->begin(), known->end());
+  EXPECT_EQ(*known, (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST_P(StoreTest, RecordPollCreatesNoticesOnlyForEntriesWithText) {
+  const FeedRecord feed = AddBlog("alice");
+  const TimePoint at = clock_.Now();
+  Result<std::vector<Notice>> notices = db_->entries().RecordPoll(
+      feed.id, Polled(feed, at), {Entry("1", "first post"), Entry("2"), Entry("3", "third")});
+  ASSERT_OK(notices);
+  ASSERT_EQ(notices->size(), 2u);
+  EXPECT_EQ((*notices)[0].text, "first post");
+  EXPECT_EQ((*notices)[1].text, "third");
+  EXPECT_LT((*notices)[0].id, (*notices)[1].id);
+  for (const Notice& n : *notices) {
+    EXPECT_GT(n.id, 0);
+    EXPECT_EQ(n.account_id, feed.account_id);
+    EXPECT_EQ(n.created_at, at);
+    EXPECT_FALSE(n.enqueued);
+    Result<Notice> stored = db_->notices().GetNotice(n.id);
+    ASSERT_OK(stored);
+    EXPECT_EQ(stored->text, n.text);
+    EXPECT_EQ(stored->url, n.url);
+    EXPECT_EQ(stored->entry_id, n.entry_id);
+    EXPECT_EQ(stored->created_at, at);
+    Result<StoredEntry> entry = db_->entries().GetEntry(n.entry_id);
+    ASSERT_OK(entry);
+    EXPECT_EQ(entry->feed_id, feed.id);
+  }
+  Result<FeedRecord> polled = db_->feeds().GetFeed(feed.id);
+  ASSERT_OK(polled);
+  EXPECT_EQ(polled->etag, "\"v1\"");
+  EXPECT_EQ(polled->last_success_at, at);
+}
+
+TEST_P(StoreTest, RecordPollFailingMidwayLeavesNothing) {
+  const FeedRecord feed = AddBlog("alice");
+  // The third entry breaks a constraint (an entry needs an identity) after two entries and a
+  // notice went in: the whole poll must roll back.
+  Result<std::vector<Notice>> failed = db_->entries().RecordPoll(
+      feed.id, Polled(feed, clock_.Now()), {Entry("1", "one"), Entry("2"), Entry("", "bad")});
+  EXPECT_FALSE(failed.ok());
+  Result<int64_t> entries = db_->entries().CountEntries(feed.id);
+  ASSERT_OK(entries);
+  EXPECT_EQ(*entries, 0);
+  Result<int64_t> pending = db_->notices().CountPendingOutbox();
+  ASSERT_OK(pending);
+  EXPECT_EQ(*pending, 0);
+  Result<FeedRecord> unchanged = db_->feeds().GetFeed(feed.id);
+  ASSERT_OK(unchanged);
+  EXPECT_EQ(unchanged->etag, "");
+  EXPECT_FALSE(unchanged->last_polled_at.has_value());
+  // The store is still usable afterwards.
+  EXPECT_OK(db_->entries().RecordPoll(feed.id, Polled(feed, clock_.Now()), {Entry("1", "one")}));
+}
+
+TEST_P(StoreTest, RecordPollOfUnknownFeedIsNotFound) {
+  EXPECT_THAT(db_->entries().RecordPoll(77, FetchState{}, {Entry("1", "x")}),
+              StatusIs(Code::kNotFound));
+}
+
+TEST_P(StoreTest, GetEntryRoundTripsAllFields) {
+  const FeedRecord feed = AddBlog("alice");
+  NewEntry e = Entry("urn:uuid:1");
+  e.updated = TimePoint(milliseconds(1'700'000'123'456));
+  ASSERT_OK(db_->entries().RecordPoll(feed.id, Polled(feed, clock_.Now()), {e}));
+  Result<std::vector<StoredEntry>> list = db_->entries().ListEntries(feed.id, 0, 10);
+  ASSERT_OK(list);
+  ASSERT_EQ(list->size(), 1u);
+  Result<StoredEntry> got = db_->entries().GetEntry((*list)[0].id);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->identity, "urn:uuid:1");
+  EXPECT_EQ(got->url, e.url);
+  EXPECT_EQ(got->title, e.title);
+  EXPECT_EQ(got->published, e.published);
+  EXPECT_EQ(got->updated, e.updated);
+  EXPECT_EQ(got->first_seen_at, clock_.Now());
+  EXPECT_EQ(got->document, e.document);
+  EXPECT_THAT(db_->entries().GetEntry(got->id + 100), StatusIs(Code::kNotFound));
+}
+
+TEST_P(StoreTest, ListEntriesNewestFirstAndPagingIsStableWhileEntriesArrive) {
+  const FeedRecord feed = AddBlog("alice");
+  for (int i = 1; i <= 5; ++i) {
+    clock_.Advance(seconds(10));
+    ASSERT_OK(db_->entries().RecordPoll(feed.id, Polled(feed, clock_.Now()),
+                                        {Entry("e" + std::to_string(i))}));
+  }
+  Result<std::vector<StoredEntry>> page1 = db_->entries().ListEntries(feed.id, 0, 2);
+  ASSERT_OK(page1);
+  ASSERT_EQ(page1->size(), 2u);
+  EXPECT_EQ((*page1)[0].identity, "e5");
+  EXPECT_EQ((*page1)[1].identity, "e4");
+  // New entries arrive between two page requests.
+  clock_.Advance(seconds(10));
+  ASSERT_OK(
+      db_->entries().RecordPoll(feed.id, Polled(feed, clock_.Now()), {Entry("e6"), Entry("e7")}));
+  Result<std::vector<StoredEntry>> page2 = db_->entries().ListEntries(feed.id, page1->back().id, 2);
+  ASSERT_OK(page2);
+  ASSERT_EQ(page2->size(), 2u);
+  EXPECT_EQ((*page2)[0].identity, "e3");
+  EXPECT_EQ((*page2)[1].identity, "e2");
+  Result<std::vector<StoredEntry>> page3 = db_->entries().ListEntries(feed.id, page2->back().id, 2);
+  ASSERT_OK(page3);
+  ASSERT_EQ(page3->size(), 1u);
+  EXPECT_EQ((*page3)[0].identity, "e1");
+  Result<std::vector<StoredEntry>> newest = db_->entries().ListEntries(feed.id, 0, 1);
+  ASSERT_OK(newest);
+  EXPECT_EQ((*newest)[0].identity, "e7");
+}
+
+TEST_P(StoreTest, PendingOutboxIsOldestFirstUntilMarkedEnqueued) {
+  const FeedRecord alice = AddBlog("alice");
+  const FeedRecord bob = AddBlog("bob");
+  Result<std::vector<Notice>> a =
+      db_->entries().RecordPoll(alice.id, Polled(alice, clock_.Now()), {Entry("1", "a1")});
+  ASSERT_OK(a);
+  clock_.Advance(seconds(1));
+  Result<std::vector<Notice>> b = db_->entries().RecordPoll(bob.id, Polled(bob, clock_.Now()),
+                                                            {Entry("1", "b1"), Entry("2", "b2")});
+  ASSERT_OK(b);
+  Result<std::vector<Notice>> pending = db_->notices().PendingOutbox(2);
+  ASSERT_OK(pending);
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ((*pending)[0].text, "a1");
+  EXPECT_EQ((*pending)[1].text, "b1");
+  ASSERT_OK(db_->notices().MarkEnqueued((*pending)[0].id));
+  ASSERT_OK(db_->notices().MarkEnqueued((*pending)[0].id));  // Idempotent.
+  Result<std::vector<Notice>> rest = db_->notices().PendingOutbox(10);
+  ASSERT_OK(rest);
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[0].text, "b1");
+  EXPECT_EQ((*rest)[1].text, "b2");
+  Result<Notice> sent = db_->notices().GetNotice((*pending)[0].id);
+  ASSERT_OK(sent);
+  EXPECT_TRUE(sent->enqueued);
+  Result<int64_t> count = db_->notices().CountPendingOutbox();
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 2);
+  EXPECT_THAT(db_->notices().MarkEnqueued(987654), StatusIs(Code::kNotFound));
+  EXPECT_THAT(db_->notices().GetNotice(987654), StatusIs(Code::kNotFound));
+}
+
+TEST_P(StoreTest, ListNoticesIsNewestFirstPerAccount) {
+  const FeedRecord alice = AddBlog("alice");
+  const FeedRecord bob = AddBlog("bob");
+  ASSERT_OK(db_->entries().RecordPoll(alice.id, Polled(alice, clock_.Now()),
+                                      {Entry("1", "a1"), Entry("2", "a2"), Entry("3", "a3")}));
+  ASSERT_OK(db_->entries().RecordPoll(bob.id, Polled(bob, clock_.Now()), {Entry("1", "b1")}));
+  Result<std::vector<Notice>> page = db_->notices().ListNotices(alice.account_id, 0, 2);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].text, "a3");
+  EXPECT_EQ((*page)[1].text, "a2");
+  Result<std::vector<Notice>> next =
+      db_->notices().ListNotices(alice.account_id, page->back().id, 2);
+  ASSERT_OK(next);
+  ASSERT_EQ(next->size(), 1u);
+  EXPECT_EQ((*next)[0].text, "a1");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
+}  // namespace
+}  // namespace feedbridge::store
