@@ -346,6 +346,9 @@ void Poller::Impl::EnqueueNotices(const std::vector<store::Notice>& notices, Pol
       report.problems.push_back("notices left in the outbox: " + queued.message());
       return;
     }
+    // One line per notice: what the blog just said on the network.
+    deps.log.information("poller: notice " + std::to_string(notice.id) + " queued: " +
+                         notice.text);
     const Status marked = deps.notices.MarkEnqueued(notice.id);
     if (!marked.ok()) {
       // Enqueued but still in the outbox: the next flush enqueues it again, which Enqueue

@@ -1,0 +1,181 @@
+// The service commands (feeds, poll, status, serve) run as a user runs them: the built binary,
+// a SQLite file in a temp dir, a real redis-server and a blog on a loopback HTTP server.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/exit_codes.h"
+#include "tests/app/subprocess.h"
+#include "tests/support/http_test_server.h"
+#include "tests/support/redis_server.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
+
+namespace feedbridge::app {
+namespace {
+
+using ::feedbridge::testing::HttpTestServer;
+using ::feedbridge::testing::ProcessResult;
+using ::feedbridge::testing::RedisTestServer;
+using ::feedbridge::testing::TempDir;
+using ::testing::HasSubstr;
+
+class FeedsCommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK(redis_.Start());
+    web_.Route("/site", [this](const HttpTestServer::Request&, HttpTestServer::Response& r) {
+      r.SetHeader("Content-Type", "text/html; charset=utf-8");
+      r.SetBody("<!DOCTYPE html><html><head><title>Garden</title>"
+                "<link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.rss\">"
+                "</head><body>hello</body></html>");
+    });
+    web_.Route("/nofeed", [](const HttpTestServer::Request&, HttpTestServer::Response& r) {
+      r.SetHeader("Content-Type", "text/html");
+      r.SetBody("<!DOCTYPE html><html><head><title>x</title></head><body>no feed</body></html>");
+    });
+    web_.Route("/feed.rss", [this](const HttpTestServer::Request& req,
+                                   HttpTestServer::Response& r) {
+      if (req.Header("If-None-Match") == "\"v1\"") {
+        r.SetStatus(304);
+        return;
+      }
+      r.SetHeader("ETag", "\"v1\"");
+      r.SetHeader("Content-Type", "application/rss+xml");
+      r.SetBody("<rss version=\"2.0\"><channel><title>The Sample Garden</title><link>" +
+                web_.Url("/site") + "</link>"
+                "<item><title>One</title><link>" + web_.Url("/1") + "</link></item>"
+                "<item><title>Two</title><link>" + web_.Url("/2") + "</link></item>"
+                "</channel></rss>");
+    });
+    env_ = {{"FEEDBRIDGE_DATABASE_URL", "sqlite:" + (dir_.path() / "fb.db").string()},
+            {"FEEDBRIDGE_REDIS_URL", redis_.url()},
+            {"FEEDBRIDGE_POLLER_ALLOW_PRIVATE_NETWORKS", "true"},
+            {"FEEDBRIDGE_LOG_LEVEL", "warning"}};
+  }
+
+  ProcessResult Feedbridge(const std::vector<std::string>& args) {
+    return ::feedbridge::testing::RunProcess(FB_FEEDBRIDGE_BINARY, args, env_);
+  }
+
+  TempDir dir_;
+  RedisTestServer redis_;
+  HttpTestServer web_;
+  std::map<std::string, std::string> env_;
+};
+
+TEST_F(FeedsCommandsTest, AddDiscoversTheFeedOfASiteAndDerivesTheNickname) {
+  const ProcessResult r = Feedbridge({"feeds", "add", web_.Url("/site")});
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("added feed 1: thesamplegarden <" + web_.Url("/feed.rss") + ">"));
+  EXPECT_THAT(r.out, HasSubstr("2 entries (not broadcast)"));
+  EXPECT_THAT(r.out, HasSubstr("profile: http://localhost:8080/thesamplegarden"));
+}
+
+TEST_F(FeedsCommandsTest, AddWithABadNicknameExits64) {
+  const ProcessResult r = Feedbridge({"feeds", "add", web_.Url("/feed.rss"), "--nickname", "Bad!"});
+  EXPECT_EQ(r.exit_code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("must be 1 to 64 characters of [0-9a-z]"));
+}
+
+TEST_F(FeedsCommandsTest, AddOfAPageWithoutAFeedExits65) {
+  const ProcessResult r = Feedbridge({"feeds", "add", web_.Url("/nofeed")});
+  EXPECT_EQ(r.exit_code, kExitDataError);
+  EXPECT_THAT(r.err, HasSubstr("advertises no feed"));
+}
+
+TEST_F(FeedsCommandsTest, AddingTheSameFeedTwiceIsRefused) {
+  ASSERT_EQ(Feedbridge({"feeds", "add", web_.Url("/feed.rss"), "--nickname", "g"}).exit_code,
+            kExitOk);
+  const ProcessResult again = Feedbridge({"feeds", "add", web_.Url("/feed.rss")});
+  EXPECT_EQ(again.exit_code, kExitDataError);
+  EXPECT_THAT(again.err, HasSubstr("feeds add"));
+}
+
+TEST_F(FeedsCommandsTest, ListShowPollStatusAndRemove) {
+  ASSERT_EQ(Feedbridge({"feeds", "add", web_.Url("/feed.rss"), "--nickname", "garden"}).exit_code,
+            kExitOk);
+  const ProcessResult list = Feedbridge({"feeds", "list"});
+  ASSERT_EQ(list.exit_code, kExitOk) << list.err;
+  EXPECT_THAT(list.out, HasSubstr("1\tgarden\t" + web_.Url("/feed.rss")));
+  EXPECT_THAT(list.out, HasSubstr("\tok\n"));
+
+  const ProcessResult show = Feedbridge({"feeds", "show", "garden"});
+  ASSERT_EQ(show.exit_code, kExitOk) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("entries:       2"));
+  EXPECT_THAT(show.out, HasSubstr("etag:          \"v1\""));
+
+  const ProcessResult poll = Feedbridge({"poll", "garden"});
+  ASSERT_EQ(poll.exit_code, kExitOk) << poll.err;
+  EXPECT_THAT(poll.out, HasSubstr("HTTP 304, not modified"));
+
+  const ProcessResult status = Feedbridge({"status"});
+  ASSERT_EQ(status.exit_code, kExitOk) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("feeds:     1 (1 ok, 0 failing, 0 disabled"));
+  EXPECT_THAT(status.out, HasSubstr("outbox:    0 notices"));
+
+  const ProcessResult removed = Feedbridge({"feeds", "remove", "1"});
+  ASSERT_EQ(removed.exit_code, kExitOk) << removed.err;
+  EXPECT_EQ(Feedbridge({"feeds", "show", "garden"}).exit_code, kExitNoInput);
+}
+
+TEST_F(FeedsCommandsTest, ShowOfAnUnknownFeedExits66) {
+  const ProcessResult r = Feedbridge({"feeds", "show", "nobody"});
+  EXPECT_EQ(r.exit_code, kExitNoInput);
+  EXPECT_THAT(r.err, HasSubstr("feedbridge: feeds show: "));
+}
+
+TEST_F(FeedsCommandsTest, ImportThenExportRoundTripsTheSubscriptions) {
+  const auto opml = dir_.WriteFile("subs.opml", R"(<?xml version="1.0"?>
+<opml version="2.0"><head><title>s</title></head><body>
+<outline text="A blog" type="rss" xmlUrl="http://127.0.0.1:9/a.xml"/>
+<outline text="Folder"><outline text="B" type="rss" xmlUrl="http://127.0.0.1:9/b.xml"/></outline>
+<outline text="bad" xmlUrl="ftp://127.0.0.1/c.xml"/>
+</body></opml>)");
+  const ProcessResult imported = Feedbridge({"feeds", "import", opml.string()});
+  ASSERT_EQ(imported.exit_code, kExitOk) << imported.err;
+  EXPECT_THAT(imported.out, HasSubstr("imported 2 feeds, 0 already bridged, 1 skipped"));
+  const ProcessResult again = Feedbridge({"feeds", "import", opml.string()});
+  EXPECT_THAT(again.out, HasSubstr("imported 0 feeds, 2 already bridged, 1 skipped"));
+  const ProcessResult exported = Feedbridge({"feeds", "export"});
+  ASSERT_EQ(exported.exit_code, kExitOk) << exported.err;
+  EXPECT_THAT(exported.out, HasSubstr("xmlUrl=\"http://127.0.0.1:9/a.xml\""));
+  EXPECT_THAT(exported.out, HasSubstr("xmlUrl=\"http://127.0.0.1:9/b.xml\""));
+  EXPECT_THAT(exported.out, HasSubstr("<opml version=\"2.0\">"));
+}
+
+TEST_F(FeedsCommandsTest, ImportOfSomethingElseExits65) {
+  const auto bad = dir_.WriteFile("x.opml", "<rss version=\"2.0\"/>");
+  const ProcessResult r = Feedbridge({"feeds", "import", bad.string()});
+  EXPECT_EQ(r.exit_code, kExitDataError);
+  EXPECT_THAT(r.err, HasSubstr("not <opml>"));
+}
+
+TEST_F(FeedsCommandsTest, UnknownActionExits64) {
+  const ProcessResult r = Feedbridge({"feeds", "frob"});
+  EXPECT_EQ(r.exit_code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("unknown action 'frob'"));
+}
+
+TEST_F(FeedsCommandsTest, ServeOnTheEmbeddedDefaultsRunsAPrivateRedisAndStopsOnSigterm) {
+  env_.erase("FEEDBRIDGE_REDIS_URL");  // The embedded default: a private redis-server.
+  env_["FEEDBRIDGE_LOG_LEVEL"] = "information";
+  ASSERT_EQ(Feedbridge({"feeds", "add", web_.Url("/feed.rss"), "--nickname", "g"}).exit_code,
+            kExitOk);
+  // `timeout` sends SIGTERM after 3 s, as an init system would.
+  const ProcessResult r = ::feedbridge::testing::RunProcess(
+      "/usr/bin/timeout", {"-s", "TERM", "3", FB_FEEDBRIDGE_BINARY, "serve"}, env_);
+  EXPECT_THAT(r.err, HasSubstr("private redis-server at unix:"));
+  EXPECT_THAT(r.err, HasSubstr("SIGTERM received, stopping"));
+  // The private Redis stopped with it: the next command starts (and stops) its own again.
+  const ProcessResult status = Feedbridge({"status"});
+  EXPECT_EQ(status.exit_code, kExitOk) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("(started by this process)"));
+}
+
+}  // namespace
+}  // namespace feedbridge::app

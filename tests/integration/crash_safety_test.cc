@@ -1,0 +1,332 @@
+// DESIGN.md: "a process killed at any instant loses nothing". The built `feedbridge serve
+// --roles poller` runs as a subprocess against blogs on loopback, a redis-server and a SQLite file
+// owned by this test, and is SIGKILLed again and again at random instants (seeded, so a failure
+// replays) while the blogs keep publishing. At the end every post is stored exactly once, every
+// post published after the baseline has exactly one notice, and the Redis stream holds exactly
+// one message per notice.
+
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "queue/redis_connection.h"
+#include "store/database.h"
+#include "tests/support/http_test_server.h"
+#include "tests/support/redis_server.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
+
+extern char** environ;
+
+namespace feedbridge {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using testing::HttpTestServer;
+using testing::RedisTestServer;
+using testing::TempDir;
+
+constexpr int kFeeds = 5;
+constexpr int kBaselinePosts = 2;
+constexpr int kKillRounds = 15;
+constexpr int kMaxKillDelayMs = 1500;
+constexpr unsigned kSeed = 20261123;
+constexpr std::string_view kPrefix = "fb:";  // The configuration's default redis.prefix.
+
+// Several blogs on one server, /feedN.rss, each gaining posts when told. Thread-safe.
+class Blogs {
+ public:
+  explicit Blogs(HttpTestServer& server) : server_(server), posts_(kFeeds, kBaselinePosts) {
+    for (int feed = 0; feed < kFeeds; ++feed) {
+      server_.Route(Path(feed), [this, feed](const HttpTestServer::Request& req,
+                                             HttpTestServer::Response& resp) {
+        std::lock_guard lock(mu_);
+        const int n = posts_[static_cast<size_t>(feed)];
+        const std::string etag = "\"" + std::to_string(feed) + "-" + std::to_string(n) + "\"";
+        resp.SetHeader("ETag", etag);
+        if (req.Header("If-None-Match") == etag) {
+          resp.SetStatus(304);
+          return;
+        }
+        std::string items;
+        for (int i = n; i >= 1; --i) {
+          items += "<item><title>Post " + std::to_string(i) + " of blog " + std::to_string(feed) +
+                   "</title><link>" + PostUrl(feed, i) + "</link><guid>" + PostUrl(feed, i) +
+                   "</guid></item>";
+        }
+        resp.SetHeader("Content-Type", "application/rss+xml; charset=utf-8");
+        resp.SetBody("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Blog " +
+                     std::to_string(feed) + "</title><link>" + server_.Url("/") + "</link>" +
+                     items + "</channel></rss>");
+      });
+    }
+  }
+
+  static std::string Path(int feed) { return "/feed" + std::to_string(feed) + ".rss"; }
+  std::string FeedUrl(int feed) const { return server_.Url(Path(feed)); }
+  std::string PostUrl(int feed, int i) const {
+    return server_.Url("/blog" + std::to_string(feed) + "/post/" + std::to_string(i));
+  }
+  void Publish(int feed) {
+    std::lock_guard lock(mu_);
+    ++posts_[static_cast<size_t>(feed)];
+  }
+  int Posts(int feed) const {
+    std::lock_guard lock(mu_);
+    return posts_[static_cast<size_t>(feed)];
+  }
+
+ private:
+  HttpTestServer& server_;
+  mutable std::mutex mu_;
+  std::vector<int> posts_;  // Guarded by mu_.
+};
+
+// One run of the feedbridge binary, started with posix_spawn, output appended to `log`.
+class Child {
+ public:
+  Child(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+        const std::filesystem::path& log) {
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e != nullptr; ++e) {
+      if (std::strncmp(*e, "FEEDBRIDGE_", 11) != 0) env_strings.emplace_back(*e);
+    }
+    for (const auto& [name, value] : env) env_strings.push_back(name + "=" + value);
+    std::vector<std::string> argv_strings = {FB_FEEDBRIDGE_BINARY};
+    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+    std::vector<char*> argv, envp;
+    for (std::string& s : argv_strings) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    for (std::string& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+      throw std::runtime_error(std::string("posix_spawn ") + argv[0] + ": " + std::strerror(rc));
+    }
+  }
+  ~Child() {
+    if (pid_ > 0) {
+      Signal(SIGKILL);
+      Wait(seconds(10));
+    }
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  void Signal(int signal_number) const {
+    if (pid_ > 0) kill(pid_, signal_number);
+  }
+  // The exit code (128 + signal when killed), or nullopt if it is still running after `limit`.
+  std::optional<int> Wait(milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+      int status = 0;
+      const pid_t done = waitpid(pid_, &status, WNOHANG);
+      if (done == pid_) {
+        pid_ = 0;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+  }
+
+ private:
+  pid_t pid_ = 0;
+};
+
+std::string ReadText(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class CrashSafetyTest : public ::testing::Test {
+ protected:
+  std::map<std::string, std::string> Environment() const {
+    return {
+        {"FEEDBRIDGE_DATABASE_URL", "sqlite:" + (dir_.path() / "fb.db").string()},
+        {"FEEDBRIDGE_REDIS_URL", redis_.url()},
+        {"FEEDBRIDGE_POLLER_ALLOW_PRIVATE_NETWORKS", "true"},
+        {"FEEDBRIDGE_POLLER_INTERVAL_MIN", "1s"},
+        {"FEEDBRIDGE_POLLER_INTERVAL_MAX", "1s"},
+        {"FEEDBRIDGE_POLLER_WORKERS", "4"},
+        {"FEEDBRIDGE_LOG_LEVEL", "warning"},
+    };
+  }
+  std::filesystem::path Log() const { return dir_.path() / "feedbridge.log"; }
+
+  // Runs a command to completion; returns its exit code.
+  int RunToEnd(const std::vector<std::string>& args) {
+    Child child(args, Environment(), Log());
+    const std::optional<int> code = child.Wait(seconds(30));
+    EXPECT_TRUE(code.has_value()) << "feedbridge did not finish in 30 s";
+    return code.value_or(-1);
+  }
+
+  TempDir dir_;
+  RedisTestServer redis_;  // Outlives every poller this test kills.
+  HttpTestServer web_;
+  Blogs blogs_{web_};
+};
+
+TEST_F(CrashSafetyTest, PollerKilledAtAnyInstantLosesNoEntryAndEnqueuesNoNoticeTwice) {
+  SCOPED_TRACE("seed " + std::to_string(kSeed) + "; log " + Log().string());
+  ASSERT_OK(redis_.Start());
+  for (int feed = 0; feed < kFeeds; ++feed) {
+    ASSERT_EQ(
+        RunToEnd({"feeds", "add", blogs_.FeedUrl(feed), "--nickname", "n" + std::to_string(feed)}),
+        0)
+        << ReadText(Log());
+  }
+
+  std::mt19937 rng(kSeed);
+  std::uniform_int_distribution<int> delay_ms(0, kMaxKillDelayMs);
+  std::bernoulli_distribution publish(0.5);
+  const auto fetches = [this] {
+    int n = 0;
+    for (int feed = 0; feed < kFeeds; ++feed) n += web_.RequestCount(Blogs::Path(feed));
+    return n;
+  };
+  int kills_during_run = 0;
+  int rounds_that_fetched = 0;
+  for (int round = 0; round < kKillRounds; ++round) {
+    const int fetches_before = fetches();
+    for (int feed = 0; feed < kFeeds; ++feed) {
+      if (publish(rng)) blogs_.Publish(feed);
+    }
+    Child serve({"serve", "--roles", "poller"}, Environment(), Log());
+    const milliseconds delay(delay_ms(rng));
+    const std::optional<int> early = serve.Wait(delay);
+    ASSERT_FALSE(early.has_value())
+        << "serve exited by itself (" << *early << ") in round " << round << ":\n"
+        << ReadText(Log());
+    serve.Signal(SIGKILL);
+    const std::optional<int> code = serve.Wait(seconds(10));
+    ASSERT_TRUE(code.has_value());
+    EXPECT_EQ(*code, 128 + SIGKILL);
+    ++kills_during_run;
+    if (fetches() > fetches_before) ++rounds_that_fetched;
+  }
+  EXPECT_EQ(kills_during_run, kKillRounds);
+  // Most runs lived long enough to poll before they were killed: the kills hit real work.
+  RecordProperty("rounds_that_fetched", rounds_that_fetched);
+  EXPECT_GE(rounds_that_fetched, kKillRounds / 3);
+
+  // The last run is left alone until every post is stored, then stopped cleanly.
+  SystemClock clock;
+  auto opened = store::OpenDatabase("sqlite:" + (dir_.path() / "fb.db").string(), clock);
+  ASSERT_OK(opened);
+  store::Database& db = **opened;
+  std::vector<store::FeedRecord> feeds;
+  for (int feed = 0; feed < kFeeds; ++feed) {
+    auto record = db.feeds().FindFeed("n" + std::to_string(feed));
+    ASSERT_OK(record);
+    feeds.push_back(*record);
+  }
+  {
+    Child serve({"serve", "--roles", "poller"}, Environment(), Log());
+    const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+    for (bool all_stored = false; !all_stored;) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "posts still missing after 30 s:\n"
+                                                            << ReadText(Log());
+      std::this_thread::sleep_for(milliseconds(200));
+      all_stored = true;
+      for (int feed = 0; feed < kFeeds; ++feed) {
+        auto count = db.entries().CountEntries(feeds[static_cast<size_t>(feed)].id);
+        ASSERT_OK(count);
+        all_stored = all_stored && *count >= blogs_.Posts(feed);
+      }
+    }
+    serve.Signal(SIGTERM);
+    const std::optional<int> code = serve.Wait(seconds(30));
+    ASSERT_TRUE(code.has_value()) << "serve did not stop within 30 s of SIGTERM";
+    EXPECT_EQ(*code, 0) << ReadText(Log());
+  }
+
+  // Every post is an entry exactly once.
+  std::set<int64_t> notice_ids;
+  int64_t expected_notices = 0;
+  for (int feed = 0; feed < kFeeds; ++feed) {
+    SCOPED_TRACE("feed n" + std::to_string(feed));
+    const store::FeedRecord& record = feeds[static_cast<size_t>(feed)];
+    auto entries = db.entries().ListEntries(record.id, 0, 1000);
+    ASSERT_OK(entries);
+    std::multiset<std::string> entry_urls;
+    for (const store::StoredEntry& e : *entries) entry_urls.insert(e.url);
+    std::multiset<std::string> posts;
+    for (int i = 1; i <= blogs_.Posts(feed); ++i) posts.insert(blogs_.PostUrl(feed, i));
+    EXPECT_EQ(entry_urls, posts);
+
+    // Exactly one notice per post published after the baseline, none for the baseline.
+    auto notices = db.notices().ListNotices(record.account_id, 0, 1000);
+    ASSERT_OK(notices);
+    std::multiset<std::string> notice_urls;
+    for (const store::Notice& n : *notices) {
+      notice_urls.insert(n.url);
+      notice_ids.insert(n.id);
+      EXPECT_TRUE(n.enqueued) << "notice " << n.id << " still in the outbox";
+    }
+    std::multiset<std::string> published_after_baseline;
+    for (int i = kBaselinePosts + 1; i <= blogs_.Posts(feed); ++i) {
+      published_after_baseline.insert(blogs_.PostUrl(feed, i));
+    }
+    EXPECT_EQ(notice_urls, published_after_baseline);
+    expected_notices += blogs_.Posts(feed) - kBaselinePosts;
+  }
+  EXPECT_GT(expected_notices, 0);
+  EXPECT_EQ(static_cast<int64_t>(notice_ids.size()), expected_notices);
+  auto outbox = db.notices().CountPendingOutbox();
+  ASSERT_OK(outbox);
+  EXPECT_EQ(*outbox, 0);
+
+  // The notices stream holds exactly one message per notice: none missing, none twice.
+  auto redis = queue::RedisConnection::Open({.url = redis_.url()});
+  ASSERT_OK(redis);
+  auto range = (*redis)->Command({"XRANGE", std::string(kPrefix) + "{fb}:notices", "-", "+"});
+  ASSERT_OK(range);
+  ASSERT_TRUE(range->is_array());
+  std::multiset<int64_t> on_stream;
+  for (const queue::Reply& message : range->elements) {
+    ASSERT_EQ(message.elements.size(), 2u);
+    const std::vector<queue::Reply>& fields = message.elements[1].elements;
+    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+      if (fields[i].str == "notice_id") on_stream.insert(std::stoll(fields[i + 1].str));
+    }
+  }
+  EXPECT_EQ(on_stream.size(), range->elements.size()) << "a message without a notice_id";
+  EXPECT_EQ(on_stream, std::multiset<int64_t>(notice_ids.begin(), notice_ids.end()));
+}
+
+}  // namespace
+}  // namespace feedbridge
