@@ -57,6 +57,9 @@ struct Poller::Impl {
   Result<PollReport> PollFeed(int64_t feed_id);
   Result<size_t> FlushOutbox();
   Result<std::vector<PollReport>> RunOnce(size_t max);
+  // RunOnce with the outbox flush optional: workers flush every kFlushEvery, not every poll
+  // (an outbox query per poll costs as much as the poll itself on a busy SQLite).
+  Result<std::vector<PollReport>> ClaimAndPoll(size_t max, bool flush_outbox);
   Result<size_t> ScheduleAll();
   void WorkerLoop(int worker);
 
@@ -365,6 +368,8 @@ void Poller::Impl::Reschedule(int64_t feed_id, TimePoint when, PollReport& repor
 }
 
 void Poller::Impl::LogReport(const PollReport& report) {
+  // Build the line only when it will be written: at scale most polls are quiet 304s.
+  if (report.error.empty() && report.problems.empty() && !deps.log.information()) return;
   std::string line = FeedContext(report.feed_id, report.url) + ": ";
   line += report.http_status == 0 ? std::string("no response")
                                   : "HTTP " + std::to_string(report.http_status);
@@ -408,9 +413,15 @@ Result<size_t> Poller::Impl::FlushOutbox() {
 }
 
 Result<std::vector<PollReport>> Poller::Impl::RunOnce(size_t max) {
-  if (auto flushed = FlushOutbox(); !flushed.ok()) {
-    // Polling goes on: new notices wait in the outbox like these.
-    deps.log.warning(flushed.status().message());
+  return ClaimAndPoll(max, /*flush_outbox=*/true);
+}
+
+Result<std::vector<PollReport>> Poller::Impl::ClaimAndPoll(size_t max, bool flush_outbox) {
+  if (flush_outbox) {
+    if (auto flushed = FlushOutbox(); !flushed.ok()) {
+      // Polling goes on: new notices wait in the outbox like these.
+      deps.log.warning(flushed.status().message());
+    }
   }
   // Long enough for a fetch that runs into its timeout, plus parsing and storing.
   const auto lease =
@@ -454,6 +465,10 @@ Result<size_t> Poller::Impl::ScheduleAll() {
 }
 
 void Poller::Impl::WorkerLoop(int worker) {
+  // Claimed in small batches: one schedule round trip for several polls.
+  constexpr size_t kWorkerBatch = 4;
+  constexpr milliseconds kFlushEvery{5000};
+  TimePoint last_flush{};
   while (true) {
     {
       std::lock_guard lock(thread_mu);
@@ -461,7 +476,10 @@ void Poller::Impl::WorkerLoop(int worker) {
     }
     milliseconds pause{0};
     try {
-      auto reports = RunOnce(1);
+      const TimePoint now = deps.clock.Now();
+      const bool flush = now - last_flush >= kFlushEvery;
+      if (flush) last_flush = now;
+      auto reports = ClaimAndPoll(kWorkerBatch, flush);
       if (!reports.ok()) {
         deps.log.warning("poller: worker " + std::to_string(worker) + ": " +
                          reports.status().message());

@@ -215,6 +215,10 @@ Result<std::unique_ptr<SqlSessions>> SqlSessions::Open(const SqlTarget& target) 
       *session << "PRAGMA busy_timeout = " + std::to_string(target.busy_timeout_ms), into(timeout),
           now;
       *session << "PRAGMA foreign_keys = ON", now;
+      // WAL with synchronous=NORMAL: a committed transaction survives a crash of the process
+      // (the poller's crash-safety promise), only an OS crash or power loss may lose the last
+      // commits; the database is never corrupted. FULL would fsync on every poll.
+      *session << "PRAGMA synchronous = NORMAL", now;
       db->sqlite_ = std::move(session);
       struct stat st {};
       if (stat(path.c_str(), &st) != 0) {
