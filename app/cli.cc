@@ -27,14 +27,14 @@ constexpr std::array kFeedsFlags = {
 };
 
 constexpr std::array kServeFlags = {
-    FlagSpec{"--roles", "LIST", "comma-separated roles to run: poller (default: every role)"},
+    FlagSpec{"--roles", "LIST", "comma-separated roles to run: web, poller (default: both)"},
 };
 
 constexpr std::array kCommands = {
     CommandSpec{.name = "serve",
                 .arguments = "",
-                .summary = "run the service (the poller; with no Redis configured, a private "
-                           "redis-server in data/redis) until SIGINT/SIGTERM",
+                .summary = "run the service (web server and poller; with no Redis configured, a "
+                           "private redis-server in data/redis) until SIGINT/SIGTERM",
                 .flags = kServeFlags},
     CommandSpec{.name = "feeds",
                 .arguments = "ACTION [ARG]",

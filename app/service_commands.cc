@@ -119,19 +119,19 @@ int RunStatus(const CommandLine& /*line*/, const config::Config& config, Io& io)
 }
 
 int RunServe(const CommandLine& line, const config::Config& config, Io& io) {
-  std::set<std::string> roles = {"poller"};
+  std::set<std::string> roles = {"poller", "web"};
   if (auto it = line.flags.find("--roles"); it != line.flags.end()) {
     roles.clear();
     std::istringstream list(it->second);
     for (std::string role; std::getline(list, role, ',');) {
-      if (role == "poller") {
+      if (role == "poller" || role == "web") {
         roles.insert(role);
-      } else if (role == "web" || role == "publisher") {
+      } else if (role == "publisher") {
         io.err << "feedbridge: serve: the " << role
-               << " role is not available yet in this version (available: poller)\n";
+               << " role is not available yet in this version (available: poller, web)\n";
         return kExitUsage;
       } else {
-        io.err << "feedbridge: serve: unknown role '" << role << "' (roles: poller)\n";
+        io.err << "feedbridge: serve: unknown role '" << role << "' (roles: poller, web)\n";
         return kExitUsage;
       }
     }
@@ -149,22 +149,35 @@ int RunServe(const CommandLine& line, const config::Config& config, Io& io) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   Poco::Logger& log = ModuleLogger("app");
-  Result<std::unique_ptr<Services>> services = Services::Open(config, {.poller = true});
+  const bool run_poller = roles.count("poller") != 0;
+  const bool run_web = roles.count("web") != 0;
+  Result<std::unique_ptr<Services>> services =
+      Services::Open(config, {.poller = run_poller, .web = run_web});
   if (!services.ok()) return Fail(io, "serve", services.status());
   Services& s = **services;
-  log.information("serve: database %s, %s", config.database.url, s.redis_description());
-  Result<size_t> scheduled = s.poller().ScheduleAll();
-  if (!scheduled.ok()) return Fail(io, "serve", scheduled.status());
-  Result<size_t> flushed = s.poller().FlushOutbox();
-  if (!flushed.ok()) log.warning("serve: outbox not flushed yet: %s", flushed.status().message());
-  log.information("serve: poller running with %d workers, %z feeds scheduled; stop with Ctrl-C",
-                  config.poller.workers, *scheduled);
-  s.poller().Start();
+  log.information("serve: database %s%s", config.database.url,
+                  run_poller ? ", " + s.redis_description() : std::string());
+  if (run_web) {
+    log.information("serve: web server on port %hu; open %s", s.web_port(),
+                    config.server.base_url);
+  }
+  if (run_poller) {
+    Result<size_t> scheduled = s.poller().ScheduleAll();
+    if (!scheduled.ok()) return Fail(io, "serve", scheduled.status());
+    Result<size_t> flushed = s.poller().FlushOutbox();
+    if (!flushed.ok()) {
+      log.warning("serve: outbox not flushed yet: %s", flushed.status().message());
+    }
+    log.information("serve: poller running with %d workers, %z feeds scheduled", 
+                    config.poller.workers, *scheduled);
+    s.poller().Start();
+  }
+  log.information("serve: running; stop with Ctrl-C (SIGINT) or SIGTERM");
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   log.information("serve: %s received, stopping", std::string(signal_number == SIGINT ? "SIGINT"
                                                                                        : "SIGTERM"));
-  s.poller().Stop();
+  if (run_poller) s.poller().Stop();
   return kExitOk;
 }
 

@@ -9,6 +9,10 @@
 #include "queue/redis_notice_queue.h"
 #include "queue/redis_poll_schedule.h"
 #include "queue/redis_server_process.h"
+#include "web/feed_handlers.h"
+#include "web/page_handlers.h"
+#include "web/router.h"
+#include "web/server.h"
 
 namespace feedbridge::app {
 
@@ -25,7 +29,13 @@ std::string DataDir(const config::Config& config) {
 Services::Services(const config::Config& config) : config_(config) {}
 
 Services::~Services() {
-  // Reverse order of construction: the poller stops before what it uses goes away.
+  // Reverse order of construction: the web server and the poller stop before what they use
+  // goes away (in-flight requests finish first).
+  if (web_server_) web_server_->Stop();
+  web_server_.reset();
+  page_handlers_.reset();
+  feed_handlers_.reset();
+  router_.reset();
   if (poller_) poller_->Stop();
   poller_.reset();
   http_.reset();
@@ -39,8 +49,11 @@ Services::~Services() {
 
 queue::NoticeQueue& Services::notice_queue() { return *notice_queue_; }
 
+uint16_t Services::web_port() const { return web_server_ ? web_server_->port() : 0; }
+
 Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, Needs needs) {
   if (needs.poller) needs.database = needs.redis = needs.http = true;
+  if (needs.web) needs.database = true;
   std::unique_ptr<Services> s(new Services(config));  // new: the constructor is private.
 
   if (needs.database) {
@@ -110,6 +123,22 @@ Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, N
             .random = s->random_,
             .log = ModuleLogger("poller"),
         });
+  }
+  if (needs.web) {
+    store::Database& db = *s->database_;
+    s->router_ = std::make_unique<web::Router>();
+    s->feed_handlers_ = std::make_unique<web::FeedHandlers>(
+        config.server.base_url, db.feeds(), db.entries(), db.notices(), s->clock_);
+    s->page_handlers_ = std::make_unique<web::PageHandlers>(
+        config.server.base_url, db.feeds(), db.entries(), db.notices(), s->clock_);
+    // Feeds first: "/{nick}/feed.atom" has two segments, the pages' "/{nick}" one, so the
+    // order does not matter for matching, but literal page routes precede "/{nick}" inside.
+    s->feed_handlers_->Register(*s->router_);
+    s->page_handlers_->Register(*s->router_);
+    Result<std::unique_ptr<web::WebServer>> server = web::WebServer::Start(
+        config.server, *s->router_, ModuleLogger("access"), s->page_handlers_.get());
+    if (!server.ok()) return server.status().WithContext("web: " + config.server.listen);
+    s->web_server_ = std::move(server).value();
   }
   return s;
 }

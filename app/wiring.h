@@ -22,6 +22,13 @@ class RedisNoticeQueue;
 class RedisServerProcess;
 }  // namespace feedbridge::queue
 
+namespace feedbridge::web {
+class FeedHandlers;
+class PageHandlers;
+class Router;
+class WebServer;
+}  // namespace feedbridge::web
+
 namespace feedbridge::app {
 
 // What a command needs; the rest is not opened (no Redis for `feeds list`).
@@ -30,6 +37,7 @@ struct Needs {
   bool redis = false;
   bool http = false;
   bool poller = false;  // Implies all of the above.
+  bool web = false;     // The HTTP server (pages, mirror feeds); implies the database.
 };
 
 // Not thread-safe to build or destroy; the services it hands out are thread-safe.
@@ -49,6 +57,8 @@ class Services {
   queue::PollSchedule& schedule() { return *schedule_; }
   http::HttpClient& http() { return *http_; }
   poller::Poller& poller() { return *poller_; }
+  // The port the web server listens on (Needs.web).
+  uint16_t web_port() const;
   // Queue figures for `status`; nullptr when Redis is not open.
   queue::RedisNoticeQueue* redis_notice_queue() { return notice_queue_.get(); }
   // "private redis-server at unix:data/redis/redis.sock (started by this process)" etc.
@@ -67,6 +77,10 @@ class Services {
   std::unique_ptr<queue::PollSchedule> schedule_;
   std::unique_ptr<http::HttpClient> http_;
   std::unique_ptr<poller::Poller> poller_;
+  std::unique_ptr<web::Router> router_;
+  std::unique_ptr<web::FeedHandlers> feed_handlers_;
+  std::unique_ptr<web::PageHandlers> page_handlers_;
+  std::unique_ptr<web::WebServer> web_server_;  // Declared last: stops first.
   std::string redis_description_;
 };
 

@@ -86,11 +86,11 @@ TEST(FeedbridgeBinaryTest, ComingCommandExits64WithOneLine) {
 }
 
 TEST(FeedbridgeBinaryTest, ServeWithARoleOfALaterVersionExits64WithOneLine) {
-  const ProcessResult r = Feedbridge({"serve", "--roles", "web"});
+  const ProcessResult r = Feedbridge({"serve", "--roles", "publisher"});
   EXPECT_EQ(r.exit_code, kExitUsage);
   EXPECT_EQ(r.err,
-            "feedbridge: serve: the web role is not available yet in this version (available: "
-            "poller)\n");
+            "feedbridge: serve: the publisher role is not available yet in this version "
+            "(available: poller, web)\n");
 }
 
 TEST(FeedbridgeBinaryTest, BadConfigInTheEnvironmentExits78NamingTheKey) {

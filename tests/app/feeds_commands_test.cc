@@ -164,6 +164,7 @@ TEST_F(FeedsCommandsTest, UnknownActionExits64) {
 TEST_F(FeedsCommandsTest, ServeOnTheEmbeddedDefaultsRunsAPrivateRedisAndStopsOnSigterm) {
   env_.erase("FEEDBRIDGE_REDIS_URL");  // The embedded default: a private redis-server.
   env_["FEEDBRIDGE_LOG_LEVEL"] = "information";
+  env_["FEEDBRIDGE_SERVER_LISTEN"] = "127.0.0.1:0";  // Hermetic: any free port.
   ASSERT_EQ(Feedbridge({"feeds", "add", web_.Url("/feed.rss"), "--nickname", "g"}).exit_code,
             kExitOk);
   // `timeout` sends SIGTERM after 3 s, as an init system would.
@@ -171,6 +172,7 @@ TEST_F(FeedsCommandsTest, ServeOnTheEmbeddedDefaultsRunsAPrivateRedisAndStopsOnS
       "/usr/bin/timeout", {"-s", "TERM", "3", FB_FEEDBRIDGE_BINARY, "serve"}, env_);
   EXPECT_THAT(r.err, HasSubstr("private redis-server at unix:"));
   EXPECT_THAT(r.err, HasSubstr("SIGTERM received, stopping"));
+  EXPECT_THAT(r.err, HasSubstr("serve: web server on port "));
   // The private Redis stopped with it: the next command starts (and stops) its own again.
   const ProcessResult status = Feedbridge({"status"});
   EXPECT_EQ(status.exit_code, kExitOk) << status.err;

@@ -1,0 +1,490 @@
+#include "web/page_handlers.h"
+
+#include <algorithm>
+#include <cassert>
+#include <chrono>
+#include <cstdio>
+#include <kainjow/mustache.hpp>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "feeds/dates.h"
+#include "feeds/html.h"
+#include "feeds/model.h"
+#include "feeds/parser.h"
+#include "feeds/url.h"
+#include "web/http_errors.h"
+#include "web/templates.h"
+
+namespace feedbridge::web {
+namespace {
+
+namespace mustache = kainjow::mustache;
+
+constexpr size_t kBlogsPerPage = 50;
+constexpr size_t kNoticesPerPage = 20;
+constexpr std::string_view kSiteName = "feedbridge";
+constexpr size_t kMaxEchoedInput = 64;  // Of a bad parameter, quoted back in the 400 page.
+
+// No script may run, nothing may frame us (clickjacking), images may come from the blogs.
+constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'none'; style-src 'self'; img-src http: https: data:; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
+constexpr std::string_view kCacheControl = "public, max-age=60";
+
+std::string Quote(std::string_view input) {
+  return "'" + std::string(input.substr(0, kMaxEchoedInput)) + "'";
+}
+
+// A template or a rendering failure is a bug in web/templates/, not bad input: Internal.
+Result<std::string> RenderTemplate(std::string_view name, const mustache::data& data) {
+  const std::optional<std::string_view> text = TemplateText(name);
+  if (!text) return Status::Internal("web: no template " + std::string(name));
+  mustache::mustache tmpl{std::string(*text)};
+  if (!tmpl.is_valid()) {
+    return Status::Internal("web: template " + std::string(name) + ": " + tmpl.error_message());
+  }
+  std::string out = tmpl.render(data);
+  if (!tmpl.is_valid()) {
+    return Status::Internal("web: template " + std::string(name) + ": " + tmpl.error_message());
+  }
+  return out;
+}
+
+std::chrono::sys_seconds Seconds(TimePoint t) {
+  return std::chrono::floor<std::chrono::seconds>(t);
+}
+
+// "2027-01-15 08:00 UTC": the same for every reader, so the page (and its ETag) depends on the
+// data only.
+std::string HumanTime(TimePoint t) {
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss hms{std::chrono::floor<std::chrono::minutes>(t - day)};
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u %02d:%02d UTC", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()));
+  return buf;
+}
+
+// {iso, text} for a <time datetime="iso">text</time>.
+mustache::data TimeData(TimePoint t) {
+  mustache::data d;
+  d.set("iso", feeds::FormatRfc3339(Seconds(t)));
+  d.set("text", HumanTime(t));
+  return d;
+}
+
+struct Health {
+  std::string text;
+  std::string css_class;
+};
+
+Health HealthOf(const store::FeedRecord& feed) {
+  if (feed.disabled()) return {"disabled: " + feed.disabled_reason, "disabled"};
+  if (feed.failing_since || feed.consecutive_failures > 0 || !feed.last_error.empty()) {
+    std::string text = "failing";
+    if (feed.failing_since) text += " since " + HumanTime(*feed.failing_since);
+    if (!feed.last_error.empty()) text += ": " + feed.last_error;
+    return {std::move(text), "failing"};
+  }
+  return {"ok", "ok"};
+}
+
+std::string BlogName(const store::FeedRecord& feed) {
+  return feed.title.empty() ? feed.nickname : feed.title;
+}
+
+// Only absolute http(s) URLs go into href/src for links to the outside; feeds::IsSafeUrl also
+// rejects the "java\tscript:" tricks browsers would run.
+bool IsWebUrl(std::string_view url) {
+  const std::string scheme = feeds::UrlScheme(url);
+  return (scheme == "http" || scheme == "https") && feeds::IsSafeUrl(url);
+}
+
+bool IsDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A positive id as written in a URL: digits only, no sign, no overflow.
+std::optional<int64_t> ParseId(std::string_view s) {
+  if (!IsDigits(s) || s.size() > 18) return std::nullopt;
+  int64_t value = 0;
+  for (char c : s) value = value * 10 + (c - '0');
+  return value;
+}
+
+// ?after= / ?before=: absent or empty is 0 (the first page).
+Result<int64_t> PagingParam(const WebRequest& request, std::string_view name) {
+  const std::string value = request.QueryParam(name);
+  if (value.empty()) return int64_t{0};
+  const std::optional<int64_t> id = ParseId(value);
+  if (!id) {
+    return Status::InvalidArgument("web: bad paging parameter " + std::string(name) + "=" +
+                                   Quote(value));
+  }
+  return *id;
+}
+
+bool IsNickname(std::string_view nick) {
+  return !nick.empty() && nick.size() <= 64 && std::all_of(nick.begin(), nick.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+  });
+}
+
+// FNV-1a, 64 bits: cheap, and stable across builds and runs (std::hash is neither promised).
+std::string ETagOf(std::string_view body) {
+  uint64_t h = 14695981039346656037ull;
+  for (char c : body) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "\"%016llx-%zx\"", static_cast<unsigned long long>(h),
+                body.size());
+  return buf;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// RFC 9110 §13.1.2: If-None-Match uses the weak comparison; "*" matches any current
+// representation.
+bool IfNoneMatchHits(std::string_view header, std::string_view etag) {
+  while (!header.empty()) {
+    const size_t comma = header.find(',');
+    std::string_view tag = Trim(header.substr(0, comma));
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    if (tag == "*") return true;
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag == etag) return true;
+  }
+  return false;
+}
+
+void SetSecurityHeaders(WebResponse& response) {
+  response.SetHeader("Content-Security-Policy", std::string(kContentSecurityPolicy));
+  response.SetHeader("X-Content-Type-Options", "nosniff");
+  response.SetHeader("Referrer-Policy", "no-referrer");
+}
+
+// ETag and Cache-Control on a finished 200; a 304 without a body when the client has it.
+WebResponse Conditional(const WebRequest& request, WebResponse response) {
+  const std::string etag = ETagOf(response.body);
+  response.SetHeader("ETag", etag);
+  response.SetHeader("Cache-Control", std::string(kCacheControl));
+  const std::string_view if_none_match = request.Header("If-None-Match");
+  if (!if_none_match.empty() && IfNoneMatchHits(if_none_match, etag)) {
+    response.status = 304;
+    response.body.clear();
+  }
+  return response;
+}
+
+}  // namespace
+
+struct PageHandlers::Page {
+  std::string title;
+  std::string body;  // Rendered from a template: safe markup.
+  std::vector<std::pair<std::string, std::string>> alternates;  // (type, href) + label below.
+  std::vector<std::string> alternate_labels;
+  std::string xrds_url;  // Empty: none.
+  std::optional<TimePoint> last_modified;
+};
+
+PageHandlers::PageHandlers(std::string base_url, store::FeedStore& feeds,
+                           store::EntryStore& entries, store::NoticeStore& notices, Clock& clock)
+    : base_url_(std::move(base_url)),
+      feeds_(feeds),
+      entries_(entries),
+      notices_(notices),
+      clock_(clock) {
+  if (base_url_.empty() || base_url_.back() != '/') base_url_ += '/';
+}
+
+void PageHandlers::Register(Router& router) {
+  router.Add("GET", "/style.css",
+             [this](const WebRequest& request, const PathParams&) { return Stylesheet(request); });
+  router.Add("GET", "/",
+             [this](const WebRequest& request, const PathParams&) { return Index(request); });
+  router.Add("GET", "/notice/{id}", [this](const WebRequest& request, const PathParams& params) {
+    const auto it = params.find("id");
+    return NoticePage(request, it == params.end() ? std::string_view() : it->second);
+  });
+  router.Add("GET", "/{nick}", [this](const WebRequest& request, const PathParams& params) {
+    const auto it = params.find("nick");
+    return Profile(request, it == params.end() ? std::string_view() : it->second);
+  });
+}
+
+Result<WebResponse> PageHandlers::Index(const WebRequest& request) {
+  const Result<int64_t> after = PagingParam(request, "after");
+  if (!after.ok()) return after.status();
+  Result<std::vector<store::FeedRecord>> list = feeds_.ListFeeds(*after, kBlogsPerPage + 1);
+  if (!list.ok()) return list.status().WithContext("web: index");
+  const bool more = list->size() > kBlogsPerPage;
+  if (more) list->resize(kBlogsPerPage);
+
+  mustache::data blogs{mustache::data::type::list};
+  for (const store::FeedRecord& feed : *list) {
+    const Health health = HealthOf(feed);
+    mustache::data blog;
+    blog.set("name", BlogName(feed));
+    blog.set("nickname", feed.nickname);
+    blog.set("profile_url", base_url_ + feed.nickname);
+    if (feed.last_success_at) blog.set("updated", TimeData(*feed.last_success_at));
+    blog.set("health", health.text);
+    blog.set("health_class", health.css_class);
+    blogs.push_back(blog);
+  }
+  mustache::data data;
+  data.set("has_blogs", !list->empty());
+  data.set("blogs", blogs);
+  if (more) data.set("next_url", base_url_ + "?after=" + std::to_string(list->back().id));
+
+  Result<std::string> body = RenderTemplate("index.mustache", data);
+  if (!body.ok()) return body.status();
+  Page page;
+  page.title = "Bridged blogs";
+  page.body = std::move(*body);
+  return Finish(request, page);
+}
+
+Result<WebResponse> PageHandlers::Profile(const WebRequest& request, std::string_view nick) {
+  const Status not_found = Status::NotFound("web: no blog named " + Quote(nick));
+  if (!IsNickname(nick)) return not_found;
+  Result<store::FeedRecord> feed = feeds_.FindFeed(nick);
+  if (!feed.ok()) {
+    if (feed.status().code() == Status::Code::kNotFound) return not_found;
+    return feed.status().WithContext("web: profile " + Quote(nick));
+  }
+  // FindFeed also matches feed URLs; a profile is found by its nickname only.
+  if (feed->nickname != nick) return not_found;
+  const Result<int64_t> before = PagingParam(request, "before");
+  if (!before.ok()) return before.status();
+  Result<std::vector<store::Notice>> notices =
+      notices_.ListNotices(feed->account_id, *before, kNoticesPerPage + 1);
+  if (!notices.ok()) return notices.status().WithContext("web: profile " + Quote(nick));
+  const bool more = notices->size() > kNoticesPerPage;
+  if (more) notices->resize(kNoticesPerPage);
+
+  const std::string profile_url = base_url_ + feed->nickname;
+  Page page;
+  page.title = BlogName(*feed);
+  page.alternates = {{"application/atom+xml", profile_url + "/feed.atom"},
+                     {"application/rss+xml", profile_url + "/feed.rss"},
+                     {"application/feed+json", profile_url + "/feed.json"}};
+  page.alternate_labels = {"Atom", "RSS", "JSON Feed"};
+  page.xrds_url = profile_url + "/xrds";
+  // The page changes with new notices and with each poll (health, title).
+  TimePoint modified = feed->created_at;
+  if (feed->last_polled_at) modified = std::max(modified, *feed->last_polled_at);
+  if (!notices->empty()) modified = std::max(modified, notices->front().created_at);
+  page.last_modified = modified;
+
+  const Health health = HealthOf(*feed);
+  mustache::data data;
+  data.set("name", page.title);
+  data.set("nickname", feed->nickname);
+  if (!feed->description.empty()) data.set("description", feed->description);
+  if (IsWebUrl(feed->site_url)) data.set("site_url", feed->site_url);
+  if (IsWebUrl(feed->icon_url)) data.set("icon_url", feed->icon_url);
+  data.set("health", health.text);
+  data.set("health_class", health.css_class);
+  mustache::data alternates{mustache::data::type::list};
+  for (size_t i = 0; i < page.alternates.size(); ++i) {
+    mustache::data a;
+    a.set("type", page.alternates[i].first);
+    a.set("href", page.alternates[i].second);
+    a.set("label", page.alternate_labels[i]);
+    alternates.push_back(a);
+  }
+  data.set("alternates", alternates);
+  mustache::data items{mustache::data::type::list};
+  for (const store::Notice& notice : *notices) {
+    mustache::data item;
+    item.set("text", notice.text);
+    item.set("notice_url", base_url_ + "notice/" + std::to_string(notice.id));
+    item.set("iso", feeds::FormatRfc3339(Seconds(notice.created_at)));
+    item.set("time", HumanTime(notice.created_at));
+    items.push_back(item);
+  }
+  data.set("has_notices", !notices->empty());
+  data.set("notices", items);
+  if (more) {
+    data.set("next_url", profile_url + "?before=" + std::to_string(notices->back().id));
+  }
+
+  Result<std::string> body = RenderTemplate("profile.mustache", data);
+  if (!body.ok()) return body.status();
+  page.body = std::move(*body);
+  Result<WebResponse> response = Finish(request, page);
+  if (response.ok()) response->SetHeader("X-XRDS-Location", page.xrds_url);
+  return response;
+}
+
+Result<WebResponse> PageHandlers::NoticePage(const WebRequest& request, std::string_view id) {
+  const Status not_found = Status::NotFound("web: no notice " + Quote(id));
+  const std::optional<int64_t> notice_id = ParseId(id);
+  if (!notice_id) return not_found;
+  Result<store::Notice> notice = notices_.GetNotice(*notice_id);
+  if (!notice.ok()) {
+    if (notice.status().code() == Status::Code::kNotFound) return not_found;
+    return notice.status().WithContext("web: notice " + Quote(id));
+  }
+  Result<store::StoredEntry> entry = entries_.GetEntry(notice->entry_id);
+  if (!entry.ok()) {
+    if (entry.status().code() == Status::Code::kNotFound) return not_found;
+    return entry.status().WithContext("web: notice " + Quote(id));
+  }
+  Result<store::FeedRecord> feed = feeds_.GetFeed(entry->feed_id);
+  if (!feed.ok()) {
+    if (feed.status().code() == Status::Code::kNotFound) return not_found;
+    return feed.status().WithContext("web: notice " + Quote(id));
+  }
+
+  mustache::data data;
+  data.set("text", notice->text);
+  data.set("blog_name", BlogName(*feed));
+  data.set("profile_url", base_url_ + feed->nickname);
+  data.set("iso", feeds::FormatRfc3339(Seconds(notice->created_at)));
+  data.set("time", HumanTime(notice->created_at));
+  if (!entry->title.empty()) data.set("entry_title", entry->title);
+  const std::optional<TimePoint> posted = entry->published ? entry->published : entry->updated;
+  if (posted) data.set("entry_time", TimeData(*posted));
+
+  // The entry as stored is a one-item JSON Feed (poller/poll_steps.cc). A document that no
+  // longer parses costs the content, not the page.
+  Result<feeds::Feed> parsed = feeds::ParseFeed(entry->document, entry->url);
+  if (parsed.ok() && !parsed->entries.empty()) {
+    const feeds::Entry& e = parsed->entries.front();
+    const feeds::Text* content = nullptr;
+    for (const feeds::Text& c : e.contents) {
+      if (c.is_html() && !c.value.empty()) {
+        content = &c;
+        break;
+      }
+    }
+    for (const feeds::Text& c : e.contents) {
+      if (content == nullptr && !c.value.empty()) content = &c;
+    }
+    if (content == nullptr && !e.summary.value.empty()) content = &e.summary;
+    if (content != nullptr && content->is_html()) {
+      // The only markup put in a page as is, and only once the allowlist has cleaned it.
+      const std::string& base = entry->url.empty() ? content->base : entry->url;
+      std::string html = feeds::SanitizeHtml(content->value, base);
+      if (!html.empty()) data.set("content_html", html);
+    } else if (content != nullptr) {
+      data.set("content_text", content->value);
+    }
+  }
+  if (IsWebUrl(entry->url)) {
+    data.set("original_url", entry->url);
+  } else if (IsWebUrl(notice->url)) {
+    data.set("original_url", notice->url);
+  }
+
+  Result<std::string> body = RenderTemplate("notice.mustache", data);
+  if (!body.ok()) return body.status();
+  Page page;
+  page.title = entry->title.empty() ? notice->text : entry->title;
+  page.body = std::move(*body);
+  page.last_modified = std::max(notice->created_at, entry->first_seen_at);
+  return Finish(request, page);
+}
+
+Result<WebResponse> PageHandlers::Stylesheet(const WebRequest& request) {
+  const std::optional<std::string_view> css = TemplateText("style.css");
+  if (!css) return Status::Internal("web: no template style.css");
+  WebResponse response;
+  response.content_type = "text/css; charset=utf-8";
+  response.body = std::string(*css);
+  response.SetHeader("X-Content-Type-Options", "nosniff");
+  return Conditional(request, std::move(response));
+}
+
+Result<WebResponse> PageHandlers::Finish(const WebRequest& request, const Page& page) const {
+  mustache::data data;
+  data.set("title", page.title);
+  data.set("site_name", std::string(kSiteName));
+  data.set("home_url", base_url_);
+  data.set("stylesheet_url", base_url_ + "style.css");
+  if (!page.xrds_url.empty()) data.set("xrds_url", page.xrds_url);
+  mustache::data alternates{mustache::data::type::list};
+  for (size_t i = 0; i < page.alternates.size(); ++i) {
+    mustache::data a;
+    a.set("type", page.alternates[i].first);
+    a.set("href", page.alternates[i].second);
+    a.set("label", page.title + " (" + page.alternate_labels[i] + ")");
+    alternates.push_back(a);
+  }
+  data.set("alternates", alternates);
+  data.set("body", page.body);
+  Result<std::string> html = RenderTemplate("layout.mustache", data);
+  if (!html.ok()) return html.status();
+
+  WebResponse response;
+  response.body = std::move(*html);
+  SetSecurityHeaders(response);
+  if (page.last_modified) {
+    // RFC 9110 §8.8.2.1: never later than the response's own date.
+    const TimePoint modified = std::min(*page.last_modified, clock_.Now());
+    response.SetHeader("Last-Modified", feeds::FormatRfc1123(Seconds(modified)));
+  }
+  return Conditional(request, std::move(response));
+}
+
+WebResponse PageHandlers::RenderError(int status, const Status& cause) const {
+  std::string message;
+  if (status >= 500) {
+    message = "Something went wrong on our side. Please try again later.";
+  } else if (!cause.ok() && !cause.message().empty()) {
+    message = cause.message();
+  } else if (status == 404) {
+    message = "There is no page at this address.";
+  }
+  const std::string reason = ReasonPhrase(status);
+
+  WebResponse response;
+  response.status = status;
+  SetSecurityHeaders(response);
+  // An error is not worth caching: the blog may be added, the database may come back.
+  response.SetHeader("Cache-Control", "no-store");
+
+  mustache::data data;
+  data.set("status", std::to_string(status));
+  data.set("reason", reason);
+  data.set("message", message);
+  data.set("home_url", base_url_);
+  Result<std::string> body = RenderTemplate("error.mustache", data);
+  Result<std::string> html = Status::Internal("web: error page");
+  if (body.ok()) {
+    mustache::data layout;
+    layout.set("title", std::to_string(status) + " " + reason);
+    layout.set("site_name", std::string(kSiteName));
+    layout.set("home_url", base_url_);
+    layout.set("stylesheet_url", base_url_ + "style.css");
+    layout.set("alternates", mustache::data{mustache::data::type::list});
+    layout.set("body", *body);
+    html = RenderTemplate("layout.mustache", layout);
+  }
+  if (html.ok()) {
+    response.body = std::move(*html);
+  } else {
+    // The templates are built in; this is a bug, but the client still gets an answer.
+    response.content_type = "text/plain; charset=utf-8";
+    response.body = std::to_string(status) + " " + reason + "\n";
+  }
+  return response;
+}
+
+WebResponse PageHandlers::Render(int status, const Status& cause) {
+  return RenderError(status, cause);
+}
+
+}  // namespace feedbridge::web

@@ -1,0 +1,71 @@
+#pragma once
+
+// The HTML pages people see: the list of bridged blogs, a blog's profile, a notice, the
+// stylesheet, and the error pages in the same look. Pages are Mustache templates compiled into
+// the binary (web/templates/, web/templates.h); every value is HTML-escaped by the template
+// engine, and the only markup inserted as is comes out of feeds::SanitizeHtml.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "common/status.h"
+#include "store/entry_store.h"
+#include "store/feed_store.h"
+#include "store/notice_store.h"
+#include "web/router.h"
+#include "web/server.h"
+#include "web/web_types.h"
+
+namespace feedbridge::web {
+
+// Thread-safe (holds only immutable state; the stores are thread-safe). The stores and the
+// clock must outlive this object, and this object the Router it registers into and the
+// WebServer it is given to as ErrorPages.
+class PageHandlers final : public ErrorPages {
+ public:
+  // `base_url` is the public root of the service ("http://localhost:8080/"); a missing final
+  // slash is added.
+  PageHandlers(std::string base_url, store::FeedStore& feeds, store::EntryStore& entries,
+               store::NoticeStore& notices, Clock& clock);
+  PageHandlers(const PageHandlers&) = delete;
+  PageHandlers& operator=(const PageHandlers&) = delete;
+
+  // Adds GET "/style.css", "/", "/notice/{id}" and "/{nick}". Literal routes are added before
+  // "/{nick}" so they win with a first-match router.
+  void Register(Router& router);
+
+  // GET /: the bridged blogs with their health, 50 a page, paged with ?after=<feed id>.
+  // InvalidArgument for a bad `after`; Unavailable from the store.
+  Result<WebResponse> Index(const WebRequest& request);
+  // GET /{nick}: a blog's profile and its latest notices, paged with ?before=<notice id>.
+  // NotFound for an unknown nickname; InvalidArgument for a bad `before`.
+  Result<WebResponse> Profile(const WebRequest& request, std::string_view nick);
+  // GET /notice/{id}: a notice, its entry's title and sanitized content. NotFound.
+  Result<WebResponse> NoticePage(const WebRequest& request, std::string_view id);
+  // GET /style.css.
+  Result<WebResponse> Stylesheet(const WebRequest& request);
+
+  // The error page for an HTTP status in the site's look (404, 400, 500...). The cause's
+  // message is shown for 4xx answers only: 5xx causes may name internals (paths, hosts).
+  // Never fails.
+  WebResponse RenderError(int status, const Status& cause) const;
+  // ErrorPages: RenderError.
+  WebResponse Render(int status, const Status& cause) override;
+
+ private:
+  // Wraps a rendered page body in the layout and sets the security and caching headers;
+  // answers 304 when the request's If-None-Match names the body's ETag.
+  struct Page;
+  Result<WebResponse> Finish(const WebRequest& request, const Page& page) const;
+
+  std::string base_url_;  // Always ends with '/'.
+  store::FeedStore& feeds_;
+  store::EntryStore& entries_;
+  store::NoticeStore& notices_;
+  Clock& clock_;
+};
+
+}  // namespace feedbridge::web
