@@ -5,6 +5,10 @@
 // published while the fault lasts is picked up, exactly once, by the first good poll after it.
 
 #include <Poco/Logger.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -14,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/clock.h"
@@ -321,9 +326,49 @@ TEST_F(PollerFaultsTest, DnsFailureIsAFailureNamingTheHost) {
   ExpectNothingStoredOrEnqueued(id);
 }
 
+// A plain-text server that answers every connection at once with an HTTP error, whatever the
+// client sent: a TLS client reading it as a ServerHello fails deterministically (an HTTP server
+// would wait for a request line that the ClientHello's random bytes may or may not end).
+class PlainTextAnswerer {
+ public:
+  PlainTextAnswerer() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    listen(fd_, 4);
+    socklen_t len = sizeof(addr);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      for (;;) {
+        const int c = accept(fd_, nullptr, nullptr);
+        if (c < 0) return;  // The listening socket was shut down.
+        static constexpr char kAnswer[] =
+            "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+        (void)!write(c, kAnswer, sizeof(kAnswer) - 1);
+        close(c);
+      }
+    });
+  }
+  ~PlainTextAnswerer() {
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
 TEST_F(PollerFaultsTest, TlsToAPlainHttpServerIsAFailureNamingTls) {
+  PlainTextAnswerer plain;
   const int64_t id =
-      AddFeed("https://127.0.0.1:" + std::to_string(web_.port()) + "/feed.rss", "notls");
+      AddFeed("https://127.0.0.1:" + std::to_string(plain.port()) + "/feed.rss", "notls");
   const TimePoint since = clock_.Now();
   const auto start = std::chrono::steady_clock::now();
   const poller::PollReport report = Poll(id);
