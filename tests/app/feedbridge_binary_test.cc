@@ -13,7 +13,7 @@
 
 #include "app/exit_codes.h"
 #include "app/version.h"
-#include "tests/app/subprocess.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_data.h"
 

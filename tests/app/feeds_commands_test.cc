@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "app/exit_codes.h"
-#include "tests/app/subprocess.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/status_matchers.h"

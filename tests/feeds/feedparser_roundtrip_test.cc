@@ -23,6 +23,7 @@
 #include "feeds/model.h"
 #include "feeds/writers.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/test_data.h"
 
 extern char** environ;
@@ -34,55 +35,6 @@ using std::chrono::sys_days;
 using namespace std::chrono_literals;
 
 constexpr char kPython[] = "/usr/bin/python3";
-
-struct ProcessResult {
-  std::string error;  // Why the process could not be run; empty when it ran.
-  int exit_code = -1;
-  std::string out;
-};
-
-// Runs argv[0] (an absolute path, no shell, no PATH search) and collects its stdout; stderr
-// goes to the test's stderr.
-ProcessResult Run(const std::vector<std::string>& args) {
-  ProcessResult result;
-  int fds[2];
-  if (pipe(fds) != 0) {
-    result.error = std::string("pipe: ") + std::strerror(errno);
-    return result;
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  posix_spawn_file_actions_addclose(&actions, fds[1]);
-  std::vector<char*> argv;
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int spawn_error = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  if (spawn_error != 0) {
-    close(fds[0]);
-    result.error = args[0] + ": " + std::strerror(spawn_error);
-    return result;
-  }
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = read(fds[0], buffer, sizeof buffer);
-    if (n > 0) {
-      result.out.append(buffer, static_cast<size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
-}
 
 // A feed exercising what readers tend to get wrong: markup and entities in titles and HTML
 // content, non-ASCII (2-, 3- and 4-byte UTF-8), several categories and enclosures, people with
@@ -153,9 +105,11 @@ Poco::JSON::Object::Ptr ReadBack(const std::filesystem::path& file) {
   }
   const std::filesystem::path script =
       testing::SourceDir() / "tests" / "feeds" / "read_with_feedparser.py";
-  const ProcessResult run = Run({kPython, script.string(), file.string()});
-  if (!run.error.empty()) {
-    ADD_FAILURE() << "cannot run " << script << ": " << run.error;
+  testing::ProcessResult run;
+  try {
+    run = testing::RunProcess(kPython, {script.string(), file.string()});
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "cannot run " << script << ": " << e.what();
     return nullptr;
   }
   if (run.exit_code == 3) {

@@ -29,6 +29,7 @@
 #include "feeds/parser.h"
 #include "feeds/writers.h"
 #include "store/database.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
@@ -295,54 +296,6 @@ TEST_F(FeedHandlersTest, EntriesWithNoticesLinkToTheirNoticePage) {
 
 // ---- Interop with python3-feedparser.
 
-struct ProcessResult {
-  std::string error;
-  int exit_code = -1;
-  std::string out;
-};
-
-// Runs args[0] (an absolute path; no shell) and returns its stdout.
-ProcessResult RunProcess(const std::vector<std::string>& args) {
-  ProcessResult result;
-  int fds[2];
-  if (pipe(fds) != 0) {
-    result.error = std::string("pipe: ") + std::strerror(errno);
-    return result;
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  posix_spawn_file_actions_addclose(&actions, fds[1]);
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  if (rc != 0) {
-    close(fds[0]);
-    result.error = args[0] + ": " + std::strerror(rc);
-    return result;
-  }
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = read(fds[0], buffer, sizeof buffer);
-    if (n > 0) {
-      result.out.append(buffer, static_cast<size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
-}
-
 std::string StringOr(const Poco::JSON::Object::Ptr& o, const std::string& key) {
   return o->has(key) && !o->isNull(key) ? o->getValue<std::string>(key) : "<null>";
 }
@@ -360,8 +313,8 @@ TEST_F(FeedHandlersTest, FeedparserReadsEveryFormatWithSameIdsAndLinks) {
     ASSERT_OK(r);
     const feeds::Feed ours = ServeAndParse(f);
     const std::filesystem::path file = dir_.WriteFile("mirror." + Name(f), r->body);
-    const ProcessResult run = RunProcess({kPython, script.string(), file.string()});
-    ASSERT_EQ(run.error, "");
+    const testing::ProcessResult run =
+        testing::RunProcess(kPython, {script.string(), file.string()});
     ASSERT_EQ(run.exit_code, 0) << run.out;
     Poco::JSON::Object::Ptr summary;
     try {

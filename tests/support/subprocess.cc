@@ -1,4 +1,4 @@
-#include "tests/app/subprocess.h"
+#include "tests/support/subprocess.h"
 
 #include <fcntl.h>
 #include <spawn.h>
