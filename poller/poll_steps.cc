@@ -177,6 +177,14 @@ std::vector<TimePoint> RecentEntryTimes(const std::vector<store::StoredEntry>& e
   return out;
 }
 
+std::vector<TimePoint> WithinWeek(const std::vector<TimePoint>& times, TimePoint now) {
+  std::vector<TimePoint> out;
+  for (const TimePoint t : times) {
+    if (t >= now - kWeek && t <= now) out.push_back(t);
+  }
+  return out;
+}
+
 store::FetchState CurrentState(const store::FeedRecord& feed) {
   store::FetchState s;
   s.url = feed.url;
@@ -194,6 +202,7 @@ store::FetchState CurrentState(const store::FeedRecord& feed) {
   s.failing_since = feed.failing_since;
   s.next_poll_at = feed.next_poll_at;
   s.disabled_reason = feed.disabled_reason;
+  s.recent_entries = feed.recent_entries;
   return s;
 }
 

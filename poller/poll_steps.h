@@ -64,6 +64,9 @@ std::vector<TimePoint> RecentEntryTimes(const feeds::Feed& feed, TimePoint now);
 std::vector<TimePoint> RecentEntryTimes(const std::vector<store::StoredEntry>& entries,
                                         TimePoint now);
 
+// The times of `times` within the week before `now`.
+std::vector<TimePoint> WithinWeek(const std::vector<TimePoint>& times, TimePoint now);
+
 // The feed's current fetch state, to start a new one from.
 store::FetchState CurrentState(const store::FeedRecord& feed);
 

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -54,7 +56,19 @@ struct Poller::Impl {
     schedule_options.error_backoff_max = options.interval_max;
   }
 
+  // The fetch states and schedule times that wait to be written once per claimed batch: quiet
+  // polls (304) and feeds given back unpolled. Losing them (a crash) costs nothing: the feeds
+  // are still leased and come back when the lease runs out.
+  struct Deferred {
+    std::vector<store::FeedFetchState> states;
+    std::vector<queue::ScheduledFeed> schedule;
+  };
+
   Result<PollReport> PollFeed(int64_t feed_id);
+  // One poll of `feed`. With `deferred`, a 304's writes are added to it instead of done now.
+  Result<PollReport> PollOne(const store::FeedRecord& feed, Deferred* deferred);
+  // Writes what `deferred` holds: one transaction, one schedule round trip.
+  Status WriteDeferred(Deferred& deferred);
   Result<size_t> FlushOutbox();
   Result<std::vector<PollReport>> RunOnce(size_t max);
   // RunOnce with the outbox flush optional: workers flush every kFlushEvery, not every poll
@@ -67,7 +81,8 @@ struct Poller::Impl {
   Result<PollReport> Fetched(const store::FeedRecord& feed, const http::HttpResponse& response,
                              const http::Classification& c, TimePoint now, PollReport report);
   Result<PollReport> NotModified(const store::FeedRecord& feed, const http::HttpResponse& response,
-                                 const http::Classification& c, TimePoint now, PollReport report);
+                                 const http::Classification& c, TimePoint now, PollReport report,
+                                 Deferred* deferred);
   Result<PollReport> Throttled(const store::FeedRecord& feed, const http::HttpResponse& response,
                                const http::Classification& c, TimePoint now, PollReport report);
   // A failed poll: the error is recorded on the feed and it backs off; `disable` (410) takes it
@@ -107,7 +122,11 @@ struct Poller::Impl {
 Result<PollReport> Poller::Impl::PollFeed(int64_t feed_id) {
   auto loaded = deps.feeds.GetFeed(feed_id);
   if (!loaded.ok()) return loaded.status().WithContext(FeedContext(feed_id, {}));
-  const store::FeedRecord& feed = *loaded;
+  return PollOne(*loaded, nullptr);
+}
+
+Result<PollReport> Poller::Impl::PollOne(const store::FeedRecord& feed, Deferred* deferred) {
+  const int64_t feed_id = feed.id;
   PollReport report;
   report.feed_id = feed_id;
   report.url = feed.url;
@@ -130,7 +149,7 @@ Result<PollReport> Poller::Impl::PollFeed(int64_t feed_id) {
     case http::FetchOutcome::kOk:
       return Fetched(feed, *response, c, now, std::move(report));
     case http::FetchOutcome::kNotModified:
-      return NotModified(feed, *response, c, now, std::move(report));
+      return NotModified(feed, *response, c, now, std::move(report), deferred);
     case http::FetchOutcome::kThrottled:
       return Throttled(feed, *response, c, now, std::move(report));
     case http::FetchOutcome::kGone:
@@ -232,8 +251,14 @@ Result<PollReport> Poller::Impl::Fetched(const store::FeedRecord& feed,
   state.failing_since.reset();
   state.last_polled_at = now;
   state.last_success_at = now;
-  ScheduleInput input{.recent_entries = internal::RecentEntryTimes(doc, now),
-                      .not_before = c.not_before};
+  state.recent_entries = internal::RecentEntryTimes(doc, now);
+  // More than a week over interval_min entries would not shorten the interval: keep the newest.
+  const size_t keep = static_cast<size_t>(std::chrono::hours(24 * 7) / std::max(options.interval_min, seconds(1))) + 1;
+  if (state.recent_entries->size() > keep) {
+    std::sort(state.recent_entries->begin(), state.recent_entries->end(), std::greater<>());
+    state.recent_entries->resize(keep);
+  }
+  ScheduleInput input{.recent_entries = *state.recent_entries, .not_before = c.not_before};
   if (doc.ttl_minutes && *doc.ttl_minutes > 0) input.ttl = std::chrono::minutes(*doc.ttl_minutes);
   const TimePoint next = NextPollTime(input, schedule_options, now, Jitter());
   state.next_poll_at = next;
@@ -253,12 +278,16 @@ Result<PollReport> Poller::Impl::Fetched(const store::FeedRecord& feed,
 Result<PollReport> Poller::Impl::NotModified(const store::FeedRecord& feed,
                                              const http::HttpResponse& response,
                                              const http::Classification& c, TimePoint now,
-                                             PollReport report) {
+                                             PollReport report, Deferred* deferred) {
   report.not_modified = true;
-  // The body was not sent again: the feed's rhythm comes from what is stored.
-  auto stored = deps.entries.ListEntries(feed.id, 0, kRhythmEntries);
-  if (!stored.ok()) return stored.status().WithContext(FeedContext(feed.id, feed.url));
   store::FetchState state = internal::CurrentState(feed);
+  // The body was not sent again: the feed's rhythm is the one saved at its last 200. A feed
+  // last fetched before that was saved has it read from its stored entries, once.
+  if (!state.recent_entries) {
+    auto stored = deps.entries.ListEntries(feed.id, 0, kRhythmEntries);
+    if (!stored.ok()) return stored.status().WithContext(FeedContext(feed.id, feed.url));
+    state.recent_entries = internal::RecentEntryTimes(*stored, now);
+  }
   if (response.MovedPermanently() && !response.final_url.empty()) {
     state.url = response.final_url;
   }
@@ -271,15 +300,20 @@ Result<PollReport> Poller::Impl::NotModified(const store::FeedRecord& feed,
   state.failing_since.reset();
   state.last_polled_at = now;
   state.last_success_at = now;
-  const ScheduleInput input{.recent_entries = internal::RecentEntryTimes(*stored, now),
+  const ScheduleInput input{.recent_entries = internal::WithinWeek(*state.recent_entries, now),
                             .not_before = c.not_before};
   const TimePoint next = NextPollTime(input, schedule_options, now, Jitter());
   state.next_poll_at = next;
-  const Status saved = deps.feeds.SaveFetchState(feed.id, state);
-  if (!saved.ok()) return saved.WithContext(FeedContext(feed.id, feed.url));
   report.url = state.url;
   report.next_poll_at = next;
-  Reschedule(feed.id, next, report);
+  if (deferred != nullptr) {
+    deferred->states.push_back({.feed_id = feed.id, .state = std::move(state)});
+    deferred->schedule.push_back({.feed_id = feed.id, .when = next});
+  } else {
+    const Status saved = deps.feeds.SaveFetchState(feed.id, state);
+    if (!saved.ok()) return saved.WithContext(FeedContext(feed.id, feed.url));
+    Reschedule(feed.id, next, report);
+  }
   LogReport(report);
   return report;
 }
@@ -368,8 +402,10 @@ void Poller::Impl::Reschedule(int64_t feed_id, TimePoint when, PollReport& repor
 }
 
 void Poller::Impl::LogReport(const PollReport& report) {
-  // Build the line only when it will be written: at scale most polls are quiet 304s.
-  if (report.error.empty() && report.problems.empty() && !deps.log.information()) return;
+  // A poll that found nothing new and went well is a debug line: at scale most polls are 304s.
+  const bool trouble = !report.error.empty() || !report.problems.empty();
+  const bool news = report.new_entries > 0;
+  if (!trouble && !(news ? deps.log.information() : deps.log.debug())) return;
   std::string line = FeedContext(report.feed_id, report.url) + ": ";
   line += report.http_status == 0 ? std::string("no response")
                                   : "HTTP " + std::to_string(report.http_status);
@@ -383,10 +419,12 @@ void Poller::Impl::LogReport(const PollReport& report) {
   if (report.next_poll_at != TimePoint{}) {
     line += ", next poll " + internal::FormatTime(report.next_poll_at);
   }
-  if (report.error.empty() && report.problems.empty()) {
+  if (trouble) {
+    deps.log.warning(line);
+  } else if (news) {
     deps.log.information(line);
   } else {
-    deps.log.warning(line);
+    deps.log.debug(line);
   }
 }
 
@@ -426,22 +464,66 @@ Result<std::vector<PollReport>> Poller::Impl::ClaimAndPoll(size_t max, bool flus
   // Long enough for a fetch that runs into its timeout, plus parsing and storing.
   const auto lease =
       std::chrono::duration_cast<milliseconds>(options.fetch_timeout * 2 + seconds(30));
-  auto claimed = deps.schedule.ClaimDue(deps.clock.Now(), max, lease);
+  const TimePoint claimed_at = deps.clock.Now();
+  auto claimed = deps.schedule.ClaimDue(claimed_at, max, lease);
   if (!claimed.ok()) return claimed.status().WithContext("poller: schedule");
   std::vector<PollReport> reports;
-  for (const int64_t feed_id : *claimed) {
-    auto report = PollFeed(feed_id);
-    if (report.ok()) {
-      reports.push_back(std::move(*report));
+  if (claimed->empty()) return reports;
+  // One query for the batch; the feeds stay leased if it fails, and come back after the lease.
+  auto loaded = deps.feeds.GetFeeds(*claimed);
+  if (!loaded.ok()) return loaded.status().WithContext("poller: claimed feeds");
+  std::unordered_map<int64_t, const store::FeedRecord*> by_id;
+  for (const store::FeedRecord& feed : *loaded) by_id.emplace(feed.id, &feed);
+
+  Deferred deferred;
+  for (size_t i = 0; i < claimed->size(); ++i) {
+    const int64_t feed_id = (*claimed)[i];
+    const auto found = by_id.find(feed_id);
+    if (found == by_id.end()) {
+      // Removed since it was scheduled.
+      if (const Status s = deps.schedule.Remove(feed_id); !s.ok()) {
+        deps.log.warning(s.WithContext(FeedContext(feed_id, {})).message());
+      }
       continue;
     }
-    if (report.status().code() != Status::Code::kNotFound) return report.status();
-    // Removed since it was scheduled.
-    if (const Status s = deps.schedule.Remove(feed_id); !s.ok()) {
-      deps.log.warning(s.WithContext(FeedContext(feed_id, {})).message());
+    const TimePoint now = deps.clock.Now();
+    if (now - claimed_at > lease / 2) {
+      // Slow fetches ate half the lease: the rest go back to the schedule, due now, before
+      // another poller could take them as abandoned.
+      for (size_t j = i; j < claimed->size(); ++j) {
+        deferred.schedule.push_back({.feed_id = (*claimed)[j], .when = now});
+      }
+      break;
+    }
+    auto report = PollOne(*found->second, &deferred);
+    if (!report.ok()) {
+      (void)WriteDeferred(deferred);  // What was done stays done, if the store allows.
+      return report.status();
+    }
+    reports.push_back(std::move(*report));
+  }
+  if (Status written = WriteDeferred(deferred); !written.ok()) return written;
+  return reports;
+}
+
+Status Poller::Impl::WriteDeferred(Deferred& deferred) {
+  if (!deferred.states.empty()) {
+    const Status saved = deps.feeds.SaveFetchStates(deferred.states);
+    if (!saved.ok()) {
+      // Not rescheduled either: their leases run out and they are polled again.
+      return saved.WithContext("poller: fetch state of " +
+                               std::to_string(deferred.states.size()) + " feeds");
     }
   }
-  return reports;
+  if (!deferred.schedule.empty()) {
+    const Status s = deps.schedule.ScheduleMany(deferred.schedule);
+    if (!s.ok()) {
+      deps.log.warning("poller: " + std::to_string(deferred.schedule.size()) +
+                       " feeds not rescheduled (their leases bring them back): " + s.message());
+    }
+  }
+  deferred = Deferred();
+  return Status::Ok();
 }
 
 Result<size_t> Poller::Impl::ScheduleAll() {
@@ -466,7 +548,7 @@ Result<size_t> Poller::Impl::ScheduleAll() {
 
 void Poller::Impl::WorkerLoop(int worker) {
   // Claimed in small batches: one schedule round trip for several polls.
-  constexpr size_t kWorkerBatch = 4;
+  constexpr size_t kWorkerBatch = 16;
   constexpr milliseconds kFlushEvery{5000};
   TimePoint last_flush{};
   while (true) {

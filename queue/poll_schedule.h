@@ -13,12 +13,19 @@
 
 namespace feedbridge::queue {
 
+struct ScheduledFeed {
+  int64_t feed_id = 0;
+  TimePoint when;
+};
+
 // Thread-safe.
 class PollSchedule {
  public:
   virtual ~PollSchedule() = default;
   // Sets (or moves) the feed's next poll time. Also ends its lease.
   virtual Status Schedule(int64_t feed_id, TimePoint when) = 0;
+  // Schedule for several feeds; on Redis one round trip. The default calls Schedule for each.
+  virtual Status ScheduleMany(const std::vector<ScheduledFeed>& feeds);
   virtual Status Remove(int64_t feed_id) = 0;
   // Atomically takes up to `max` feeds due at `now` (most overdue first) and moves each to
   // now + lease, so no other poller sees it until the lease runs out (its poller died) or

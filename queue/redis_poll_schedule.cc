@@ -24,6 +24,19 @@ Status RedisPollSchedule::Schedule(int64_t feed_id, TimePoint when) {
   return redis_.Command({"ZADD", key_, Ms(when), std::to_string(feed_id)}).status();
 }
 
+Status RedisPollSchedule::ScheduleMany(const std::vector<ScheduledFeed>& feeds) {
+  if (feeds.empty()) return Status::Ok();
+  std::vector<std::string> argv;
+  argv.reserve(2 + 2 * feeds.size());
+  argv.push_back("ZADD");
+  argv.push_back(key_);
+  for (const ScheduledFeed& f : feeds) {
+    argv.push_back(Ms(f.when));
+    argv.push_back(std::to_string(f.feed_id));
+  }
+  return redis_.Command(argv).status();
+}
+
 Status RedisPollSchedule::Remove(int64_t feed_id) {
   return redis_.Command({"ZREM", key_, std::to_string(feed_id)}).status();
 }

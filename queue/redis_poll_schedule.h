@@ -20,6 +20,7 @@ class RedisPollSchedule final : public PollSchedule {
   RedisPollSchedule& operator=(const RedisPollSchedule&) = delete;
 
   Status Schedule(int64_t feed_id, TimePoint when) override;
+  Status ScheduleMany(const std::vector<ScheduledFeed>& feeds) override;  // One ZADD.
   Status Remove(int64_t feed_id) override;
   // One Lua script (ZRANGEBYSCORE + ZADD), so concurrent pollers never claim the same feed.
   Result<std::vector<int64_t>> ClaimDue(TimePoint now, size_t max,

@@ -28,12 +28,18 @@ class FeedStore {
   // InvalidArgument for a bad nickname.
   virtual Result<FeedRecord> AddFeed(const NewFeed& feed) = 0;
   virtual Result<FeedRecord> GetFeed(int64_t feed_id) = 0;             // NotFound.
+  // The feeds of those ids that exist, in no particular order (a removed feed is just absent).
+  // The default calls GetFeed for each; SQL stores answer with one query.
+  virtual Result<std::vector<FeedRecord>> GetFeeds(const std::vector<int64_t>& feed_ids);
   virtual Result<FeedRecord> FindFeed(std::string_view url_or_nickname) = 0;  // NotFound.
   // Feeds in id order after `after_id` (0: from the start), at most `limit`.
   virtual Result<std::vector<FeedRecord>> ListFeeds(int64_t after_id, size_t limit) = 0;
   virtual Result<int64_t> CountFeeds() = 0;
   // Saves fetch state and feed metadata without new entries (304, errors).
   virtual Status SaveFetchState(int64_t feed_id, const FetchState& state) = 0;
+  // Saves several at once (the poller's 304s), all or none; feeds removed meanwhile are skipped.
+  // The default calls SaveFetchState for each; SQL stores use one transaction.
+  virtual Status SaveFetchStates(const std::vector<FeedFetchState>& states);
   // Removes the feed, its account, entries and notices. NotFound.
   virtual Status RemoveFeed(int64_t feed_id) = 0;
 };

@@ -104,6 +104,9 @@ const std::vector<Migration>& Migrations() {
            "CREATE INDEX notices_by_account ON notices (account_id, id)",
            "CREATE INDEX notices_outbox ON notices (id) WHERE enqueued = 0",
        }},
+      // The feed's rhythm kept on its row (times in ms, comma-separated; NULL: not known yet),
+      // so a 304 reschedules without reading entries.
+      {2, "feeds.recent_entries", {"ALTER TABLE feeds ADD COLUMN recent_entries TEXT"}},
   };
   return migrations;
 }

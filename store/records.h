@@ -35,6 +35,10 @@ struct FeedRecord {
   std::optional<TimePoint> failing_since;  // First failure of the current run of failures.
   std::optional<TimePoint> next_poll_at;
   std::string disabled_reason;  // Non-empty: not polled (410 Gone, removed by the operator...).
+  // Publication times of the entries of the last week, as of the last 200: the feed's rhythm
+  // for the schedule, so a 304 needs no entry read. nullopt: not known yet (never fetched, or
+  // last fetched before the column existed).
+  std::optional<std::vector<TimePoint>> recent_entries;
   TimePoint created_at;
 
   bool disabled() const { return !disabled_reason.empty(); }
@@ -57,6 +61,13 @@ struct FetchState {
   std::optional<TimePoint> failing_since;
   std::optional<TimePoint> next_poll_at;
   std::string disabled_reason;
+  std::optional<std::vector<TimePoint>> recent_entries;
+};
+
+// The fetch state of one feed, for FeedStore::SaveFetchStates.
+struct FeedFetchState {
+  int64_t feed_id = 0;
+  FetchState state;
 };
 
 // An entry of a bridged feed as stored.

@@ -81,7 +81,7 @@ Result<std::vector<Notice>> SqlEntryStore::RecordPoll(int64_t feed_id, const Fet
               bind(n.url), bind(ToMillis(n.created_at)), now;
           notices.push_back(std::move(n));
         }
-        Status saved = WriteFetchState(s, d, feed_id, state);
+        Status saved = WriteFetchState(s, sessions_, feed_id, state);
         if (!saved.ok()) return saved;
         return notices;
       });

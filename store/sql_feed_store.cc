@@ -1,5 +1,7 @@
 #include "store/sql_feed_store.h"
 
+#include <algorithm>
+#include <span>
 #include <string>
 
 #include "Poco/Data/Session.h"
@@ -15,6 +17,10 @@ using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 
 constexpr size_t kMaxNicknameLength = 64;
+// Ids per query in GetFeeds (a bounded IN list; the poller asks for a few dozen).
+constexpr size_t kFeedsPerQuery = 500;
+// Feeds per UPDATE in WriteFetchStates: 17 parameters each, far below both databases' limits.
+constexpr size_t kStatesPerUpdate = 64;
 
 std::string FeedName(int64_t feed_id) { return "feed " + std::to_string(feed_id); }
 
@@ -25,6 +31,38 @@ Result<FeedRecord> LoadFeed(Session& s, const SqlDialect& d, int64_t feed_id) {
   if (rows.empty()) return Status::NotFound("store: " + FeedName(feed_id) + " not found");
   return std::move(rows.front());
 }
+
+// Reads the current row of a prepared SQLite query into a record, column by column in the order
+// of VisitColumns (as ColumnReader does for POCO Data).
+class SqliteRowReader {
+ public:
+  explicit SqliteRowReader(const SqliteStatement& row) : row_(row) {}
+  void operator()(std::string& v) { v = row_.Text(col_++); }
+  void operator()(int64_t& v) { v = row_.Int(col_++); }
+  void operator()(int& v) { v = static_cast<int>(row_.Int(col_++)); }
+  void operator()(bool& v) { v = row_.Int(col_++) != 0; }
+  void operator()(TimePoint& v) { v = FromMillis(row_.Int(col_++)); }
+  void operator()(std::optional<TimePoint>& v) {
+    if (row_.IsNull(col_)) {
+      v.reset();
+    } else {
+      v = FromMillis(row_.Int(col_));
+    }
+    ++col_;
+  }
+  void operator()(std::optional<std::vector<TimePoint>>& v) {
+    if (row_.IsNull(col_)) {
+      v.reset();
+    } else {
+      v = ParseTimeList(row_.Text(col_));
+    }
+    ++col_;
+  }
+
+ private:
+  const SqliteStatement& row_;
+  int col_ = 0;
+};
 
 int64_t Count(Session& s, const SqlDialect& d, std::string_view sql, const std::string& value) {
   int64_t n = 0;
@@ -42,20 +80,110 @@ bool IsValidNickname(std::string_view nickname) {
   return true;
 }
 
-Status WriteFetchState(Session& s, const SqlDialect& d, int64_t feed_id, const FetchState& state) {
-  Poco::Data::Statement update(s);
-  update << d.Native(
-      "UPDATE feeds SET url = ?, title = ?, description = ?, site_url = ?, icon_url = ?,"
-      " etag = ?, last_modified = ?, last_http_status = ?, last_error = ?,"
-      " consecutive_failures = ?, last_polled_at = ?, last_success_at = ?,"
-      " failing_since = ?, next_poll_at = ?, disabled_reason = ? WHERE id = ?"),
-      bind(state.url), bind(state.title), bind(state.description), bind(state.site_url),
-      bind(state.icon_url), bind(state.etag), bind(state.last_modified),
-      bind(int64_t{state.last_http_status}), bind(state.last_error),
-      bind(int64_t{state.consecutive_failures}), bind(ToNullableMillis(state.last_polled_at)),
-      bind(ToNullableMillis(state.last_success_at)), bind(ToNullableMillis(state.failing_since)),
-      bind(ToNullableMillis(state.next_poll_at)), bind(state.disabled_reason), bind(feed_id);
-  if (update.execute() == 0) return Status::NotFound("store: " + FeedName(feed_id) + " not found");
+namespace {
+
+// One UPDATE for many feeds: their states as a VALUES list joined on the id (SQLite >= 3.33 and
+// PostgreSQL both have UPDATE ... FROM). Every value is CAST, so PostgreSQL types each column of
+// the list the same whatever the first row holds (a NULL, say).
+std::string UpdateStatesSql(const SqlDialect& d, size_t rows) {
+  std::string sql =
+      "WITH v (id, url, title, description, site_url, icon_url, etag, last_modified,"
+      " last_http_status, last_error, consecutive_failures, last_polled_at, last_success_at,"
+      " failing_since, next_poll_at, disabled_reason, recent_entries) AS (VALUES ";
+  for (size_t i = 0; i < rows; ++i) {
+    if (i > 0) sql += ", ";
+    sql +=
+        "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT),"
+        " CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT),"
+        " CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT),"
+        " CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT))";
+  }
+  sql +=
+      ") UPDATE feeds SET url = v.url, title = v.title, description = v.description,"
+      " site_url = v.site_url, icon_url = v.icon_url, etag = v.etag,"
+      " last_modified = v.last_modified, last_http_status = v.last_http_status,"
+      " last_error = v.last_error, consecutive_failures = v.consecutive_failures,"
+      " last_polled_at = v.last_polled_at, last_success_at = v.last_success_at,"
+      " failing_since = v.failing_since, next_poll_at = v.next_poll_at,"
+      " disabled_reason = v.disabled_reason, recent_entries = v.recent_entries"
+      " FROM v WHERE feeds.id = v.id";
+  return d.Native(sql);
+}
+
+}  // namespace
+
+size_t WriteFetchStates(Session& s, SqlSessions& sessions,
+                        std::span<const FeedFetchState> states) {
+  const SqlDialect& d = sessions.dialect();
+  size_t changed = 0;
+  if (SqliteStatements* prepared = sessions.sqlite_statements(); prepared != nullptr) {
+    // SQLite: one prepared UPDATE run per feed (no round trips to save).
+    static const std::string kUpdate =
+        "UPDATE feeds SET url = ?1, title = ?2, description = ?3, site_url = ?4, icon_url = ?5,"
+        " etag = ?6, last_modified = ?7, last_http_status = ?8, last_error = ?9,"
+        " consecutive_failures = ?10, last_polled_at = ?11, last_success_at = ?12,"
+        " failing_since = ?13, next_poll_at = ?14, disabled_reason = ?15, recent_entries = ?16"
+        " WHERE id = ?17";
+    for (const FeedFetchState& one : states) {
+      const FetchState& f = one.state;
+      SqliteStatement update = prepared->Get(kUpdate);
+      update.Bind(1, f.url);
+      update.Bind(2, f.title);
+      update.Bind(3, f.description);
+      update.Bind(4, f.site_url);
+      update.Bind(5, f.icon_url);
+      update.Bind(6, f.etag);
+      update.Bind(7, f.last_modified);
+      update.Bind(8, int64_t{f.last_http_status});
+      update.Bind(9, f.last_error);
+      update.Bind(10, int64_t{f.consecutive_failures});
+      update.Bind(11, ToNullableMillis(f.last_polled_at));
+      update.Bind(12, ToNullableMillis(f.last_success_at));
+      update.Bind(13, ToNullableMillis(f.failing_since));
+      update.Bind(14, ToNullableMillis(f.next_poll_at));
+      update.Bind(15, f.disabled_reason);
+      update.Bind(16, ToNullableTimeList(f.recent_entries));
+      update.Bind(17, one.feed_id);
+      changed += static_cast<size_t>(update.Execute());
+    }
+    return changed;
+  }
+  // PostgreSQL: one statement (one round trip) per kStatesPerUpdate feeds.
+  for (size_t begin = 0; begin < states.size(); begin += kStatesPerUpdate) {
+    const size_t end = std::min(states.size(), begin + kStatesPerUpdate);
+    Poco::Data::Statement update(s);
+    update << UpdateStatesSql(d, end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      const FetchState& f = states[i].state;
+      update.addBind(bind(states[i].feed_id));
+      update.addBind(bind(f.url));
+      update.addBind(bind(f.title));
+      update.addBind(bind(f.description));
+      update.addBind(bind(f.site_url));
+      update.addBind(bind(f.icon_url));
+      update.addBind(bind(f.etag));
+      update.addBind(bind(f.last_modified));
+      update.addBind(bind(int64_t{f.last_http_status}));
+      update.addBind(bind(f.last_error));
+      update.addBind(bind(int64_t{f.consecutive_failures}));
+      update.addBind(bind(ToNullableMillis(f.last_polled_at)));
+      update.addBind(bind(ToNullableMillis(f.last_success_at)));
+      update.addBind(bind(ToNullableMillis(f.failing_since)));
+      update.addBind(bind(ToNullableMillis(f.next_poll_at)));
+      update.addBind(bind(f.disabled_reason));
+      update.addBind(bind(ToNullableTimeList(f.recent_entries)));
+    }
+    changed += update.execute();
+  }
+  return changed;
+}
+
+Status WriteFetchState(Session& s, SqlSessions& sessions, int64_t feed_id,
+                       const FetchState& state) {
+  const FeedFetchState one{.feed_id = feed_id, .state = state};
+  if (WriteFetchStates(s, sessions, std::span(&one, 1)) == 0) {
+    return Status::NotFound("store: " + FeedName(feed_id) + " not found");
+  }
   return Status::Ok();
 }
 
@@ -96,6 +224,44 @@ Result<FeedRecord> SqlFeedStore::GetFeed(int64_t feed_id) {
                        [&](Session& s) { return LoadFeed(s, sessions_.dialect(), feed_id); });
 }
 
+Result<std::vector<FeedRecord>> SqlFeedStore::GetFeeds(const std::vector<int64_t>& feed_ids) {
+  return sessions_.Run("get feeds", [&](Session& s) -> Result<std::vector<FeedRecord>> {
+    std::vector<FeedRecord> found;
+    found.reserve(feed_ids.size());
+    if (SqliteStatements* prepared = sessions_.sqlite_statements(); prepared != nullptr) {
+      // SQLite: one prepared query for any number of ids, given as a JSON array.
+      static const std::string kSelect = "SELECT " + std::string(kFeedColumns) +
+                                         " WHERE f.id IN (SELECT value FROM json_each(?1))";
+      std::string ids = "[";
+      for (const int64_t id : feed_ids) {
+        if (ids.size() > 1) ids += ',';
+        ids += std::to_string(id);
+      }
+      ids += ']';
+      SqliteStatement select = prepared->Get(kSelect);
+      select.Bind(1, ids);
+      while (select.Next()) {
+        SqliteRowReader reader(select);
+        VisitColumns(found.emplace_back(), reader);
+      }
+      return found;
+    }
+    for (size_t begin = 0; begin < feed_ids.size(); begin += kFeedsPerQuery) {
+      const size_t end = std::min(feed_ids.size(), begin + kFeedsPerQuery);
+      std::string sql = "SELECT " + std::string(kFeedColumns) + " WHERE f.id IN (?";
+      for (size_t i = begin + 1; i < end; ++i) sql += ", ?";
+      sql += ")";
+      std::vector<FeedRecord> rows;
+      Poco::Data::Statement select(s);
+      select << sessions_.dialect().Native(sql), into(rows);
+      for (size_t i = begin; i < end; ++i) select.addBind(bind(feed_ids[i]));
+      select.execute();
+      for (FeedRecord& row : rows) found.push_back(std::move(row));
+    }
+    return found;
+  });
+}
+
 Result<FeedRecord> SqlFeedStore::FindFeed(std::string_view url_or_nickname) {
   const std::string key(url_or_nickname);
   return sessions_.Run("find feed " + key, [&](Session& s) -> Result<FeedRecord> {
@@ -128,8 +294,17 @@ Result<int64_t> SqlFeedStore::CountFeeds() {
 
 Status SqlFeedStore::SaveFetchState(int64_t feed_id, const FetchState& state) {
   return sessions_.Run("save fetch state of " + FeedName(feed_id), [&](Session& s) {
-    return WriteFetchState(s, sessions_.dialect(), feed_id, state);
+    return WriteFetchState(s, sessions_, feed_id, state);
   });
+}
+
+Status SqlFeedStore::SaveFetchStates(const std::vector<FeedFetchState>& states) {
+  if (states.empty()) return Status::Ok();
+  return sessions_.Transact(
+      "save fetch state of " + std::to_string(states.size()) + " feeds", [&](Session& s) {
+        WriteFetchStates(s, sessions_, states);
+        return Status::Ok();
+      });
 }
 
 Status SqlFeedStore::RemoveFeed(int64_t feed_id) {

@@ -3,11 +3,15 @@
 // Rows <-> records: the column lists the stores select, and POCO type handlers that read a row
 // into a FeedRecord, StoredEntry or Notice in that order. Internal to store/.
 
+#include <charconv>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
 
 #include "Poco/Data/TypeHandler.h"
 #include "Poco/Nullable.h"
@@ -22,11 +26,36 @@ inline Poco::Nullable<int64_t> ToNullableMillis(const std::optional<TimePoint>& 
   return t ? Poco::Nullable<int64_t>(ToMillis(*t)) : Poco::Nullable<int64_t>();
 }
 
+// A list of times as one column: milliseconds joined by commas; NULL for nullopt.
+inline Poco::Nullable<std::string> ToNullableTimeList(const std::optional<std::vector<TimePoint>>& v) {
+  if (!v) return {};
+  std::string out;
+  for (const TimePoint t : *v) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(ToMillis(t));
+  }
+  return Poco::Nullable<std::string>(out);
+}
+// The inverse; numbers that do not parse are skipped (the list only tunes the schedule).
+inline std::vector<TimePoint> ParseTimeList(std::string_view text) {
+  std::vector<TimePoint> out;
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    int64_t ms = 0;
+    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), ms);
+    if (ec == std::errc() && end == item.data() + item.size()) out.push_back(FromMillis(ms));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 inline constexpr std::string_view kFeedColumns =
     "f.id, f.account_id, a.nickname, f.url, f.title, f.description, f.site_url, f.icon_url, "
     "f.etag, f.last_modified, f.last_http_status, f.last_error, f.consecutive_failures, "
     "f.last_polled_at, f.last_success_at, f.failing_since, f.next_poll_at, f.disabled_reason, "
-    "f.created_at FROM feeds f JOIN accounts a ON a.id = f.account_id";
+    "f.recent_entries, f.created_at FROM feeds f JOIN accounts a ON a.id = f.account_id";
 template <class V>
 void VisitColumns(FeedRecord& r, V& v) {
   v(r.id);
@@ -47,6 +76,7 @@ void VisitColumns(FeedRecord& r, V& v) {
   v(r.failing_since);
   v(r.next_poll_at);
   v(r.disabled_reason);
+  v(r.recent_entries);
   v(r.created_at);
 }
 
@@ -99,6 +129,14 @@ class ColumnReader {
       v.reset();
     }
   }
+  void operator()(std::optional<std::vector<TimePoint>>& v) {
+    std::string text;
+    if (ext_->extract(pos_++, text)) {
+      v = ParseTimeList(text);
+    } else {
+      v.reset();
+    }
+  }
 
  private:
   int64_t Int() {
@@ -116,6 +154,9 @@ class ColumnPreparer {
   ColumnPreparer(std::size_t pos, Poco::Data::AbstractPreparator::Ptr prep)
       : pos_(pos), prep_(std::move(prep)) {}
   void operator()(const std::string&) { prep_->prepare(pos_++, std::string()); }
+  void operator()(const std::optional<std::vector<TimePoint>>&) {
+    prep_->prepare(pos_++, std::string());
+  }
   template <class T>
   void operator()(const T&) {
     prep_->prepare(pos_++, int64_t{0});

@@ -13,6 +13,7 @@
 #include "Poco/Data/PostgreSQL/PostgreSQLException.h"
 #include "Poco/Data/SQLite/Connector.h"
 #include "Poco/Data/SQLite/SQLiteException.h"
+#include "Poco/Data/SQLite/Utility.h"
 
 namespace feedbridge::store {
 namespace {
@@ -219,6 +220,8 @@ Result<std::unique_ptr<SqlSessions>> SqlSessions::Open(const SqlTarget& target) 
       // (the poller's crash-safety promise), only an OS crash or power loss may lose the last
       // commits; the database is never corrupted. FULL would fsync on every poll.
       *session << "PRAGMA synchronous = NORMAL", now;
+      db->sqlite_statements_ =
+          std::make_unique<SqliteStatements>(Poco::Data::SQLite::Utility::dbHandle(*session));
       db->sqlite_ = std::move(session);
       struct stat st {};
       if (stat(path.c_str(), &st) != 0) {
@@ -259,7 +262,9 @@ SqlSessions::Lease SqlSessions::Acquire() {
 }
 
 void SqlSessions::Begin(Poco::Data::Session& s) {
-  if (dialect_.begin.empty()) {
+  if (sqlite_statements_ != nullptr) {
+    sqlite_statements_->Get(std::string(dialect_.begin)).Execute();  // Parsed once.
+  } else if (dialect_.begin.empty()) {
     s.begin();
   } else {
     s << std::string(dialect_.begin), now;
@@ -267,7 +272,9 @@ void SqlSessions::Begin(Poco::Data::Session& s) {
 }
 
 void SqlSessions::Commit(Poco::Data::Session& s) {
-  if (dialect_.begin.empty()) {
+  if (sqlite_statements_ != nullptr) {
+    sqlite_statements_->Get("COMMIT").Execute();
+  } else if (dialect_.begin.empty()) {
     s.commit();
   } else {
     s << "COMMIT", now;

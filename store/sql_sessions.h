@@ -17,6 +17,7 @@
 #include "Poco/Exception.h"
 #include "common/result.h"
 #include "store/sql_dialect.h"
+#include "store/sqlite_statements.h"
 
 namespace feedbridge::store {
 
@@ -51,6 +52,10 @@ class SqlSessions {
   SqlSessions& operator=(const SqlSessions&) = delete;
 
   const SqlDialect& dialect() const { return dialect_; }
+
+  // SQLite: the connection's statements that are prepared once (see sqlite_statements.h).
+  // Only inside Run/Transact, with the session they gave. Null for PostgreSQL.
+  SqliteStatements* sqlite_statements() { return sqlite_statements_.get(); }
 
   // Runs fn(Poco::Data::Session&) -> Status or Result<T> on a session. A POCO exception becomes
   // "store: <what>: ..." with code Unavailable (connection lost, database locked past the busy
@@ -127,6 +132,8 @@ class SqlSessions {
   std::mutex mu_;                  // SQLite: guards sqlite_.
   std::unique_ptr<Poco::Data::Session> sqlite_;    // Guarded by mu_. Null for PostgreSQL.
   std::unique_ptr<Poco::Data::SessionPool> pool_;  // Null for SQLite.
+  // Guarded by mu_. Declared after sqlite_: finalized before the connection closes.
+  std::unique_ptr<SqliteStatements> sqlite_statements_;
   std::string sqlite_path_;                        // Empty for PostgreSQL.
   uint64_t sqlite_device_ = 0;                     // Identity of the file opened.
   uint64_t sqlite_inode_ = 0;

@@ -18,7 +18,18 @@ void FakeHttpClient::Script(const std::string& url, Result<http::HttpResponse> a
   answers.queue.push_back(std::move(answer));
 }
 
+void FakeHttpClient::OnSend(std::function<void()> hook) {
+  std::lock_guard lock(mu_);
+  on_send_ = std::move(hook);
+}
+
 Result<http::HttpResponse> FakeHttpClient::Send(const http::HttpRequest& request) {
+  std::function<void()> hook;
+  {
+    std::lock_guard lock(mu_);
+    hook = on_send_;
+  }
+  if (hook) hook();
   std::lock_guard lock(mu_);
   requests_.push_back(request);
   auto it = script_.find(request.url);
@@ -92,10 +103,17 @@ int FakeStore::calls() const {
 
 Status FakeStore::Enter(std::string_view method) {
   ++calls_;
+  ++method_calls_[std::string(method)];
   if (down_ || calls_ == fail_at_call_ || method == fail_method_) {
     return Status::Unavailable("fake store: " + std::string(method) + ": database down");
   }
   return Status::Ok();
+}
+
+int FakeStore::calls(std::string_view method) const {
+  std::lock_guard lock(mu_);
+  const auto it = method_calls_.find(method);
+  return it == method_calls_.end() ? 0 : it->second;
 }
 
 store::FeedRecord FakeStore::Feed(int64_t feed_id) const {
@@ -152,6 +170,16 @@ Result<store::FeedRecord> FakeStore::GetFeed(int64_t feed_id) {
   return it->second;
 }
 
+Result<std::vector<store::FeedRecord>> FakeStore::GetFeeds(const std::vector<int64_t>& feed_ids) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("GetFeeds"); !s.ok()) return s;
+  std::vector<store::FeedRecord> out;
+  for (const int64_t id : feed_ids) {
+    if (auto it = feeds_.find(id); it != feeds_.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
 Result<store::FeedRecord> FakeStore::FindFeed(std::string_view url_or_nickname) {
   std::lock_guard lock(mu_);
   if (Status s = Enter("FindFeed"); !s.ok()) return s;
@@ -193,6 +221,7 @@ void FakeStore::Apply(store::FeedRecord& feed, const store::FetchState& state) {
   feed.failing_since = state.failing_since;
   feed.next_poll_at = state.next_poll_at;
   feed.disabled_reason = state.disabled_reason;
+  feed.recent_entries = state.recent_entries;
 }
 
 Status FakeStore::SaveFetchState(int64_t feed_id, const store::FetchState& state) {
@@ -201,6 +230,15 @@ Status FakeStore::SaveFetchState(int64_t feed_id, const store::FetchState& state
   auto it = feeds_.find(feed_id);
   if (it == feeds_.end()) return Status::NotFound("fake store: no feed");
   Apply(it->second, state);
+  return Status::Ok();
+}
+
+Status FakeStore::SaveFetchStates(const std::vector<store::FeedFetchState>& states) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("SaveFetchStates"); !s.ok()) return s;
+  for (const store::FeedFetchState& f : states) {
+    if (auto it = feeds_.find(f.feed_id); it != feeds_.end()) Apply(it->second, f.state);
+  }
   return Status::Ok();
 }
 

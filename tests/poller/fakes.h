@@ -4,6 +4,7 @@
 // fault injection (leveldb ErrorEnv style), a notice queue and a poll schedule that can be "down".
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -26,6 +27,8 @@ namespace feedbridge::testing {
 class FakeHttpClient final : public http::HttpClient {
  public:
   void Script(const std::string& url, Result<http::HttpResponse> answer);
+  // Runs `hook` (outside the client's lock) at every Send, before it answers: a slow server.
+  void OnSend(std::function<void()> hook);
   Result<http::HttpResponse> Send(const http::HttpRequest& request) override;
 
   std::vector<http::HttpRequest> requests() const;
@@ -47,6 +50,7 @@ class FakeHttpClient final : public http::HttpClient {
   mutable std::mutex mu_;
   std::map<std::string, Answers> script_;    // Guarded by mu_.
   std::vector<http::HttpRequest> requests_;  // Guarded by mu_.
+  std::function<void()> on_send_;            // Guarded by mu_.
 };
 
 // FeedStore + EntryStore + NoticeStore in memory. RecordPoll is all or nothing. Any call can be
@@ -62,6 +66,7 @@ class FakeStore final : public store::FeedStore,
   void FailMethod(std::string_view method);  // "RecordPoll", "MarkEnqueued", ...; "" clears.
   void SetDown(bool down);
   int calls() const;
+  int calls(std::string_view method) const;  // Calls of that method so far.
 
   // Direct access for assertions and set-up.
   store::FeedRecord Feed(int64_t feed_id) const;
@@ -72,10 +77,12 @@ class FakeStore final : public store::FeedStore,
   // FeedStore
   Result<store::FeedRecord> AddFeed(const store::NewFeed& feed) override;
   Result<store::FeedRecord> GetFeed(int64_t feed_id) override;
+  Result<std::vector<store::FeedRecord>> GetFeeds(const std::vector<int64_t>& feed_ids) override;
   Result<store::FeedRecord> FindFeed(std::string_view url_or_nickname) override;
   Result<std::vector<store::FeedRecord>> ListFeeds(int64_t after_id, size_t limit) override;
   Result<int64_t> CountFeeds() override;
   Status SaveFetchState(int64_t feed_id, const store::FetchState& state) override;
+  Status SaveFetchStates(const std::vector<store::FeedFetchState>& states) override;
   Status RemoveFeed(int64_t feed_id) override;
 
   // EntryStore
@@ -105,6 +112,7 @@ class FakeStore final : public store::FeedStore,
   Clock& clock_;
   mutable std::mutex mu_;
   int calls_ = 0;                               // Guarded by mu_.
+  std::map<std::string, int, std::less<>> method_calls_;  // Guarded by mu_.
   int fail_at_call_ = 0;                        // Guarded by mu_. 0: none.
   std::string fail_method_;                     // Guarded by mu_.
   bool down_ = false;                           // Guarded by mu_.

@@ -212,6 +212,51 @@ TEST_F(PollerTest, SecondPollSendsConditionalHeadersAndNotModifiedSavesState) {
   EXPECT_EQ(schedule_.entries().at(kFeedId), *feed.next_poll_at);
 }
 
+TEST_F(PollerTest, NotModifiedKeepsTheRhythmOfTheLast200WithoutReadingEntries) {
+  // 14 posts 12 hours apart in the last week: one week / 14 = a poll every 12 hours.
+  std::vector<Item> items;
+  for (int k = 0; k < 14; ++k) {
+    const std::string id = std::to_string(k);
+    items.push_back({id, "Post " + id, "https://blog.example.org/" + id,
+                     clock_.Now() - hours(1) - hours(12) * k});
+  }
+  http_.Script(FeedUrl(), FakeHttpClient::Ok(FeedUrl(), Rss(items)));
+  ASSERT_OK(poller_.PollFeed(kFeedId));
+  ASSERT_TRUE(Feed().recent_entries.has_value());
+  EXPECT_EQ(Feed().recent_entries->size(), 14u);
+  EXPECT_EQ(Feed().next_poll_at, clock_.Now() + hours(12));
+
+  clock_.Advance(hours(1));
+  http_.Script(FeedUrl(), FakeHttpClient::WithStatus(FeedUrl(), 304));
+  auto report = poller_.PollFeed(kFeedId);
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->not_modified);
+  EXPECT_EQ(report->next_poll_at, clock_.Now() + hours(12));
+  EXPECT_EQ(Feed().recent_entries->size(), 14u);
+  EXPECT_EQ(store_.calls("ListEntries"), 0);
+
+  // Two days on, the four posts older than a week no longer count: 168 h / 10 = 16.8 h.
+  clock_.Advance(hours(48));
+  ASSERT_OK(poller_.PollFeed(kFeedId));
+  EXPECT_EQ(Feed().next_poll_at, clock_.Now() + std::chrono::minutes(1008));
+  EXPECT_EQ(store_.calls("ListEntries"), 0);
+}
+
+TEST_F(PollerTest, NotModifiedWithoutASavedRhythmReadsStoredEntriesOnce) {
+  FirstPoll();
+  store::FeedRecord legacy = Feed();  // As stored before the rhythm had a column.
+  legacy.recent_entries.reset();
+  store_.PutFeed(legacy);
+  http_.Script(FeedUrl(), FakeHttpClient::WithStatus(FeedUrl(), 304));
+  ASSERT_OK(poller_.PollFeed(kFeedId));
+  EXPECT_EQ(store_.calls("ListEntries"), 1);
+  ASSERT_TRUE(Feed().recent_entries.has_value());
+  EXPECT_EQ(Feed().recent_entries->size(), 2u);  // The two stored posts, hours old.
+  clock_.Advance(hours(1));
+  ASSERT_OK(poller_.PollFeed(kFeedId));
+  EXPECT_EQ(store_.calls("ListEntries"), 1);
+}
+
 TEST_F(PollerTest, RequestCarriesTimeoutAndBodyCapFromOptions) {
   FirstPoll();
   const auto requests = http_.requests();
@@ -489,6 +534,80 @@ TEST_F(PollerTest, RunOnceClaimsDueFeedsAndForgetsRemovedOnes) {
   auto idle = poller_.RunOnce(10);
   ASSERT_OK(idle);
   EXPECT_TRUE(idle->empty());
+}
+
+TEST_F(PollerTest, RunOnceWritesTheStateOfNotModifiedFeedsOnceForTheBatch) {
+  std::vector<int64_t> ids = {kFeedId};
+  for (int64_t id : {2, 3}) {
+    store::FeedRecord other = Feed();
+    other.id = id;
+    other.account_id = 10 + id;
+    other.nickname = "blog" + std::to_string(id);
+    other.url = FeedUrl() + "?" + std::to_string(id);
+    store_.PutFeed(other);
+    ids.push_back(id);
+  }
+  for (const int64_t id : ids) {
+    const std::string url = store_.Feed(id).url;
+    http_.Script(url, FakeHttpClient::Ok(url, Rss(TwoItems()), {{"ETag", "\"e\""}}));
+    ASSERT_OK(poller_.PollFeed(id));
+    http_.Script(url, FakeHttpClient::WithStatus(url, 304));
+    ASSERT_OK(schedule_.Schedule(id, clock_.Now()));
+  }
+  clock_.Advance(hours(1));
+  const int saves_before = store_.calls("SaveFetchState") + store_.calls("RecordPoll");
+  auto reports = poller_.RunOnce(10);
+  ASSERT_OK(reports);
+  ASSERT_EQ(reports->size(), 3u);
+  EXPECT_EQ(store_.calls("GetFeeds"), 1);
+  EXPECT_EQ(store_.calls("SaveFetchStates"), 1);
+  EXPECT_EQ(store_.calls("SaveFetchState") + store_.calls("RecordPoll"), saves_before);
+  for (const int64_t id : ids) {
+    const store::FeedRecord feed = store_.Feed(id);
+    EXPECT_EQ(feed.last_http_status, 304) << id;
+    EXPECT_EQ(feed.last_polled_at, clock_.Now()) << id;
+    ASSERT_TRUE(feed.next_poll_at.has_value()) << id;
+    EXPECT_GT(*feed.next_poll_at, clock_.Now()) << id;
+    EXPECT_EQ(schedule_.entries().at(id), *feed.next_poll_at) << id;
+  }
+}
+
+TEST_F(PollerTest, NotModifiedStatesNotWrittenLeaveTheFeedsLeased) {
+  FirstPoll({{"ETag", "\"v1\""}});
+  ASSERT_OK(schedule_.Schedule(kFeedId, clock_.Now()));
+  http_.Script(FeedUrl(), FakeHttpClient::WithStatus(FeedUrl(), 304));
+  store_.FailMethod("SaveFetchStates");
+  EXPECT_THAT(poller_.RunOnce(10), testing::StatusIs(Status::Code::kUnavailable));
+  store_.FailMethod("");
+  EXPECT_EQ(Feed().last_http_status, 200);  // Nothing half-written.
+  // Still leased: not due now, due again when the lease runs out.
+  EXPECT_GT(schedule_.entries().at(kFeedId), clock_.Now());
+  EXPECT_LE(schedule_.entries().at(kFeedId), clock_.Now() + options_.fetch_timeout * 2 + seconds(30));
+}
+
+TEST_F(PollerTest, SlowFetchesGiveTheRestOfTheBatchBackBeforeTheLeaseRunsOut) {
+  for (int64_t id : {2, 3}) {
+    store::FeedRecord other = Feed();
+    other.id = id;
+    other.account_id = 10 + id;
+    other.nickname = "blog" + std::to_string(id);
+    other.url = FeedUrl() + "?" + std::to_string(id);
+    store_.PutFeed(other);
+  }
+  ASSERT_OK(schedule_.Schedule(kFeedId, clock_.Now() - minutes(3)));
+  ASSERT_OK(schedule_.Schedule(2, clock_.Now() - minutes(2)));
+  ASSERT_OK(schedule_.Schedule(3, clock_.Now() - minutes(1)));
+  http_.Script(FeedUrl(), FakeHttpClient::Ok(FeedUrl(), Rss(TwoItems())));
+  // The first fetch takes more than half the lease (fetch_timeout * 2 + 30 s).
+  http_.OnSend([&] { clock_.Advance(options_.fetch_timeout + seconds(16)); });
+  auto reports = poller_.RunOnce(10);
+  ASSERT_OK(reports);
+  ASSERT_EQ(reports->size(), 1u);
+  EXPECT_EQ((*reports)[0].feed_id, kFeedId);
+  EXPECT_EQ(http_.requests().size(), 1u);
+  // The other two are due again at once, for this poller or another.
+  EXPECT_EQ(schedule_.entries().at(2), clock_.Now());
+  EXPECT_EQ(schedule_.entries().at(3), clock_.Now());
 }
 
 TEST_F(PollerTest, RunOnceFailsWhenTheScheduleIsDown) {

@@ -91,6 +91,26 @@ TEST_P(PollScheduleTest, ScheduleEndsTheLease) {
   EXPECT_THAT(*due, ElementsAre(7));
 }
 
+TEST_P(PollScheduleTest, ScheduleManySetsEachFeedsTimeAndEndsTheirLeases) {
+  ASSERT_OK(schedule_->Schedule(1, kNow - minutes(5)));
+  ASSERT_OK(schedule_->Schedule(2, kNow - minutes(4)));
+  Result<std::vector<int64_t>> claimed = schedule_->ClaimDue(kNow, 10, minutes(60));
+  ASSERT_OK(claimed);
+  ASSERT_EQ(claimed->size(), 2u);
+  ASSERT_OK(schedule_->ScheduleMany({{.feed_id = 1, .when = kNow - minutes(1)},
+                                     {.feed_id = 2, .when = kNow + minutes(1)},
+                                     {.feed_id = 3, .when = kNow - minutes(2)}}));
+  ASSERT_OK(schedule_->ScheduleMany({}));
+  EXPECT_EQ(*schedule_->Size(), 3);
+  // Feed 1's lease is over (due again), feed 2 is due in a minute, feed 3 is new.
+  Result<std::vector<int64_t>> due = schedule_->ClaimDue(kNow, 10, minutes(60));
+  ASSERT_OK(due);
+  EXPECT_THAT(*due, ElementsAre(3, 1));
+  Result<std::vector<int64_t>> later = schedule_->ClaimDue(kNow + minutes(1), 10, minutes(60));
+  ASSERT_OK(later);
+  EXPECT_THAT(*later, ElementsAre(2));
+}
+
 TEST_P(PollScheduleTest, RemoveSizeAndCountDue) {
   ASSERT_OK(schedule_->Schedule(1, kNow - minutes(1)));
   ASSERT_OK(schedule_->Schedule(2, kNow));

@@ -227,6 +227,87 @@ TEST_P(StoreTest, SaveFetchStateRoundTrips) {
   EXPECT_THAT(db_->feeds().SaveFetchState(999, state), StatusIs(Code::kNotFound));
 }
 
+TEST_P(StoreTest, GetFeedsReturnsThoseThatExist) {
+  const FeedRecord alice = AddBlog("alice");
+  const FeedRecord bob = AddBlog("bob");
+  Result<std::vector<FeedRecord>> got = db_->feeds().GetFeeds({bob.id, 4242, alice.id});
+  ASSERT_OK(got);
+  std::vector<std::string> names;
+  for (const FeedRecord& f : *got) names.push_back(f.nickname);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"alice", "bob"}));
+  Result<std::vector<FeedRecord>> none = db_->feeds().GetFeeds({});
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->empty());
+
+  // Every column reads as GetFeed reads it (on SQLite GetFeeds has its own row reader).
+  FetchState state = Polled(alice, clock_.Now());
+  state.description = "Posts \xE2\x80\x94 and notes";
+  state.failing_since = clock_.Now() - seconds(5);
+  state.consecutive_failures = 4;
+  state.recent_entries = std::vector<TimePoint>{clock_.Now() - seconds(90)};
+  ASSERT_OK(db_->feeds().SaveFetchState(alice.id, state));
+  Result<FeedRecord> one = db_->feeds().GetFeed(alice.id);
+  Result<std::vector<FeedRecord>> batch = db_->feeds().GetFeeds({alice.id});
+  ASSERT_OK(one);
+  ASSERT_OK(batch);
+  ASSERT_EQ(batch->size(), 1u);
+  const FeedRecord& b = batch->front();
+  EXPECT_EQ(b.id, one->id);
+  EXPECT_EQ(b.account_id, one->account_id);
+  EXPECT_EQ(b.nickname, one->nickname);
+  EXPECT_EQ(b.url, one->url);
+  EXPECT_EQ(b.title, one->title);
+  EXPECT_EQ(b.description, "Posts \xE2\x80\x94 and notes");
+  EXPECT_EQ(b.etag, one->etag);
+  EXPECT_EQ(b.last_modified, one->last_modified);
+  EXPECT_EQ(b.last_http_status, one->last_http_status);
+  EXPECT_EQ(b.consecutive_failures, 4);
+  EXPECT_EQ(b.last_polled_at, one->last_polled_at);
+  EXPECT_EQ(b.last_success_at, one->last_success_at);
+  EXPECT_EQ(b.failing_since, state.failing_since);
+  EXPECT_EQ(b.next_poll_at, one->next_poll_at);
+  EXPECT_EQ(b.recent_entries, state.recent_entries);
+  EXPECT_EQ(b.created_at, one->created_at);
+  EXPECT_EQ(b.disabled_reason, one->disabled_reason);
+}
+
+TEST_P(StoreTest, SaveFetchStatesWritesEachFeedsOwnStateAndSkipsRemovedFeeds) {
+  const FeedRecord alice = AddBlog("alice");
+  const FeedRecord bob = AddBlog("bob");
+  const TimePoint now = clock_.Now();
+  FetchState a = Polled(alice, now);
+  a.etag = "\"a\"";
+  a.last_http_status = 304;
+  a.recent_entries = std::vector<TimePoint>{now - seconds(60), now - seconds(7200)};
+  FetchState b = Polled(bob, now);
+  b.etag = "\"b\"";
+  b.last_error = "HTTP 500";
+  b.consecutive_failures = 3;
+  b.failing_since = now - seconds(600);
+  b.recent_entries = std::vector<TimePoint>{};  // Known: nothing recent.
+  ASSERT_OK(db_->feeds().SaveFetchStates(
+      {{.feed_id = alice.id, .state = a}, {.feed_id = 4242, .state = a}, {.feed_id = bob.id, .state = b}}));
+  Result<FeedRecord> got_a = db_->feeds().GetFeed(alice.id);
+  Result<FeedRecord> got_b = db_->feeds().GetFeed(bob.id);
+  ASSERT_OK(got_a);
+  ASSERT_OK(got_b);
+  EXPECT_EQ(got_a->etag, "\"a\"");
+  EXPECT_EQ(got_a->last_http_status, 304);
+  EXPECT_EQ(got_a->consecutive_failures, 0);
+  EXPECT_FALSE(got_a->failing_since.has_value());
+  EXPECT_EQ(got_a->recent_entries, a.recent_entries);
+  EXPECT_EQ(got_b->etag, "\"b\"");
+  EXPECT_EQ(got_b->last_error, "HTTP 500");
+  EXPECT_EQ(got_b->consecutive_failures, 3);
+  EXPECT_EQ(got_b->failing_since, b.failing_since);
+  ASSERT_TRUE(got_b->recent_entries.has_value());
+  EXPECT_TRUE(got_b->recent_entries->empty());
+  // A feed never fetched has no rhythm yet: NULL, not an empty list.
+  EXPECT_FALSE(AddBlog("carol").recent_entries.has_value());
+  EXPECT_OK(db_->feeds().SaveFetchStates({}));
+}
+
 TEST_P(StoreTest, RemoveFeedDeletesAccountEntriesAndNotices) {
   const FeedRecord feed = AddBlog("alice");
   const FeedRecord other = AddBlog("bob");
