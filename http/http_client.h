@@ -48,8 +48,10 @@ struct HttpResponse {
 };
 
 // Sends requests. A non-2xx answer is a response, not an error; errors are transport failures:
-//   Unavailable        connection refused or reset, DNS failure, TLS failure.
-//   DeadlineExceeded   the timeout passed (including a server that trickles bytes).
+//   Unavailable        connection refused or reset, DNS failure, TLS failure (untrusted chain,
+//                      a certificate not naming the host).
+//   DeadlineExceeded   the timeout passed, in whichever step: DNS lookup, connect, TLS
+//                      handshake, headers or body (a server that trickles bytes included).
 //   ResourceExhausted  the body (or its decompressed form: a gzip bomb) is over max_body_bytes.
 //   PermissionDenied   the host resolves to a loopback, private or link-local address and
 //                      private networks are not allowed.

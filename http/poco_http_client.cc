@@ -2,43 +2,49 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
-#include <Poco/Net/DNS.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/IPAddress.h>
-#include <Poco/Net/NetException.h>
 #include <Poco/Net/NetSSL.h>
 #include <Poco/Net/RejectCertificateHandler.h>
 #include <Poco/Net/SSLManager.h>
-#include <Poco/Net/SecureStreamSocket.h>
-#include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Timespan.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "http/address_policy.h"
 #include "http/body_reader.h"
+#include "http/connection.h"
+#include "http/deadline_watch.h"
 
 namespace feedbridge::http {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using SessionPtr = std::unique_ptr<Poco::Net::HTTPClientSession>;
+using ConnectionPtr = std::unique_ptr<Connection>;
 
 // Servers close idle keep-alive connections after a few seconds (Apache: 5 s); reusing one
 // older than this risks a request racing the server's close.
 constexpr auto kMaxIdle = std::chrono::seconds(4);
+
+// Lookups in flight at once per client. A lookup abandoned at its deadline keeps its thread
+// until the system resolver gives up (glibc: timeout x attempts per server, ~10-30 s); while DNS
+// is down, new lookups fail at once past this many rather than pile up threads.
+constexpr int kMaxLookupsInFlight = 32;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -54,6 +60,8 @@ Poco::Timespan TimeLeft(SteadyTime deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
   return Poco::Timespan(std::max<int64_t>(1000, left.count()));
 }
+
+std::string Millis(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
 
 bool IsRedirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -129,45 +137,51 @@ class SlotGuard {
   std::string host_;
 };
 
-// Idle keep-alive sessions per (scheme, host, port, checked address).
-class SessionPool {
+// Idle keep-alive connections per (scheme, host, port, checked address).
+class ConnectionPool {
  public:
-  explicit SessionPool(size_t max_per_key) : max_per_key_(max_per_key) {}
+  explicit ConnectionPool(size_t max_per_key) : max_per_key_(max_per_key) {}
 
-  // A live idle session, or null.
-  SessionPtr Take(const std::string& key) {
+  // A live idle connection, or null.
+  ConnectionPtr Take(const std::string& key) {
     std::lock_guard lock(mu_);
     auto it = idle_.find(key);
     if (it == idle_.end()) return nullptr;
-    SessionPtr found;
+    ConnectionPtr found;
     while (!it->second.empty() && found == nullptr) {
       Idle idle = std::move(it->second.back());
       it->second.pop_back();
       if (Clock::now() - idle.since > kMaxIdle) continue;
       try {
         // Readable while idle means the server closed it (or sent junk): not reusable.
-        if (idle.session->socket().poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ)) {
+        if (idle.connection->session().socket().poll(Poco::Timespan(0),
+                                                     Poco::Net::Socket::SELECT_READ)) {
           continue;
         }
       } catch (const Poco::Exception&) {
         continue;
       }
-      found = std::move(idle.session);
+      found = std::move(idle.connection);
     }
     if (it->second.empty()) idle_.erase(it);
     return found;
   }
 
-  void Put(const std::string& key, SessionPtr session) {
+  void Clear() {
+    std::lock_guard lock(mu_);
+    idle_.clear();
+  }
+
+  void Put(const std::string& key, ConnectionPtr connection) {
     std::lock_guard lock(mu_);
     std::vector<Idle>& list = idle_[key];
-    if (list.size() >= max_per_key_) return;  // `session` closes here.
-    list.push_back({std::move(session), Clock::now()});
+    if (list.size() >= max_per_key_) return;  // `connection` closes here.
+    list.push_back({std::move(connection), Clock::now()});
   }
 
  private:
   struct Idle {
-    SessionPtr session;
+    ConnectionPtr connection;
     Clock::time_point since;
   };
   const size_t max_per_key_;
@@ -184,11 +198,74 @@ ContentCoding CodingOf(const Poco::Net::HTTPResponse& response, Status* error) {
   return ContentCoding::kIdentity;
 }
 
+// One hop of the exchange: the request as sent to this URL (redirects may have changed the
+// method, the body or the headers).
+struct HopRequest {
+  const Target& target;
+  const std::string& method;
+  const std::vector<Header>& headers;
+  const std::string& body;
+  const HttpRequest& original;  // Limits and timeout.
+  SteadyTime deadline;
+};
+
 // What one hop of the exchange produced.
 struct Hop {
   int status = 0;
   std::vector<Header> headers;
   std::string body;
+};
+
+// Runs HostResolver lookups on their own threads so that a request waits for one only until
+// its deadline. A lookup the request stopped waiting for finishes (and is dropped) on its thread.
+class BoundedResolver {
+ public:
+  explicit BoundedResolver(std::shared_ptr<HostResolver> resolver)
+      : resolver_(std::move(resolver)), in_flight_(std::make_shared<std::atomic<int>>(0)) {}
+
+  Result<std::vector<std::string>> Resolve(const std::string& host, SteadyTime deadline) {
+    // Shared by this call and the lookup thread, which may outlive the call and the client.
+    struct Lookup {
+      std::mutex mu;
+      std::condition_variable done;
+      std::optional<Result<std::vector<std::string>>> result;  // Guarded by mu.
+    };
+    if (in_flight_->fetch_add(1) >= kMaxLookupsInFlight) {
+      in_flight_->fetch_sub(1);
+      return Status::Unavailable("DNS: " + host + ": over " + std::to_string(kMaxLookupsInFlight) +
+                                 " lookups already in flight (is the resolver down?)");
+    }
+    auto lookup = std::make_shared<Lookup>();
+    try {
+      std::thread([lookup, resolver = resolver_, in_flight = in_flight_, host] {
+        Result<std::vector<std::string>> r = Status::Internal("DNS: " + host + ": lookup failed");
+        try {
+          r = resolver->Resolve(host);
+        } catch (const std::exception& e) {
+          r = Status::Internal("DNS: " + host + ": " + e.what());
+        }
+        {
+          std::lock_guard lock(lookup->mu);
+          lookup->result = std::move(r);
+        }
+        lookup->done.notify_all();
+        in_flight->fetch_sub(1);
+      }).detach();
+    } catch (const std::system_error& e) {
+      in_flight_->fetch_sub(1);
+      return Status::Unavailable("DNS: " + host + ": cannot start a lookup: " + e.what());
+    }
+    std::unique_lock lock(lookup->mu);
+    if (!lookup->done.wait_until(lock, deadline, [&] { return lookup->result.has_value(); })) {
+      return Status::DeadlineExceeded("DNS: timed out resolving " + host);
+    }
+    return std::move(*lookup->result);
+  }
+
+ private:
+  // Shared with lookup threads, which may outlive the client (see HostResolver).
+  std::shared_ptr<HostResolver> resolver_;
+  std::shared_ptr<std::atomic<int>> in_flight_;
 };
 
 }  // namespace
@@ -198,14 +275,19 @@ class PocoHttpClient::Impl {
   explicit Impl(PocoHttpClientOptions options)
       : options_(std::move(options)),
         slots_(options_.per_host_concurrency),
-        pool_(options_.max_idle_connections_per_host) {
+        pool_(options_.max_idle_connections_per_host),
+        resolver_(options_.resolver != nullptr ? options_.resolver
+                                               : std::make_shared<SystemHostResolver>()) {
     Poco::Net::initializeSSL();  // Reference-counted; undone in the destructor.
     try {
-      // VERIFY_RELAXED on a client verifies the server's chain against the system CA store
-      // (Debian: /etc/ssl/certs) and, after the handshake, its name against the host.
-      tls_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
+      // VERIFY_RELAXED on a client verifies the server's chain during the handshake against the
+      // system CA store (Debian: /etc/ssl/certs) and options.ca_file. The name is checked by
+      // Connection with OpenSSL's matchers; POCO's "extended" check is off because it resolves
+      // the name again (a DNS lookup no deadline bounds) and skips loopback names.
+      tls_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", options_.ca_file,
                                     Poco::Net::Context::VERIFY_RELAXED, 9, true,
                                     "HIGH:!aNULL:!eNULL:!MD5:!RC4:@STRENGTH");
+      tls_->enableExtendedCertificateVerification(false);
       tls_->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                              Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
       // Without a handler SSLManager lazily builds one from configuration, whose default asks on
@@ -221,6 +303,7 @@ class PocoHttpClient::Impl {
   }
 
   ~Impl() {
+    pool_.Clear();  // Their TLS sessions go before the SSL library is released.
     tls_.reset();
     Poco::Net::uninitializeSSL();
   }
@@ -236,7 +319,7 @@ class PocoHttpClient::Impl {
     for (;;) {
       Result<Target> target = ParseTarget(url);
       if (!target.ok()) return target.status().WithContext("http: " + url);
-      Result<Hop> hop = Exchange(*target, method, headers, body, request, deadline);
+      Result<Hop> hop = Exchange({*target, method, headers, body, request, deadline});
       if (!hop.ok()) return hop.status().WithContext("http: " + url);
 
       const std::string location = FindHeader(hop->headers, "location");
@@ -288,8 +371,8 @@ class PocoHttpClient::Impl {
     return {};
   }
 
-  // The address to connect to: resolved here, checked by the SSRF policy.
-  Result<Poco::Net::IPAddress> Resolve(const std::string& host) {
+  // The address to connect to: resolved here (within the deadline), checked by the SSRF policy.
+  Result<Poco::Net::IPAddress> Resolve(const std::string& host, SteadyTime deadline) {
     Poco::Net::IPAddress literal;
     std::vector<Poco::Net::IPAddress> candidates;
     if (Poco::Net::IPAddress::tryParse(host, literal)) {
@@ -299,10 +382,11 @@ class PocoHttpClient::Impl {
       if (host == "invalid" || EndsWith(host, ".invalid") || EndsWith(host, ".invalid.")) {
         return Status::Unavailable("DNS: " + host + " is under the reserved .invalid domain");
       }
-      try {
-        candidates = Poco::Net::DNS::resolve(host).addresses();
-      } catch (const Poco::Exception& e) {
-        return Status::Unavailable("DNS: " + e.displayText());
+      Result<std::vector<std::string>> found = resolver_.Resolve(host, deadline);
+      if (!found.ok()) return found.status();
+      for (const std::string& text : *found) {
+        Poco::Net::IPAddress a;
+        if (Poco::Net::IPAddress::tryParse(text, a)) candidates.push_back(a);
       }
       if (candidates.empty()) return Status::Unavailable("DNS: no address for " + host);
     }
@@ -314,127 +398,115 @@ class PocoHttpClient::Impl {
                                     candidates.front().toString() + ")");
   }
 
-  // An unconnected session aimed at the checked address; POCO connects on the first request
-  // (within the connection timeout Attempt sets). The session's "host" is the address literal,
-  // so a reconnect cannot resolve the name again; the name goes into Host, SNI and the
-  // certificate check instead.
-  Result<SessionPtr> NewSession(const Target& target, const Poco::Net::IPAddress& address) {
-    SessionPtr session;
-    try {
-      if (target.scheme == "https") {
-        if (!tls_error_.ok()) return tls_error_;
-        auto tls = std::make_unique<Poco::Net::HTTPSClientSession>(tls_);
-        Poco::Net::SecureStreamSocket(tls->socket()).setPeerHostName(target.host);
-        session = std::move(tls);
-      } else {
-        session = std::make_unique<Poco::Net::HTTPClientSession>();
-      }
-      session->setHost(address.toString());
-      session->setPort(target.port);
-      session->setKeepAlive(true);
-    } catch (const Poco::Exception& e) {
-      return StatusFromPocoException(e);
-    }
-    return session;
-  }
-
-  Poco::Net::HTTPRequest BuildRequest(const Target& target, const std::string& method,
-                                      const std::vector<Header>& headers, size_t body_size) {
-    Poco::Net::HTTPRequest req(method, target.path_and_query, Poco::Net::HTTPMessage::HTTP_1_1);
-    req.setHost(target.host, target.port);  // The name, though we connect to the address.
+  Poco::Net::HTTPRequest BuildRequest(const HopRequest& hop) {
+    Poco::Net::HTTPRequest req(hop.method, hop.target.path_and_query,
+                               Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setHost(hop.target.host, hop.target.port);  // The name, though we connect to the address.
     req.setKeepAlive(true);
     req.set("Accept-Encoding", "gzip, deflate");
     if (!options_.user_agent.empty()) req.set("User-Agent", options_.user_agent);
     std::set<std::string> replaced;
-    for (const Header& h : headers) {
+    for (const Header& h : hop.headers) {
       if (replaced.insert(Lower(h.name)).second) req.erase(h.name);
       req.add(h.name, h.value);
     }
-    if (body_size > 0 || method == "POST" || method == "PUT") {
-      req.setContentLength64(static_cast<Poco::Int64>(body_size));
+    if (!hop.body.empty() || hop.method == "POST" || hop.method == "PUT") {
+      req.setContentLength64(static_cast<Poco::Int64>(hop.body.size()));
     }
     return req;
   }
 
-  Result<Hop> Exchange(const Target& target, const std::string& method,
-                       const std::vector<Header>& headers, const std::string& body,
-                       const HttpRequest& request, SteadyTime deadline) {
-    Result<Poco::Net::IPAddress> address = Resolve(target.host);
+  Result<Hop> Exchange(const HopRequest& hop) {
+    const Target& target = hop.target;
+    Result<Poco::Net::IPAddress> address = Resolve(target.host, hop.deadline);
     if (!address.ok()) return address.status();
-    if (!slots_.Acquire(target.host, deadline)) {
+    if (!slots_.Acquire(target.host, hop.deadline)) {
       return Status::DeadlineExceeded("timed out waiting for a connection slot to " + target.host);
     }
     SlotGuard slot(slots_, target.host);
+    const Endpoint endpoint{target.scheme, target.host, target.port, *address};
     const std::string key = target.scheme + "://" + target.host + ":" +
                             std::to_string(target.port) + "@" + address->toString();
-    SessionPtr session = pool_.Take(key);
-    const bool may_retry = session != nullptr && (method == "GET" || method == "HEAD");
-    Result<Hop> hop = Attempt(target, *address, key, std::move(session), method, headers, body,
-                              request, deadline);
+    ConnectionPtr connection = pool_.Take(key);
+    const bool may_retry = connection != nullptr && (hop.method == "GET" || hop.method == "HEAD");
+    Result<Hop> result = Attempt(hop, endpoint, key, std::move(connection));
     // A pooled connection the server closed meanwhile fails before any answer; an idempotent
     // request is then safe to send once more on a fresh connection.
-    if (!hop.ok() && may_retry && hop.status().code() == Status::Code::kUnavailable &&
-        Clock::now() < deadline) {
-      hop = Attempt(target, *address, key, nullptr, method, headers, body, request, deadline);
+    if (!result.ok() && may_retry && result.status().code() == Status::Code::kUnavailable &&
+        Clock::now() < hop.deadline) {
+      result = Attempt(hop, endpoint, key, nullptr);
     }
-    return hop;
+    return result;
   }
 
-  Result<Hop> Attempt(const Target& target, const Poco::Net::IPAddress& address,
-                      const std::string& key, SessionPtr session, const std::string& method,
-                      const std::vector<Header>& headers, const std::string& body,
-                      const HttpRequest& request, SteadyTime deadline) {
-    if (session == nullptr) {
-      Result<SessionPtr> fresh = NewSession(target, address);
-      if (!fresh.ok()) return fresh.status();
-      session = std::move(*fresh);
+  Result<Hop> Attempt(const HopRequest& hop, const Endpoint& endpoint, const std::string& key,
+                      ConnectionPtr connection) {
+    if (connection == nullptr) {
+      if (endpoint.scheme == "https" && !tls_error_.ok()) return tls_error_;
+      connection = std::make_unique<Connection>(endpoint, tls_, watch_);
     }
-    Hop hop;
+    Poco::Net::HTTPClientSession& session = connection->Begin(hop.deadline);
+    bool keep_alive = false;
+    Result<Hop> result = Talk(hop, *connection, session, keep_alive);
+    // Every step of the exchange is bounded by the one deadline: DeadlineWatch cut the socket if
+    // it passed, whatever that did to the step in progress (an error, an early end of the body).
+    if (connection->End() || (!result.ok() && Clock::now() >= hop.deadline)) {
+      return Status::DeadlineExceeded("timed out " + std::string(connection->phase()) + " (" +
+                                      Millis(hop.original.timeout) + " for the whole request)");
+    }
+    if (result.ok() && keep_alive) pool_.Put(key, std::move(connection));
+    return result;
+  }
+
+  // One request and its answer. Sets `keep_alive` when the connection may be used again.
+  Result<Hop> Talk(const HopRequest& hop, Connection& connection,
+                   Poco::Net::HTTPClientSession& session, bool& keep_alive) {
+    Hop out;
     try {
-      const Poco::Timespan left = TimeLeft(deadline);
-      session->setTimeout(left, left, left);
-      Poco::Net::HTTPRequest req = BuildRequest(target, method, headers, body.size());
-      std::ostream& out = session->sendRequest(req);
-      session->socket().setNoDelay(true);
-      out << body;
-      out.flush();
+      Poco::Net::HTTPRequest req = BuildRequest(hop);
+      std::ostream& body_out = session.sendRequest(req);
+      body_out << hop.body;
+      body_out.flush();
+      connection.SetPhase("waiting for the response headers");
       Poco::Net::HTTPResponse res;
-      session->socket().setReceiveTimeout(TimeLeft(deadline));
-      std::istream& in = session->receiveResponse(res);
-      hop.status = static_cast<int>(res.getStatus());
-      for (const auto& [name, value] : res) hop.headers.push_back({name, value});
+      session.socket().setReceiveTimeout(TimeLeft(hop.deadline));
+      std::istream& in = session.receiveResponse(res);
+      connection.SetPhase("reading the body");
+      out.status = static_cast<int>(res.getStatus());
+      for (const auto& [name, value] : res) out.headers.push_back({name, value});
 
       // RFC 9112 §6.3: these answers have no body, whatever Content-Length says.
       const bool has_body =
-          method != "HEAD" && hop.status >= 200 && hop.status != 204 && hop.status != 304;
+          hop.method != "HEAD" && out.status >= 200 && out.status != 204 && out.status != 304;
+      const size_t max_bytes = hop.original.max_body_bytes;
       if (has_body && res.hasContentLength() &&
-          res.getContentLength64() > static_cast<Poco::Int64>(request.max_body_bytes)) {
+          res.getContentLength64() > static_cast<Poco::Int64>(max_bytes)) {
         return Status::ResourceExhausted("Content-Length " +
                                          std::to_string(res.getContentLength64()) + " over " +
-                                         std::to_string(request.max_body_bytes) + " bytes");
+                                         std::to_string(max_bytes) + " bytes");
       }
       Status coding_error;
       const ContentCoding coding = CodingOf(res, &coding_error);
       if (!coding_error.ok()) return coding_error;
       Result<std::string> read =
-          ReadBody(in, *session, coding,
-                   BodyLimits{request.max_body_bytes, deadline,
+          ReadBody(in, session, coding,
+                   BodyLimits{max_bytes, hop.deadline,
                               has_body && res.hasContentLength() ? res.getContentLength64() : -1});
       if (!read.ok()) return read.status();
-      hop.body = std::move(*read);
-      if (res.getKeepAlive() && !session->networkException()) {
-        pool_.Put(key, std::move(session));
-      }
+      out.body = std::move(*read);
+      keep_alive = res.getKeepAlive() && !session.networkException();
     } catch (const Poco::Exception& e) {
       return StatusFromPocoException(e);
     }
-    if (Clock::now() > deadline) return Status::DeadlineExceeded("timed out");
-    return hop;
+    if (Clock::now() > hop.deadline) return Status::DeadlineExceeded("timed out");
+    return out;
   }
 
   const PocoHttpClientOptions options_;
   HostSlots slots_;
-  SessionPool pool_;
+  DeadlineWatch watch_;  // Declared before pool_: outlives the pooled connections.
+  ConnectionPool pool_;
+  BoundedResolver resolver_;
   Poco::Net::Context::Ptr tls_;  // Null if tls_error_ is set. Immutable after construction.
   Status tls_error_;
 };

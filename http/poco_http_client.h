@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "http/host_resolver.h"
 #include "http/http_client.h"
 
 namespace feedbridge::http {
@@ -19,12 +20,22 @@ struct PocoHttpClientOptions {
   int per_host_concurrency = 2;  // Exchanges in flight per host name, at most.
   size_t max_idle_connections_per_host =
       4;  // Keep-alive connections kept per (scheme, host, port).
+  // A PEM file of CA certificates trusted for https besides the system store (an internal CA).
+  // Empty: the system store only. Unreadable: every https request fails with "TLS: ...".
+  std::string ca_file;
+  // Resolves host names. Null: SystemHostResolver. Shared because a lookup still running at its
+  // request's deadline is left to finish on its own thread, which may outlive this client.
+  std::shared_ptr<HostResolver> resolver;
 };
 
 // Sends requests over POCO HTTPClientSession/HTTPSClientSession. The host is resolved here and the
 // connection goes to the checked address (a second DNS answer cannot change it); every redirect
-// hop is resolved and checked again. Error codes are those of HttpClient; messages start with
-// "http: URL: ". No exception leaves Send(). Thread-safe.
+// hop is resolved and checked again. request.timeout bounds the whole exchange, each step
+// included: DNS lookup, connect, TLS handshake, request, status line and headers, body (a server
+// sending one byte at a time is cut at the deadline: DeadlineExceeded "... timed out ...").
+// https: the chain must lead to a trusted CA and the certificate must name the URL's host
+// (or its IP address). Error codes are those of HttpClient; messages start with "http: URL: ".
+// No exception leaves Send(). Thread-safe; owns one thread (the deadline watch).
 class PocoHttpClient final : public HttpClient {
  public:
   explicit PocoHttpClient(PocoHttpClientOptions options);

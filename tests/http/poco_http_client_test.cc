@@ -1,5 +1,7 @@
 #include "http/poco_http_client.h"
 
+#include <Poco/Net/Context.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
@@ -7,19 +9,26 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/support/http_test_server.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/test_certificates.h"
 
 namespace feedbridge::http {
 namespace {
 
 using feedbridge::testing::HttpTestServer;
 using feedbridge::testing::StatusIs;
+using feedbridge::testing::TestCertificates;
 using std::chrono::milliseconds;
+using ::testing::HasSubstr;
 using Code = Status::Code;
 
 // Generous: the tests run on loaded two-core CI machines. Only an upper bound is asserted.
@@ -31,6 +40,112 @@ PocoHttpClientOptions LoopbackOptions() {
   o.allow_private_networks = true;
   return o;
 }
+
+// Answers names from a table (no network); other names fail. Counts lookups. Thread-safe.
+class TableResolver final : public HostResolver {
+ public:
+  explicit TableResolver(std::map<std::string, std::vector<std::string>> table)
+      : table_(std::move(table)) {}
+
+  Result<std::vector<std::string>> Resolve(const std::string& host) override {
+    ++lookups_;
+    auto it = table_.find(host);
+    if (it == table_.end()) return Status::Unavailable("DNS: " + host + ": not in the table");
+    return it->second;
+  }
+  int lookups() const { return lookups_.load(); }
+
+ private:
+  const std::map<std::string, std::vector<std::string>> table_;
+  std::atomic<int> lookups_{0};
+};
+
+// A resolver whose lookups hang until Release() (a DNS server that never answers). Thread-safe.
+class HangingResolver final : public HostResolver {
+ public:
+  Result<std::vector<std::string>> Resolve(const std::string& host) override {
+    std::unique_lock lock(mu_);
+    released_cv_.wait(lock, [&] { return released_; });
+    return Status::Unavailable("DNS: " + host + ": released");
+  }
+  void Release() {
+    {
+      std::lock_guard lock(mu_);
+      released_ = true;
+    }
+    released_cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable released_cv_;
+  bool released_ = false;  // Guarded by mu_.
+};
+
+// A TCP peer on 127.0.0.1 that answers each connection with `prefix` at once, then `trickle`
+// one byte every `interval` (a slowloris server), until the client hangs up or the peer is
+// destroyed. It never reads what the client sends. With `tls`, it speaks TLS (the handshake is
+// done before the prefix goes out).
+class TricklingPeer {
+ public:
+  TricklingPeer(std::string prefix, std::string trickle, milliseconds interval,
+                Poco::Net::Context::Ptr tls = nullptr)
+      : prefix_(std::move(prefix)),
+        trickle_(std::move(trickle)),
+        interval_(interval),
+        listener_(tls.isNull() ? Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0))
+                               : Poco::Net::SecureServerSocket(
+                                     Poco::Net::SocketAddress("127.0.0.1", 0), 64, tls)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~TricklingPeer() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    thread_.join();
+  }
+  TricklingPeer(const TricklingPeer&) = delete;
+  TricklingPeer& operator=(const TricklingPeer&) = delete;
+
+  uint16_t port() const { return listener_.address().port(); }
+
+ private:
+  bool Stopping() {
+    std::lock_guard lock(mu_);
+    return stopping_;
+  }
+  // False once the peer stops.
+  bool Pause() {
+    std::unique_lock lock(mu_);
+    return !stop_cv_.wait_for(lock, interval_, [&] { return stopping_; });
+  }
+  void Run() {
+    while (!Stopping()) {
+      try {
+        if (!listener_.poll(Poco::Timespan(0, 100000), Poco::Net::Socket::SELECT_READ)) continue;
+        Poco::Net::StreamSocket conn = listener_.acceptConnection();
+        conn.sendBytes(prefix_.data(), static_cast<int>(prefix_.size()));
+        for (char c : trickle_) {
+          if (!Pause()) return;
+          if (conn.sendBytes(&c, 1) != 1) break;
+        }
+      } catch (const Poco::Exception&) {
+        // The client hung up: wait for the next one.
+      }
+    }
+  }
+
+  const std::string prefix_;
+  const std::string trickle_;
+  const milliseconds interval_;
+  Poco::Net::ServerSocket listener_;
+  std::mutex mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;  // Guarded by mu_.
+  std::thread thread_;     // Started last.
+};
 
 class PocoHttpClientTest : public ::testing::Test {
  protected:
@@ -265,6 +380,24 @@ TEST_F(PocoHttpClientTest, TricklingServerEndsInDeadlineExceeded) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, req.timeout + kSlack);
 }
 
+TEST_F(PocoHttpClientTest, HeaderTrickleIsCutAtTheDeadline) {
+  // The status line and headers, one byte every 0.5 s: each read returns within any per-read
+  // timeout, so only the whole-request deadline can stop it.
+  TricklingPeer peer(
+      "", "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Slow: " + std::string(10000, 'a'),
+      milliseconds(500));
+  HttpRequest req = Get("/");
+  req.url = "http://127.0.0.1:" + std::to_string(peer.port()) + "/feed";
+  req.timeout = milliseconds(1500);
+  const auto start = std::chrono::steady_clock::now();
+  Result<HttpResponse> r = client_.Send(req);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_THAT(r, StatusIs(Code::kDeadlineExceeded));
+  EXPECT_THAT(r.status().message(), HasSubstr("timed out waiting for the response headers"));
+  EXPECT_THAT(r.status().message(), HasSubstr("1500 ms"));
+  EXPECT_LT(took, req.timeout + kSlack);
+}
+
 TEST_F(PocoHttpClientTest, HangingServerEndsInDeadlineExceeded) {
   server_.Route("/hang", [](const auto&, auto& resp) { resp.Hang(milliseconds(30000)); });
   HttpRequest req = Get("/hang");
@@ -285,6 +418,88 @@ TEST_F(PocoHttpClientTest, ConnectionRefusedIsUnavailable) {
   Result<HttpResponse> r = client_.Send(req);
   EXPECT_THAT(r, StatusIs(Code::kUnavailable));
   EXPECT_EQ(r.status().message().rfind("http: " + req.url, 0), 0u) << r.status().message();
+}
+
+TEST_F(PocoHttpClientTest, ResolvedAddressIsWhereTheRequestGoes) {
+  server_.Route("/feed", [](const auto&, auto& resp) { resp.SetBody("named"); });
+  auto resolver = std::make_shared<TableResolver>(
+      std::map<std::string, std::vector<std::string>>{{"feeds.test", {"127.0.0.1"}}});
+  PocoHttpClientOptions options = LoopbackOptions();
+  options.resolver = resolver;
+  PocoHttpClient client(options);
+  HttpRequest req = Get("/");
+  req.url = "http://feeds.test:" + std::to_string(server_.port()) + "/feed";
+  Result<HttpResponse> r = client.Send(req);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->body, "named");
+  EXPECT_EQ(resolver->lookups(), 1);
+  const auto seen = server_.LastRequest("/feed");
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->Header("Host"), "feeds.test:" + std::to_string(server_.port()));
+}
+
+TEST_F(PocoHttpClientTest, NameResolvingToLoopbackIsRefusedWithoutPrivateNetworks) {
+  server_.Route("/feed", [](const auto&, auto&) {});
+  PocoHttpClientOptions options = LoopbackOptions();
+  options.allow_private_networks = false;
+  options.resolver = std::make_shared<TableResolver>(
+      std::map<std::string, std::vector<std::string>>{{"sneaky.test", {"127.0.0.1"}}});
+  PocoHttpClient strict(options);
+  HttpRequest req = Get("/");
+  req.url = "http://sneaky.test:" + std::to_string(server_.port()) + "/feed";
+  EXPECT_THAT(strict.Send(req), StatusIs(Code::kPermissionDenied));
+  EXPECT_EQ(server_.RequestCount("/feed"), 0);
+}
+
+TEST_F(PocoHttpClientTest, ReservedInvalidNamesNeverReachTheResolver) {
+  auto resolver =
+      std::make_shared<TableResolver>(std::map<std::string, std::vector<std::string>>{});
+  PocoHttpClientOptions options = LoopbackOptions();
+  options.resolver = resolver;
+  PocoHttpClient client(options);
+  HttpRequest req = Get("/");
+  req.url = "http://feedbridge-test.invalid/feed";
+  EXPECT_THAT(client.Send(req), StatusIs(Code::kUnavailable));
+  EXPECT_EQ(resolver->lookups(), 0);
+}
+
+TEST_F(PocoHttpClientTest, HangingDnsLookupIsCutAtTheDeadline) {
+  auto resolver = std::make_shared<HangingResolver>();
+  PocoHttpClientOptions options = LoopbackOptions();
+  options.resolver = resolver;
+  PocoHttpClient client(options);
+  HttpRequest req = Get("/");
+  req.url = "http://slow-dns.test/feed";
+  req.timeout = milliseconds(300);
+  const auto start = std::chrono::steady_clock::now();
+  Result<HttpResponse> r = client.Send(req);
+  const auto took = std::chrono::steady_clock::now() - start;
+  resolver->Release();  // The abandoned lookup ends on its own thread.
+  EXPECT_THAT(r, StatusIs(Code::kDeadlineExceeded));
+  EXPECT_THAT(r.status().message(), HasSubstr("DNS: timed out resolving slow-dns.test"));
+  EXPECT_LT(took, req.timeout + kSlack);
+}
+
+TEST_F(PocoHttpClientTest, HangingDnsLookupsAreCappedNotPiledUp) {
+  // While DNS hangs, abandoned lookups keep their threads; past a cap new ones fail at once.
+  auto resolver = std::make_shared<HangingResolver>();
+  PocoHttpClientOptions options = LoopbackOptions();
+  options.resolver = resolver;
+  PocoHttpClient client(options);
+  HttpRequest req = Get("/");
+  req.url = "http://slow-dns.test/feed";
+  req.timeout = milliseconds(10);
+  Status last;
+  int timed_out = 0;
+  for (int i = 0; i < 100; ++i) {
+    last = client.Send(req).status();
+    if (last.code() != Code::kDeadlineExceeded) break;
+    ++timed_out;
+  }
+  resolver->Release();
+  EXPECT_EQ(timed_out, 32);
+  EXPECT_THAT(last, StatusIs(Code::kUnavailable));
+  EXPECT_THAT(last.message(), HasSubstr("lookups already in flight"));
 }
 
 TEST_F(PocoHttpClientTest, DnsFailureIsUnavailable) {
@@ -378,6 +593,155 @@ TEST_F(PocoHttpClientTest, PerHostConcurrencyIsRespected) {
   EXPECT_EQ(ok.load(), 6);
   EXPECT_EQ(server_.RequestCount("/slow"), 6);
   EXPECT_LE(server_.MaxConcurrentRequests(), 2);
+}
+
+// https against a TLS server on loopback whose certificate comes from a CA made for the test.
+class PocoHttpsClientTest : public ::testing::Test {
+ protected:
+  PocoHttpClientOptions Trusting() {
+    PocoHttpClientOptions o = LoopbackOptions();
+    o.ca_file = certs_.ca_file().string();
+    return o;
+  }
+  HttpRequest Get(std::string_view path) {
+    HttpRequest r;
+    r.url = server_.Url(path);
+    r.timeout = std::chrono::seconds(5);
+    return r;
+  }
+
+  TestCertificates certs_;
+  HttpTestServer server_{
+      HttpTestServer::TlsFiles{certs_.server_cert_file(), certs_.server_key_file()}};
+};
+
+TEST_F(PocoHttpsClientTest, FetchesFromAServerWhoseCaIsTrusted) {
+  server_.Route("/feed", [](const auto&, auto& resp) { resp.SetBody("<rss/>"); });
+  PocoHttpClient client(Trusting());
+  HttpRequest req = Get("/feed");
+  ASSERT_EQ(req.url.rfind("https://127.0.0.1:", 0), 0u);
+  Result<HttpResponse> r = client.Send(req);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "<rss/>");
+}
+
+TEST_F(PocoHttpsClientTest, DecompressesGzipOverTls) {
+  server_.Route("/gz", [](const auto&, auto& resp) {
+    resp.SetGzipBody(std::string(50000, 'x'));
+    resp.SetFraming(HttpTestServer::Response::Framing::kChunked);
+  });
+  PocoHttpClient client(Trusting());
+  Result<HttpResponse> r = client.Send(Get("/gz"));
+  ASSERT_OK(r);
+  EXPECT_EQ(r->Find("Content-Encoding"), "gzip");
+  EXPECT_EQ(r->body, std::string(50000, 'x'));
+}
+
+TEST_F(PocoHttpsClientTest, KeepAliveReusesOneTlsConnection) {
+  server_.Route("/feed", [](const auto&, auto& resp) { resp.SetBody("x"); });
+  PocoHttpClient client(Trusting());
+  for (int i = 0; i < 3; ++i) ASSERT_OK(client.Send(Get("/feed")));
+  EXPECT_EQ(server_.RequestCount("/feed"), 3);
+  EXPECT_EQ(server_.ConnectionCount(), 1);
+}
+
+TEST_F(PocoHttpsClientTest, CertificateNamingTheResolvedHostIsAccepted) {
+  server_.Route("/feed", [](const auto&, auto& resp) { resp.SetBody("ok"); });
+  PocoHttpClientOptions options = Trusting();
+  options.resolver = std::make_shared<TableResolver>(
+      std::map<std::string, std::vector<std::string>>{{"localhost", {"127.0.0.1"}}});
+  PocoHttpClient client(options);
+  HttpRequest req = Get("/");
+  req.url = "https://localhost:" + std::to_string(server_.port()) + "/feed";
+  Result<HttpResponse> r = client.Send(req);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->body, "ok");
+}
+
+TEST_F(PocoHttpsClientTest, TricklingBodyOverTlsEndsInDeadlineExceeded) {
+  server_.Route("/slow", [](const auto&, auto& resp) {
+    resp.SetBody(std::string(100, 'a'));
+    resp.Trickle(milliseconds(200));
+  });
+  PocoHttpClient client(Trusting());
+  HttpRequest req = Get("/slow");
+  req.timeout = milliseconds(1000);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THAT(client.Send(req), StatusIs(Code::kDeadlineExceeded));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, req.timeout + kSlack);
+}
+
+TEST_F(PocoHttpsClientTest, UntrustedCertificateIsATlsError) {
+  server_.Route("/feed", [](const auto&, auto& resp) { resp.SetBody("secret"); });
+  PocoHttpClient client(LoopbackOptions());  // The system store only: the test CA is unknown.
+  Result<HttpResponse> r = client.Send(Get("/feed"));
+  EXPECT_THAT(r, StatusIs(Code::kUnavailable));
+  EXPECT_THAT(r.status().message(), HasSubstr("TLS: "));
+  EXPECT_THAT(r.status().message(), HasSubstr("certificate verify failed"));
+  EXPECT_EQ(server_.RequestCount("/feed"), 0);
+}
+
+TEST_F(PocoHttpsClientTest, CertificateForAnotherNameIsATlsError) {
+  server_.Route("/feed", [](const auto&, auto& resp) { resp.SetBody("secret"); });
+  PocoHttpClientOptions options = Trusting();
+  // The name resolves to the server, but its certificate names localhost and 127.0.0.1 only.
+  options.resolver = std::make_shared<TableResolver>(
+      std::map<std::string, std::vector<std::string>>{{"elsewhere.test", {"127.0.0.1"}}});
+  PocoHttpClient client(options);
+  HttpRequest req = Get("/");
+  req.url = "https://elsewhere.test:" + std::to_string(server_.port()) + "/feed";
+  Result<HttpResponse> r = client.Send(req);
+  EXPECT_THAT(r, StatusIs(Code::kUnavailable));
+  EXPECT_THAT(r.status().message(), HasSubstr("TLS: "));
+  EXPECT_THAT(r.status().message(), HasSubstr("not valid for elsewhere.test"));
+  EXPECT_EQ(server_.RequestCount("/feed"), 0);
+}
+
+TEST_F(PocoHttpsClientTest, UnreadableCaFileIsATlsError) {
+  PocoHttpClientOptions options = Trusting();
+  options.ca_file = (certs_.ca_file().parent_path() / "missing.pem").string();
+  PocoHttpClient client(options);
+  Result<HttpResponse> r = client.Send(Get("/feed"));
+  EXPECT_THAT(r, StatusIs(Code::kUnavailable));
+  EXPECT_THAT(r.status().message(), HasSubstr("TLS: "));
+}
+
+TEST_F(PocoHttpsClientTest, HeaderTrickleOverTlsIsCutAtTheDeadline) {
+  // The handshake completes; then the status line and headers come one byte every 0.5 s (each
+  // in its own TLS record).
+  Poco::Net::Context::Ptr tls = new Poco::Net::Context(
+      Poco::Net::Context::TLS_SERVER_USE, certs_.server_key_file().string(),
+      certs_.server_cert_file().string(), "", Poco::Net::Context::VERIFY_NONE);
+  TricklingPeer peer("HTTP/1.1 200 OK\r\n", "X-Slow: " + std::string(10000, 'a'), milliseconds(500),
+                     tls);
+  PocoHttpClient client(Trusting());
+  HttpRequest req = Get("/");
+  req.url = "https://127.0.0.1:" + std::to_string(peer.port()) + "/feed";
+  req.timeout = milliseconds(1500);
+  const auto start = std::chrono::steady_clock::now();
+  Result<HttpResponse> r = client.Send(req);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_THAT(r, StatusIs(Code::kDeadlineExceeded));
+  EXPECT_THAT(r.status().message(), HasSubstr("timed out waiting for the response headers"));
+  EXPECT_LT(took, req.timeout + kSlack);
+}
+
+TEST(PocoHttpClientTlsTest, HandshakeTrickleIsCutAtTheDeadline) {
+  // A TLS record header announcing 16 KiB of handshake, then its bytes one every 0.5 s: OpenSSL
+  // keeps reading the record, each read well within any per-read timeout.
+  TricklingPeer peer(std::string("\x16\x03\x03\x40\x00", 5), std::string(16384, '\x01'),
+                     milliseconds(500));
+  PocoHttpClient client(LoopbackOptions());
+  HttpRequest req;
+  req.url = "https://127.0.0.1:" + std::to_string(peer.port()) + "/feed";
+  req.timeout = milliseconds(1500);
+  const auto start = std::chrono::steady_clock::now();
+  Result<HttpResponse> r = client.Send(req);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_THAT(r, StatusIs(Code::kDeadlineExceeded));
+  EXPECT_THAT(r.status().message(), HasSubstr("timed out in the TLS handshake"));
+  EXPECT_LT(took, req.timeout + kSlack);
 }
 
 }  // namespace

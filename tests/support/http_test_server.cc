@@ -9,6 +9,8 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/StreamCopier.h>
@@ -165,6 +167,7 @@ struct HttpTestServerState {
   int max_in_flight = 0;                                               // Guarded by mu.
 
   uint16_t port = 0;
+  bool tls = false;  // Set before start; then read only.
   Poco::ThreadPool threads{2, 32};
   std::unique_ptr<Poco::Net::HTTPServer> server;  // Declared after `threads`: destroyed first.
 };
@@ -204,11 +207,8 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
   internal::HttpTestServerState& state_;
 };
 
-}  // namespace
-
-HttpTestServer::HttpTestServer() : state_(std::make_unique<internal::HttpTestServerState>()) {
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-  state_->port = socket.address().port();
+// Starts `state`'s server on `socket` (plain or TLS).
+void Serve(internal::HttpTestServerState& state, const Poco::Net::ServerSocket& socket) {
   // Owned by the HTTPServer (reference-counted Poco::AutoPtr).
   auto* params = new Poco::Net::HTTPServerParams;
   params->setKeepAlive(true);
@@ -217,10 +217,31 @@ HttpTestServer::HttpTestServer() : state_(std::make_unique<internal::HttpTestSer
   params->setTimeout(Poco::Timespan(10, 0));
   params->setMaxThreads(30);
   params->setMaxQueued(100);
+  state.port = socket.address().port();
   // The factory is owned by the HTTPServer (Poco::SharedPtr).
-  state_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*state_), state_->threads,
-                                                           socket, params);
-  state_->server->start();
+  state.server =
+      std::make_unique<Poco::Net::HTTPServer>(new Factory(state), state.threads, socket, params);
+  state.server->start();
+}
+
+}  // namespace
+
+HttpTestServer::HttpTestServer() : state_(std::make_unique<internal::HttpTestServerState>()) {
+  Serve(*state_, Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0)));
+}
+
+HttpTestServer::HttpTestServer(const TlsFiles& tls)
+    : state_(std::make_unique<internal::HttpTestServerState>()) {
+  Poco::Net::initializeSSL();  // Reference-counted; undone in the destructor.
+  state_->tls = true;
+  // No client certificates (VERIFY_NONE); TLS 1.2 and later only, as PocoHttpClient requires.
+  Poco::Net::Context::Ptr context = new Poco::Net::Context(
+      Poco::Net::Context::TLS_SERVER_USE, tls.key_file.string(), tls.cert_file.string(), "",
+      Poco::Net::Context::VERIFY_NONE, 9, false, "HIGH:!aNULL:!eNULL:!MD5:!RC4:@STRENGTH");
+  context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                            Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+  Serve(*state_,
+        Poco::Net::SecureServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, context));
 }
 
 HttpTestServer::~HttpTestServer() {
@@ -232,6 +253,7 @@ HttpTestServer::~HttpTestServer() {
   state_->server->stopAll(true);
   state_->threads.joinAll();
   state_->server.reset();
+  if (state_->tls) Poco::Net::uninitializeSSL();
 }
 
 void HttpTestServer::Route(std::string path, Handler handler) {
@@ -242,7 +264,8 @@ void HttpTestServer::Route(std::string path, Handler handler) {
 uint16_t HttpTestServer::port() const { return state_->port; }
 
 std::string HttpTestServer::Url(std::string_view path) const {
-  return "http://127.0.0.1:" + std::to_string(state_->port) + std::string(path);
+  return std::string(state_->tls ? "https" : "http") +
+         "://127.0.0.1:" + std::to_string(state_->port) + std::string(path);
 }
 
 int HttpTestServer::RequestCount(std::string_view path) const {

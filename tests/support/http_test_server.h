@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -77,8 +78,17 @@ class HttpTestServer {
 
   using Handler = std::function<void(const Request&, Response&)>;
 
+  // A server certificate chain and its private key, PEM files (see test_certificates.h).
+  struct TlsFiles {
+    std::filesystem::path cert_file;
+    std::filesystem::path key_file;
+  };
+
   // Starts listening at once. Routes may be added later. Unrouted paths answer 404.
   HttpTestServer();
+  // The same, speaking HTTPS (TLS 1.2 or later) with `tls`; Url() gives https:// URLs. The TLS
+  // handshake runs on the connection's thread, so a client that gives up on it blocks nothing.
+  explicit HttpTestServer(const TlsFiles& tls);
   // Stops the server, aborts open connections and wakes hanging or trickling handlers.
   ~HttpTestServer();
   HttpTestServer(const HttpTestServer&) = delete;
@@ -88,7 +98,7 @@ class HttpTestServer {
   void Route(std::string path, Handler handler);
 
   uint16_t port() const;
-  // "http://127.0.0.1:PORT" + path.
+  // "http://127.0.0.1:PORT" + path ("https://..." for a TLS server).
   std::string Url(std::string_view path) const;
 
   // Requests that reached `path` so far.
