@@ -28,18 +28,37 @@ std::string RandomToken(Random& random, size_t length) {
   return out;
 }
 
-uint64_t SystemRandom::Next() {
-  uint64_t value = 0;
-  auto* p = reinterpret_cast<char*>(&value);
+namespace {
+
+// Fills `buffer` from getrandom(2); aborts if the kernel has no entropy source at all.
+void FillRandom(void* buffer, size_t size) {
+  auto* p = static_cast<char*>(buffer);
   size_t got = 0;
-  while (got < sizeof(value)) {
-    const ssize_t n = getrandom(p + got, sizeof(value) - got, 0);
+  while (got < size) {
+    const ssize_t n = getrandom(p + got, size - got, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
-      std::abort();  // No entropy source at all: nothing safe to fall back to.
+      std::abort();  // Nothing safe to fall back to.
     }
     got += static_cast<size_t>(n);
   }
+}
+
+}  // namespace
+
+uint64_t SystemRandom::Next() {
+  // Values are read from the kernel 32 at a time per thread (one system call instead of 32:
+  // the poller draws one per poll). Each value is handed out once. A fork() duplicates the
+  // buffer, so a child must not draw from it; feedbridge forks only to exec.
+  constexpr size_t kBatch = 32;
+  thread_local uint64_t buffer[kBatch];
+  thread_local size_t left = 0;
+  if (left == 0) {
+    FillRandom(buffer, sizeof buffer);
+    left = kBatch;
+  }
+  const uint64_t value = buffer[--left];
+  buffer[left] = 0;  // Not left in memory once used.
   return value;
 }
 

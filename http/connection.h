@@ -52,6 +52,10 @@ class Connection {
 
   Poco::Net::HTTPClientSession& session() { return *session_; }
 
+  // For an idle kept-alive connection: open, and nothing to read (the server has neither
+  // closed it nor sent anything unasked). One non-blocking peek, no poll set.
+  bool LooksReusable() const;
+
  private:
   class PlainSession;
   class TlsSession;
@@ -59,12 +63,16 @@ class Connection {
   // Called by the session when POCO connects: opens the socket, arms the watch on it, connects
   // and, for https, does the TLS handshake and checks the peer's name. Throws POCO exceptions.
   Poco::Net::StreamSocket Open(const Poco::Net::SocketAddress& address);
+  // Sets the socket's send and receive timeouts to the time left when they are far from it.
+  void KeepTimeoutsWithin(Poco::Net::StreamSocket& socket, SteadyTime deadline);
 
   const Endpoint endpoint_;
   Poco::Net::Context::Ptr tls_;
   DeadlineWatch& watch_;
   SteadyTime deadline_;
   uint64_t ticket_ = 0;     // The armed watch, 0 if none.
+  int watch_fd_ = -1;       // Our duplicate of the socket's descriptor, for the watch.
+  Poco::Timespan applied_timeout_;  // The socket's send and receive timeouts now.
   bool fired_ = false;      // A watch of this exchange cut the socket.
   bool opened_ = false;     // Open() ran once: a connection is never reopened.
   std::string_view phase_;  // Static strings only.

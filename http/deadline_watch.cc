@@ -1,10 +1,6 @@
 #include "http/deadline_watch.h"
 
-#include <fcntl.h>
 #include <sys/socket.h>
-#include <unistd.h>
-
-#include <optional>
 
 namespace feedbridge::http {
 
@@ -17,61 +13,57 @@ DeadlineWatch::~DeadlineWatch() {
   }
   wake_.notify_all();
   thread_.join();
-  for (auto& [ticket, entry] : entries_) ::close(entry.fd);  // Only if a caller forgot Disarm.
 }
 
 uint64_t DeadlineWatch::Arm(int fd, Deadline deadline) {
   if (fd < 0) return 0;
-  // A duplicate descriptor names the same socket: shutdown() through it reaches the caller's
-  // connection, and it stays valid whatever the caller closes meanwhile.
-  const int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (dup < 0) return 0;
+  bool earliest = false;
   uint64_t ticket = 0;
   {
     std::lock_guard lock(mu_);
     ticket = next_ticket_++;
-    entries_.emplace(ticket, Entry{.fd = dup, .deadline = deadline});
+    entries_.emplace(ticket, Entry{.fd = fd, .deadline = deadline});
+    pending_.emplace(deadline, ticket);
+    // The thread sleeps until wakes_at_ (or for ever): only an earlier deadline needs it now.
+    earliest = !wakes_at_ || deadline < *wakes_at_;
+    if (earliest) wakes_at_ = deadline;
   }
-  wake_.notify_all();
+  if (earliest) wake_.notify_all();
   return ticket;
 }
 
 bool DeadlineWatch::Disarm(uint64_t ticket) {
   if (ticket == 0) return false;
-  std::optional<Entry> entry;
-  {
-    std::lock_guard lock(mu_);
-    auto it = entries_.find(ticket);
-    if (it == entries_.end()) return false;
-    entry = it->second;
-    entries_.erase(it);
-  }
-  ::close(entry->fd);
-  return entry->fired;
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(ticket);
+  if (it == entries_.end()) return false;
+  const bool fired = it->second.fired;
+  if (!fired) pending_.erase({it->second.deadline, ticket});
+  entries_.erase(it);
+  // The thread may wake for a deadline no longer watched; it then just sleeps again.
+  return fired;
 }
 
 void DeadlineWatch::Run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    std::optional<Deadline> next;
     const Deadline now = std::chrono::steady_clock::now();
-    for (auto& [ticket, entry] : entries_) {
-      if (entry.fired) continue;
-      if (entry.deadline <= now) {
-        // SHUT_RD wakes a blocked read (it sees the end of the stream; Linux wakes every
-        // waiter on a shutdown). Writing stays possible, so closing the connection afterwards
-        // (a TLS close_notify) cannot raise SIGPIPE; a blocked write is bounded by the socket's
-        // send timeout, which the exchange sets to the time left.
-        ::shutdown(entry.fd, SHUT_RD);
-        entry.fired = true;
-      } else if (!next || entry.deadline < *next) {
-        next = entry.deadline;
-      }
+    while (!pending_.empty() && pending_.begin()->first <= now) {
+      Entry& entry = entries_.at(pending_.begin()->second);
+      // SHUT_RD wakes a blocked read (it sees the end of the stream; Linux wakes every waiter
+      // on a shutdown). Writing stays possible, so closing the connection afterwards (a TLS
+      // close_notify) cannot raise SIGPIPE; a blocked write is bounded by the socket's send
+      // timeout, which the connection keeps within the time left.
+      ::shutdown(entry.fd, SHUT_RD);
+      entry.fired = true;
+      pending_.erase(pending_.begin());
     }
-    if (next) {
-      wake_.wait_until(lock, *next);
-    } else {
+    if (pending_.empty()) {
+      wakes_at_.reset();
       wake_.wait(lock);
+    } else {
+      wakes_at_ = pending_.begin()->first;
+      wake_.wait_until(lock, *wakes_at_);
     }
   }
 }

@@ -56,11 +56,6 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-Poco::Timespan TimeLeft(SteadyTime deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
-  return Poco::Timespan(std::max<int64_t>(1000, left.count()));
-}
-
 std::string Millis(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
 
 bool IsRedirect(int status) {
@@ -142,29 +137,24 @@ class ConnectionPool {
  public:
   explicit ConnectionPool(size_t max_per_key) : max_per_key_(max_per_key) {}
 
-  // A live idle connection, or null.
+  // A live idle connection, or null. The liveness check runs outside the lock: it is a system
+  // call, and every exchange passes here.
   ConnectionPtr Take(const std::string& key) {
-    std::lock_guard lock(mu_);
-    auto it = idle_.find(key);
-    if (it == idle_.end()) return nullptr;
-    ConnectionPtr found;
-    while (!it->second.empty() && found == nullptr) {
-      Idle idle = std::move(it->second.back());
-      it->second.pop_back();
-      if (Clock::now() - idle.since > kMaxIdle) continue;
-      try {
-        // Readable while idle means the server closed it (or sent junk): not reusable.
-        if (idle.connection->session().socket().poll(Poco::Timespan(0),
-                                                     Poco::Net::Socket::SELECT_READ)) {
-          continue;
-        }
-      } catch (const Poco::Exception&) {
-        continue;
+    while (true) {
+      Idle idle;
+      {
+        std::lock_guard lock(mu_);
+        auto it = idle_.find(key);
+        if (it == idle_.end()) return nullptr;
+        idle = std::move(it->second.back());
+        it->second.pop_back();
+        if (it->second.empty()) idle_.erase(it);
       }
-      found = std::move(idle.connection);
+      // Too old, or closed (or sent junk) by the server while idle: dropped, closed here.
+      if (Clock::now() - idle.since <= kMaxIdle && idle.connection->LooksReusable()) {
+        return std::move(idle.connection);
+      }
     }
-    if (it->second.empty()) idle_.erase(it);
-    return found;
   }
 
   void Clear() {
@@ -469,7 +459,6 @@ class PocoHttpClient::Impl {
       body_out.flush();
       connection.SetPhase("waiting for the response headers");
       Poco::Net::HTTPResponse res;
-      session.socket().setReceiveTimeout(TimeLeft(hop.deadline));
       std::istream& in = session.receiveResponse(res);
       connection.SetPhase("reading the body");
       out.status = static_cast<int>(res.getStatus());
