@@ -16,12 +16,11 @@ namespace {
 constexpr size_t kChunk = 16 * 1024;
 
 // The raw body bytes, one socket read at a time. A trickling server cannot hold a read past the
-// deadline: each read is bounded by the time left, and the deadline is checked between reads
-// (a per-read timeout alone would let one byte per second go on forever).
+// deadline: the connection's DeadlineWatch cuts a read blocked at the deadline, and the deadline
+// is checked between reads (a per-read timeout alone would let one byte per second go on).
 class RawSource {
  public:
-  RawSource(std::streambuf& raw, Poco::Net::HTTPSession& session, const BodyLimits& limits)
-      : raw_(raw), session_(session), limits_(limits) {}
+  RawSource(std::streambuf& raw, const BodyLimits& limits) : raw_(raw), limits_(limits) {}
 
   // Up to `n` bytes into `out`; 0 at the end of the body or on error (then status() says which).
   size_t Read(char* out, size_t n) {
@@ -33,9 +32,6 @@ class RawSource {
           status_ = Status::DeadlineExceeded("timed out reading the body");
           return 0;
         }
-        const auto micros = std::max<int64_t>(
-            1000, std::chrono::duration_cast<std::chrono::microseconds>(left).count());
-        session_.socket().setReceiveTimeout(Poco::Timespan(micros));
         if (raw_.sgetc() == std::streambuf::traits_type::eof()) {  // One socket read.
           eof_ = true;
           // POCO ends a fixed-length body quietly when the peer closes early; a cut-off feed
@@ -72,7 +68,6 @@ class RawSource {
 
  private:
   std::streambuf& raw_;
-  Poco::Net::HTTPSession& session_;
   const BodyLimits& limits_;
   uint64_t total_ = 0;
   bool eof_ = false;
@@ -151,9 +146,9 @@ Result<std::string> ReadInflated(RawSource& source, ContentCoding coding, size_t
 
 }  // namespace
 
-Result<std::string> ReadBody(std::istream& raw, Poco::Net::HTTPSession& session,
+Result<std::string> ReadBody(std::istream& raw,
                              ContentCoding coding, const BodyLimits& limits) {
-  RawSource source(*raw.rdbuf(), session, limits);
+  RawSource source(*raw.rdbuf(), limits);
   if (coding == ContentCoding::kIdentity) return ReadIdentity(source);
   return ReadInflated(source, coding, limits.max_bytes);
 }

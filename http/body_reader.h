@@ -3,7 +3,7 @@
 // Internal to http/: reads a response body from a POCO session under a byte cap and a deadline,
 // decoding gzip/deflate. Never allocates more than about the cap, whatever the server sends.
 
-#include <Poco/Net/HTTPSession.h>
+#include <Poco/Exception.h>
 
 #include <chrono>
 #include <cstddef>
@@ -27,12 +27,12 @@ struct BodyLimits {
 };
 
 // Reads `raw` (the stream POCO returned from receiveResponse) to its end, decoding `coding`.
-// `session` owns the socket whose receive timeout is shortened to the time left before each read.
+// A read blocked at the deadline is cut by the connection's DeadlineWatch; ReadBody checks the
+// deadline between reads.
 // Errors: ResourceExhausted (over the cap), DeadlineExceeded, Unavailable (connection failure or
 // close before Content-Length bytes, corrupt compressed data). Messages have no prefix; the caller
 // adds the URL. On success the raw stream has been read to its end, so the session may be reused.
-Result<std::string> ReadBody(std::istream& raw, Poco::Net::HTTPSession& session,
-                             ContentCoding coding, const BodyLimits& limits);
+Result<std::string> ReadBody(std::istream& raw, ContentCoding coding, const BodyLimits& limits);
 
 // Maps a POCO exception to a Status (no prefix): TimeoutException -> DeadlineExceeded; DNS ->
 // Unavailable "DNS: ..."; SSL -> Unavailable "TLS: ..."; other network and I/O errors ->

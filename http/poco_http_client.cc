@@ -478,7 +478,7 @@ class PocoHttpClient::Impl {
       const ContentCoding coding = CodingOf(res, &coding_error);
       if (!coding_error.ok()) return coding_error;
       Result<std::string> read =
-          ReadBody(in, session, coding,
+          ReadBody(in, coding,
                    BodyLimits{max_bytes, hop.deadline,
                               has_body && res.hasContentLength() ? res.getContentLength64() : -1});
       if (!read.ok()) return read.status();
