@@ -2,21 +2,22 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
 
 #include "queue/redis_connection.h"
-
-extern char** environ;
 
 namespace feedbridge::queue {
 
@@ -35,6 +36,43 @@ std::string LogTail(const std::filesystem::path& dir) {
   while (!log.empty() && (log.back() == '\n' || log.back() == '\r')) log.pop_back();
   return log;
 }
+
+// `name` itself if it has a slash, else the first executable file of that name on PATH.
+Result<std::string> FindExecutable(const std::string& name) {
+  if (name.find('/') != std::string::npos) {
+    if (::access(name.c_str(), X_OK) == 0) return name;
+    return Status::Unavailable("queue: redis-server: " + name + " is not an executable file");
+  }
+  const char* env = std::getenv("PATH");
+  std::string_view dirs = env != nullptr ? env : "/usr/local/bin:/usr/bin:/bin";
+  while (true) {
+    const size_t colon = dirs.find(':');
+    std::string dir(dirs.substr(0, colon));
+    if (dir.empty()) dir = ".";
+    const std::string candidate = dir + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (colon == std::string_view::npos) break;
+    dirs.remove_prefix(colon + 1);
+  }
+  return Status::Unavailable("queue: redis-server: " + name +
+                             " not found on PATH (install Debian's redis-server, or set "
+                             "redis.url to a server of your own)");
+}
+
+// Closes a descriptor at the end of the scope.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  const int fd_;
+};
 
 bool Answers(const std::string& url) {
   Result<std::unique_ptr<RedisConnection>> c =
@@ -105,19 +143,34 @@ Result<std::unique_ptr<RedisServerProcess>> RedisServerProcess::Start(RedisServe
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = 0;
-  const int rc =
-      posix_spawnp(&pid, options.executable.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    return Status::Unavailable("queue: redis-server: spawn " + options.executable + ": " +
-                               std::strerror(rc));
+  // Everything the child needs is made here: after fork() it may only make system calls.
+  Result<std::string> path = FindExecutable(options.executable);
+  if (!path.ok()) return path.status();
+  const FileDescriptor null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  const FileDescriptor log_out(::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (null_in.get() < 0 || log_out.get() < 0) {
+    return Status::Unavailable("queue: redis-server: cannot open " + log + ": " +
+                               std::strerror(errno));
+  }
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    return Status::Unavailable(std::string("queue: redis-server: fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    // The server must not outlive us: a feedbridge that crashed or was killed would leave it
+    // holding the data dir, and the next start would refuse to run beside it. SIGTERM makes it
+    // write its append-only file and exit. (The signal comes when the thread that started it
+    // ends: serve starts it from its main thread.)
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(127);  // We died before prctl took effect.
+    ::dup2(null_in.get(), STDIN_FILENO);
+    ::dup2(log_out.get(), STDOUT_FILENO);
+    ::dup2(log_out.get(), STDERR_FILENO);
+    ::execv(path->c_str(), argv.data());
+    constexpr char kFailed[] = "feedbridge: exec of redis-server failed\n";
+    [[maybe_unused]] const ssize_t ignored = ::write(STDERR_FILENO, kFailed, sizeof kFailed - 1);
+    ::_exit(127);
   }
   std::unique_ptr<RedisServerProcess> process(new RedisServerProcess(options, pid));
 

@@ -39,6 +39,7 @@ class RedisServerProcess {
   void Stop();
   // SIGKILL at once, as a crash would. Idempotent.
   void Kill();
+  pid_t pid() const { return pid_; }  // 0 once stopped.
   bool running() const { return pid_ > 0; }
 
   // "unix:DIR/redis.sock".

@@ -1,6 +1,14 @@
 #include "queue/redis_server_process.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <thread>
 
 #include "queue/redis_connection.h"
 #include "tests/support/status_matchers.h"
@@ -37,6 +45,50 @@ TEST(RedisServerProcessTest, SecondServerOnTheSameDirIsRefused) {
   Result<std::unique_ptr<RedisConnection>> c = RedisConnection::Open({.url = (*first)->url()});
   ASSERT_OK(c);
   EXPECT_OK((*c)->Ping());  // Its socket was left alone.
+}
+
+// A process that exists and is not a zombie (an orphan is reaped by whatever adopts it, which
+// in a container may never happen).
+bool Alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const size_t paren = line.rfind(')');
+  return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] != 'Z';
+}
+
+TEST(RedisServerProcessTest, ServerEndsWhenItsParentIsKilled) {
+  TempDir dir;
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // A stand-in for a feedbridge that is about to crash: starts the server, reports its pid,
+    // then waits to be killed.
+    ::close(pipe_fds[0]);
+    Result<std::unique_ptr<RedisServerProcess>> p = RedisServerProcess::Start({.dir = dir.path()});
+    const pid_t server = p.ok() ? (*p)->pid() : 0;
+    [[maybe_unused]] const ssize_t n = ::write(pipe_fds[1], &server, sizeof server);
+    for (;;) ::pause();
+  }
+  ::close(pipe_fds[1]);
+  pid_t server = 0;
+  ASSERT_EQ(::read(pipe_fds[0], &server, sizeof server), static_cast<ssize_t>(sizeof server));
+  ::close(pipe_fds[0]);
+  ASSERT_GT(server, 0);
+  ASSERT_TRUE(Alive(server));
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  // Orphaned, it got SIGTERM: it exits (and init reaps it).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (Alive(server) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(Alive(server)) << "redis-server " << server << " outlived its parent";
+  // And the data dir is free for the next start.
+  Result<std::unique_ptr<RedisServerProcess>> next = RedisServerProcess::Start({.dir = dir.path()});
+  EXPECT_OK(next);
 }
 
 TEST(RedisServerProcessTest, MissingExecutableIsUnavailable) {
