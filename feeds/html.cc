@@ -1,10 +1,10 @@
 #include "feeds/html.h"
-#include "feeds/text_util.h"
 
 #include <libxml/HTMLparser.h>  // htmlEntityLookup: the HTML 4 named character references.
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "feeds/text_util.h"
 #include "feeds/url.h"
 
 // Why a tokenizer of our own and not htmlReadMemory: libxml2 2.9.14's HTML parser follows the
@@ -235,6 +236,10 @@ enum class TokenType { kText, kStartTag, kEndTag, kEof };
 struct Attribute {
   std::string name;   // ASCII lower case.
   std::string value;  // Character references decoded.
+  // The value as written, quotes included: [raw_begin, raw_end) of the tokenizer's input.
+  // Empty for an attribute written without a value.
+  size_t raw_begin = 0;
+  size_t raw_end = 0;
 };
 
 struct Token {
@@ -396,27 +401,29 @@ class Tokenizer {
       const std::string_view name = in_.substr(name_start, i - name_start);
       while (i < n && IsHtmlSpace(in_[i])) ++i;
       std::string_view value;
+      size_t raw_begin = i;
       if (i < n && in_[i] == '=') {
         ++i;
         while (i < n && IsHtmlSpace(in_[i])) ++i;
+        raw_begin = i;
         if (i < n && (in_[i] == '"' || in_[i] == '\'')) {
           const size_t close = in_.find(in_[i], i + 1);
           if (close == std::string_view::npos) break;
           value = in_.substr(i + 1, close - i - 1);
           i = close + 1;
         } else {
-          const size_t start = i;
           while (i < n && !IsHtmlSpace(in_[i]) && in_[i] != '>') ++i;
-          value = in_.substr(start, i - start);
+          value = in_.substr(raw_begin, i - raw_begin);
         }
       }
-      if (keep_attributes_ && !end_tag) AddAttribute(name, value);
+      if (keep_attributes_ && !end_tag) AddAttribute(name, value, raw_begin, i);
     }
     pos_ = n;
     return false;
   }
 
-  void AddAttribute(std::string_view raw_name, std::string_view raw_value) {
+  void AddAttribute(std::string_view raw_name, std::string_view raw_value, size_t raw_begin,
+                    size_t raw_end) {
     if (token_.attributes.size() >= kMaxAttributes) return;
     std::string name(raw_name);
     std::transform(name.begin(), name.end(), name.begin(), ToLowerAscii);
@@ -426,6 +433,8 @@ class Tokenizer {
     Attribute& a = token_.attributes.emplace_back();
     a.name = std::move(name);
     AppendDecoded(raw_value, /*in_attribute=*/true, a.value);
+    a.raw_begin = raw_begin;
+    a.raw_end = raw_end;
   }
 
   // The content of a raw text or RCDATA element, up to its end tag (§13.2.5.3-13), which the
@@ -630,10 +639,9 @@ bool IsAllowedScheme(const std::optional<std::string>& scheme) {
   return !scheme || *scheme == "http" || *scheme == "https" || *scheme == "mailto";
 }
 
-// The value to write for a URL attribute, or nullopt to drop the attribute. The WHATWG URL
-// parser strips leading and trailing C0 controls and spaces and removes tabs and newlines
-// anywhere, so normalize the same way before judging the scheme.
-std::optional<std::string> SafeUrl(std::string_view value, std::string_view base_url) {
+// A URL attribute's value as the WHATWG URL parser reads it: leading and trailing C0 controls
+// and spaces stripped, tabs and newlines removed anywhere.
+std::string NormalizeUrlValue(std::string_view value) {
   size_t begin = 0;
   size_t end = value.size();
   while (begin < end && static_cast<unsigned char>(value[begin]) <= 0x20) ++begin;
@@ -642,6 +650,13 @@ std::optional<std::string> SafeUrl(std::string_view value, std::string_view base
   for (const char c : value.substr(begin, end - begin)) {
     if (c != '\t' && c != '\n' && c != '\r') url += c;
   }
+  return url;
+}
+
+// The value to write for a URL attribute, or nullopt to drop the attribute. Normalized as
+// browsers do before the scheme is judged.
+std::optional<std::string> SafeUrl(std::string_view value, std::string_view base_url) {
+  const std::string url = NormalizeUrlValue(value);
   const std::optional<std::string> scheme = SchemeForSafety(url);
   if (!IsAllowedScheme(scheme)) return std::nullopt;
   if (scheme || base_url.empty()) return url;
@@ -881,6 +896,46 @@ std::string SanitizeHtml(std::string_view html, std::string_view base_url) {
         break;
     }
   }
+}
+
+std::string ResolveHtmlUrls(std::string_view html, std::string_view base_url) {
+  const std::string base_scheme = UrlScheme(base_url);
+  if ((base_scheme != "http" && base_scheme != "https") ||
+      html.find('<') == std::string_view::npos) {
+    return std::string(html);
+  }
+  const std::optional<std::string> repaired = RepairInput(html);
+  const std::string_view in = repaired ? std::string_view(*repaired) : html;
+  // Attributes the HTML standard defines as URLs (on any element, as the sanitizer judges them).
+  const auto is_url_attribute = [](std::string_view n) {
+    return IsUrlAttribute(n) || n == "poster" || n == "longdesc" || n == "action" ||
+           n == "formaction" || n == "background";
+  };
+  std::string out;
+  out.reserve(in.size() + 64);
+  size_t copied = 0;  // in[0, copied) is in `out`.
+  Tokenizer tokenizer(in, /*keep_attributes=*/true);
+  for (const Token* t = &tokenizer.Next(); t->type != TokenType::kEof; t = &tokenizer.Next()) {
+    if (t->type != TokenType::kStartTag) continue;
+    for (const Attribute& a : t->attributes) {
+      if (a.raw_begin == a.raw_end || !is_url_attribute(a.name)) continue;
+      const std::string url = NormalizeUrlValue(a.value);
+      // Any scheme, even one a browser would not accept ("java script:"), means "not relative":
+      // resolving it would turn a URL the sanitizer drops into an http one it keeps.
+      if (SchemeForSafety(url)) continue;
+      const std::string resolved = ResolveUrl(base_url, url);
+      const std::optional<std::string> scheme = SchemeForSafety(resolved);
+      if (!scheme || (*scheme != "http" && *scheme != "https")) continue;
+      assert(a.raw_begin >= copied);  // Attributes are kept in document order.
+      out.append(in.substr(copied, a.raw_begin - copied));
+      out += '"';
+      AppendEscaped(resolved, /*attribute=*/true, out);
+      out += '"';
+      copied = a.raw_end;
+    }
+  }
+  out.append(in.substr(copied));
+  return out;
 }
 
 std::string EscapeHtml(std::string_view text) {

@@ -70,18 +70,56 @@ std::string AuthorName(const feeds::Entry& entry, const feeds::Feed& feed) {
   return {};
 }
 
+// HTML as stored: its relative URLs made absolute against the base in effect where it appeared
+// (the Text's xml:base or document URL, else the feed's URL), because the JSON Feed document has
+// no xml:base and would be read against the entry's link. Not sanitized: web/ sanitizes what it
+// serves, with the policy of the day.
+feeds::Text StoredHtml(const feeds::Text& html, const EntryContext& context) {
+  feeds::Text out;
+  out.type = std::string(feeds::kTextHtml);
+  out.language = html.language;
+  out.value = feeds::ResolveHtmlUrls(html.value, html.base.empty() ? context.feed_url : html.base);
+  return out;
+}
+
+// The entry as the JSON Feed document can carry it without changing its meaning. JSON Feed
+// titles and summaries are plain text (§Items), so HTML ones are reduced to text; an HTML summary
+// of an entry without content becomes its content_html instead, so its markup is not lost; HTML
+// content keeps its markup with absolute URLs. Plain text is kept as given.
+feeds::Entry DocumentEntry(const feeds::Entry& entry, const EntryContext& context) {
+  feeds::Entry out = entry;
+  if (entry.title.is_html()) {
+    out.title = {.value = PlainText(entry.title), .language = entry.title.language};
+  }
+  bool has_content = false;
+  for (feeds::Text& content : out.contents) {
+    has_content = has_content || !content.value.empty();
+    if (content.is_html()) content = StoredHtml(content, context);
+  }
+  if (entry.summary.is_html() && !entry.summary.value.empty()) {
+    if (has_content) {
+      out.summary = {.value = feeds::HtmlToText(entry.summary.value),
+                     .language = entry.summary.language};
+    } else {
+      out.contents.insert(out.contents.begin(), StoredHtml(entry.summary, context));
+      out.summary = {};
+    }
+  }
+  return out;
+}
+
 // A JSON Feed 1.1 document holding just this entry, with enough of the feed (title, home page,
 // feed URL, authors, language) that the mirror can serve it alone.
 std::string EntryDocument(const feeds::Entry& entry, const EntryContext& context) {
   feeds::Feed one;
   one.format = context.feed->format;
-  one.title = context.feed->title;
+  one.title = {.value = PlainText(context.feed->title), .language = context.feed->title.language};
   one.home_page_url = context.feed->home_page_url;
   one.feed_url = context.feed_url;
   one.authors = context.feed->authors;
   one.language = context.feed->language;
   one.icon = context.feed->icon;
-  one.entries.push_back(entry);
+  one.entries.push_back(DocumentEntry(entry, context));
   return feeds::WriteJsonFeed(one, {.pretty = false});
 }
 

@@ -55,7 +55,11 @@ struct EntryContext {
 
 // The row for one new entry: the one-entry JSON Feed document, its plain-text title (HTML reduced
 // to text; the summary's text when there is no title) and, when `with_notice`, the notice text
-// fitted into 140 code points.
+// fitted into 140 code points. The document means what the origin meant: an HTML title or
+// summary is reduced to text (JSON Feed's are plain), except that an HTML summary of an entry
+// without content becomes its content_html; relative URLs in HTML content are made absolute
+// against the base in effect where they appeared (xml:base does not survive the conversion).
+// The HTML is not sanitized here: web/ sanitizes what it serves.
 store::NewEntry BuildNewEntry(const Candidate& candidate, const EntryContext& context,
                               bool with_notice);
 

@@ -91,8 +91,7 @@ enum class Showcase {
   // categories, authors, non-ASCII text, entries without a guid, a link or a title.
   kVaried,
   // Atom only: an HTML title, an HTML summary beside the content, and a relative reference in
-  // the content whose xml:base is not the entry link's directory. (Known defect, see the
-  // DISABLED_ test below.)
+  // the content whose xml:base is not the entry link's directory.
   kHtmlAndXmlBase,
 };
 
@@ -589,13 +588,12 @@ TEST_F(MirrorIntegrationTest, AtomOriginIsMirroredAsAtomRssAndJsonFeed) {
   ExpectMirrorOf(OriginFormat::kAtom, Showcase::kVaried);
 }
 
-// TODO(mirror): enable once the stored entry document keeps what the origin meant.
-// poller/poll_steps.cc EntryDocument saves each entry as a one-entry JSON Feed document, whose
-// title and summary are plain text and which has no xml:base; the mirror, built from it, then
-// serves the title "Fish &amp; chips <b>bold</b>" (markup shown as text), the summary
-// "Crisp &lt;b&gt;and&lt;/b&gt; golden", and resolves the content's "pics/3.jpg" against the
-// entry's link (.../atom/2026/posts/) instead of its xml:base (.../atom/2026/).
-TEST_F(MirrorIntegrationTest, DISABLED_HtmlTitleSummaryAndContentBaseSurviveTheStoredDocument) {
+// The stored entry is a one-entry JSON Feed document, whose title and summary are plain text and
+// which has no xml:base (poller/poll_steps.cc): the title must be stored as "Fish & chips bold",
+// not as markup shown as text; the summary as "Crisp and golden"; and the content's "pics/3.jpg"
+// made absolute against its xml:base (.../atom/2026/), not later against the entry's link
+// (.../atom/2026/posts/).
+TEST_F(MirrorIntegrationTest, HtmlTitleSummaryAndContentBaseSurviveTheStoredDocument) {
   ExpectMirrorOf(OriginFormat::kAtom, Showcase::kHtmlAndXmlBase);
 }
 
