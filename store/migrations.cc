@@ -107,6 +107,11 @@ const std::vector<Migration>& Migrations() {
       // The feed's rhythm kept on its row (times in ms, comma-separated; NULL: not known yet),
       // so a 304 reschedules without reading entries.
       {2, "feeds.recent_entries", {"ALTER TABLE feeds ADD COLUMN recent_entries TEXT"}},
+      // Entries are listed and paged by id (the order they were stored), not first_seen_at.
+      {3,
+       "entries by feed and id",
+       {"CREATE INDEX entries_by_feed_id ON entries (feed_id, id)",
+        "DROP INDEX entries_by_feed"}},
   };
   return migrations;
 }

@@ -94,12 +94,13 @@ Result<std::vector<StoredEntry>> SqlEntryStore::ListEntries(int64_t feed_id, int
                        [&](Session& s) -> Result<std::vector<StoredEntry>> {
                          std::vector<StoredEntry> rows;
                          Poco::Data::Statement select(s);
-                         // Keyset paging on id: entries that arrive meanwhile get larger ids and
-                         // never shift a page.
+                         // Keyset paging on id, which is also the order: newest (last stored)
+                         // first. Entries that arrive meanwhile get larger ids and never shift a
+                         // page, and no clock (first_seen_at) can hide one between two pages.
                          const std::string where =
                              before_id > 0 ? " WHERE feed_id = ? AND id < ?" : " WHERE feed_id = ?";
                          select << d.Native("SELECT " + std::string(kEntryColumns) + where +
-                                            " ORDER BY first_seen_at DESC, id DESC LIMIT ?"),
+                                            " ORDER BY id DESC LIMIT ?"),
                              into(rows), bind(feed_id);
                          if (before_id > 0) select.addBind(bind(before_id));
                          select.addBind(bind(static_cast<int64_t>(limit)));

@@ -458,6 +458,27 @@ TEST_P(StoreTest, ListEntriesNewestFirstAndPagingIsStableWhileEntriesArrive) {
   EXPECT_EQ((*newest)[0].identity, "e7");
 }
 
+TEST_P(StoreTest, PagingSeesEveryEntryOnceWhenTheClockStepsBack) {
+  // Entries are listed in the order they were stored: a clock stepped back between two polls
+  // (NTP, or pollers on hosts whose clocks disagree) must not hide or reorder any of them.
+  const FeedRecord feed = AddBlog("alice");
+  ASSERT_OK(db_->entries().RecordPoll(feed.id, Polled(feed, clock_.Now()),
+                                      {Entry("e1"), Entry("e2"), Entry("e3")}));
+  clock_.Advance(-std::chrono::hours(1));
+  ASSERT_OK(db_->entries().RecordPoll(feed.id, Polled(feed, clock_.Now()),
+                                      {Entry("e4"), Entry("e5"), Entry("e6")}));
+  std::vector<std::string> seen;
+  int64_t before = 0;
+  for (int page = 0; page < 10; ++page) {
+    Result<std::vector<StoredEntry>> list = db_->entries().ListEntries(feed.id, before, 2);
+    ASSERT_OK(list);
+    if (list->empty()) break;
+    for (const StoredEntry& e : *list) seen.push_back(e.identity);
+    before = list->back().id;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"e6", "e5", "e4", "e3", "e2", "e1"}));
+}
+
 TEST_P(StoreTest, PendingOutboxIsOldestFirstUntilMarkedEnqueued) {
   const FeedRecord alice = AddBlog("alice");
   const FeedRecord bob = AddBlog("bob");
