@@ -1,12 +1,42 @@
 #include "store/sql_entry_store.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
+#include "Poco/Data/SQLite/Utility.h"
 #include "Poco/Data/Session.h"
 #include "Poco/Data/Statement.h"
 #include "store/sql_feed_store.h"
 #include "store/sql_rows.h"
+
+namespace feedbridge::store {
+
+// The columns of StampMirror, in its SELECT order (read through RecordTypeHandler).
+template <class V>
+void VisitColumns(MirrorStamp& r, V& v) {
+  v(r.feed_id);
+  v(r.account_id);
+  v(r.title);
+  v(r.description);
+  v(r.site_url);
+  v(r.icon_url);
+  v(r.last_success_at);
+  v(r.created_at);
+  v(r.newest_id);
+  v(r.newest_seen_at);
+  v(r.entries);
+}
+
+}  // namespace feedbridge::store
+
+namespace Poco::Data {
+template <>
+class TypeHandler<feedbridge::store::MirrorStamp>
+    : public feedbridge::store::RecordTypeHandler<feedbridge::store::MirrorStamp> {};
+}  // namespace Poco::Data
 
 namespace feedbridge::store {
 namespace {
@@ -126,6 +156,125 @@ Result<int64_t> SqlEntryStore::CountEntries(int64_t feed_id) {
         bind(feed_id), now;
     return n;
   });
+}
+
+namespace {
+
+// StampMirror's SQL. One statement, so the head and the stamp come from one snapshot. The newest
+// entry is found the way ListEntries orders (first_seen_at, id descending), from the top of the
+// entries_by_feed index. The one parameter is the nickname.
+std::string StampSql(const SqlDialect& dialect) {
+  const std::string newest =
+      " FROM entries e WHERE e.feed_id = f.id ORDER BY e.first_seen_at DESC, e.id DESC LIMIT 1)";
+  const std::string count = dialect.backend == SqlBackend::kPostgres
+                                ? "(SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id)"
+                                : "0";
+  std::string sql =
+      "SELECT f.id, f.account_id, f.title, f.description, f.site_url, f.icon_url,"
+      " f.last_success_at, f.created_at";
+  sql += ", COALESCE((SELECT e.id" + newest + ", 0)";
+  sql += ", (SELECT e.first_seen_at" + newest;
+  sql += ", " + count;
+  sql += " FROM feeds f JOIN accounts a ON a.id = f.account_id WHERE a.nickname = ?";
+  return dialect.Native(sql);
+}
+
+// A failed SQLite call as a Status: Unavailable for what waiting or another try can cure
+// (locked past the busy timeout, I/O, full disk), Internal for the rest.
+Status SqliteFailure(sqlite3* db, int rc, std::string_view what) {
+  const std::string message = "store: " + std::string(what) + ": " + sqlite3_errmsg(db);
+  switch (rc & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_FULL:
+    case SQLITE_PROTOCOL:
+    case SQLITE_NOMEM:
+      return Status::Unavailable(message);
+    default:
+      return Status::Internal(message);
+  }
+}
+
+std::string ColumnText(sqlite3_stmt* st, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, column));
+  return text == nullptr ? std::string()
+                         : std::string(text, static_cast<size_t>(sqlite3_column_bytes(st, column)));
+}
+
+std::optional<TimePoint> ColumnTime(sqlite3_stmt* st, int column) {
+  if (sqlite3_column_type(st, column) == SQLITE_NULL) return std::nullopt;
+  return FromMillis(sqlite3_column_int64(st, column));
+}
+
+}  // namespace
+
+SqlEntryStore::~SqlEntryStore() = default;
+
+Result<MirrorStamp> SqlEntryStore::StampMirror(std::string_view nickname) {
+  const std::string nick(nickname);
+  if (sessions_.dialect().backend == SqlBackend::kSqlite) {
+    return sessions_.Run("stamp mirror", [&](Session& s) { return StampOnSqlite(s, nick); });
+  }
+  static const std::string postgres_sql = StampSql(SqlDialect::Postgres());
+  return sessions_.Run("stamp mirror", [&](Session& s) -> Result<MirrorStamp> {
+    std::vector<MirrorStamp> rows;
+    s << postgres_sql, into(rows), bind(nick), now;
+    if (rows.empty()) return Status::NotFound("store: no blog named " + nick);
+    return std::move(rows.front());
+  });
+}
+
+// This query runs for every mirror request, so on SQLite it keeps its statement prepared, and
+// steps it through the C API: POCO Data 1.11 prepares a statement again at every execution
+// (sqlite3_prepare_v2 under Statement::execute, even for a Statement kept and re-executed),
+// which is 30 of the 50 us this query costs through POCO, against 6 us here.
+Result<MirrorStamp> SqlEntryStore::StampOnSqlite(Session& session, const std::string& nick) {
+  static const std::string sql = StampSql(SqlDialect::Sqlite());
+  sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(session);
+  sqlite3_stmt* st = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(stamp_mu_);
+    SqliteStatement& kept = stamp_statements_[db];
+    if (kept == nullptr) {
+      sqlite3_stmt* prepared = nullptr;
+      const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                        SQLITE_PREPARE_PERSISTENT, &prepared, nullptr);
+      kept.reset(prepared);
+      if (rc != SQLITE_OK) {
+        kept.reset();
+        return SqliteFailure(db, rc, "stamp mirror: prepare");
+      }
+    }
+    st = kept.get();
+  }
+  // From here on `st` is used under the session's lease only (one thread per connection), and
+  // reset on every way out: a statement left mid-result holds its read transaction open.
+  struct Reset {
+    sqlite3_stmt* st;
+    ~Reset() {
+      sqlite3_reset(st);
+      sqlite3_clear_bindings(st);
+    }
+  } reset{st};
+  sqlite3_bind_text(st, 1, nick.data(), static_cast<int>(nick.size()), SQLITE_STATIC);
+  const int rc = sqlite3_step(st);
+  if (rc == SQLITE_DONE) return Status::NotFound("store: no blog named " + nick);
+  if (rc != SQLITE_ROW) return SqliteFailure(db, rc, "stamp mirror of " + nick);
+  MirrorStamp stamp;
+  stamp.feed_id = sqlite3_column_int64(st, 0);
+  stamp.account_id = sqlite3_column_int64(st, 1);
+  stamp.title = ColumnText(st, 2);
+  stamp.description = ColumnText(st, 3);
+  stamp.site_url = ColumnText(st, 4);
+  stamp.icon_url = ColumnText(st, 5);
+  stamp.last_success_at = ColumnTime(st, 6);
+  stamp.created_at = FromMillis(sqlite3_column_int64(st, 7));
+  stamp.newest_id = sqlite3_column_int64(st, 8);
+  stamp.newest_seen_at = ColumnTime(st, 9);
+  stamp.entries = sqlite3_column_int64(st, 10);
+  return stamp;
 }
 
 }  // namespace feedbridge::store

@@ -2,6 +2,13 @@
 
 // EntryStore on SQL (SQLite or PostgreSQL). Internal to store/: open it through OpenDatabase.
 
+#include <sqlite3.h>
+
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "common/c_ptr.h"
 #include "common/clock.h"
 #include "store/entry_store.h"
 #include "store/sql_sessions.h"
@@ -12,6 +19,9 @@ namespace feedbridge::store {
 class SqlEntryStore final : public EntryStore {
  public:
   SqlEntryStore(SqlSessions& sessions, const Clock& clock) : sessions_(sessions), clock_(clock) {}
+  ~SqlEntryStore() override;  // Finalizes the statements kept (before `sessions` closes).
+  SqlEntryStore(const SqlEntryStore&) = delete;
+  SqlEntryStore& operator=(const SqlEntryStore&) = delete;
 
   Result<std::vector<std::string>> KnownIdentities(
       int64_t feed_id, const std::vector<std::string>& identities) override;
@@ -21,10 +31,17 @@ class SqlEntryStore final : public EntryStore {
                                                size_t limit) override;
   Result<StoredEntry> GetEntry(int64_t entry_id) override;
   Result<int64_t> CountEntries(int64_t feed_id) override;
+  Result<MirrorStamp> StampMirror(std::string_view nickname) override;
 
  private:
+  using SqliteStatement = CPtr<sqlite3_stmt, sqlite3_finalize>;
+  Result<MirrorStamp> StampOnSqlite(Poco::Data::Session& session, const std::string& nick);
+
   SqlSessions& sessions_;
   const Clock& clock_;
+  std::mutex stamp_mu_;
+  // StampMirror's prepared statement per SQLite connection, finalized with the store.
+  std::unordered_map<sqlite3*, SqliteStatement> stamp_statements_;  // Guarded by stamp_mu_.
 };
 
 }  // namespace feedbridge::store
