@@ -26,6 +26,10 @@ struct ServerOptions {
   int max_queued = 64;                              // Accepted connections waiting for a thread.
   size_t max_body_bytes = 1u << 20;                 // Largest request body accepted (413 above).
   size_t max_header_bytes = 16u << 10;              // Largest request header block accepted.
+  // Whole time a client may take to send one request (line, headers and body), from its first
+  // byte (from the connection for the first request). Past it the connection is cut (408): a
+  // client trickling bytes (slowloris) holds a worker this long at most.
+  std::chrono::seconds request_timeout{20};
 };
 
 // [database]

@@ -165,6 +165,17 @@ constexpr std::array kOptions = {
                [](const Config& c) {
                  return Number(static_cast<int64_t>(c.server.max_header_bytes));
                }},
+    Option{.section = "server",
+           .key = "request_timeout",
+           .type = OptionType::kDuration,
+           .default_value = "20s",
+           .help = "Whole time a client may take to send one request; past it the connection is "
+                   "cut (slow clients)",
+           .min = 1,
+           .max = 10 * kMinute,
+           .set = [](Config& c,
+                     const OptionValue& v) { c.server.request_timeout = seconds(v.number); },
+           .get = [](const Config& c) { return Seconds(c.server.request_timeout); }},
     // [database]
     Option{.section = "database",
            .key = "url",

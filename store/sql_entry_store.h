@@ -2,6 +2,8 @@
 
 // EntryStore on SQL (SQLite or PostgreSQL). Internal to store/: open it through OpenDatabase.
 
+#include <string>
+
 #include "common/clock.h"
 #include "store/entry_store.h"
 #include "store/sql_sessions.h"
@@ -12,6 +14,8 @@ namespace feedbridge::store {
 class SqlEntryStore final : public EntryStore {
  public:
   SqlEntryStore(SqlSessions& sessions, const Clock& clock) : sessions_(sessions), clock_(clock) {}
+  SqlEntryStore(const SqlEntryStore&) = delete;
+  SqlEntryStore& operator=(const SqlEntryStore&) = delete;
 
   Result<std::vector<std::string>> KnownIdentities(
       int64_t feed_id, const std::vector<std::string>& identities) override;
@@ -21,6 +25,7 @@ class SqlEntryStore final : public EntryStore {
                                                size_t limit) override;
   Result<StoredEntry> GetEntry(int64_t entry_id) override;
   Result<int64_t> CountEntries(int64_t feed_id) override;
+  Result<MirrorStamp> StampMirror(std::string_view nickname) override;
 
  private:
   SqlSessions& sessions_;

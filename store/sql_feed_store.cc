@@ -32,38 +32,6 @@ Result<FeedRecord> LoadFeed(Session& s, const SqlDialect& d, int64_t feed_id) {
   return std::move(rows.front());
 }
 
-// Reads the current row of a prepared SQLite query into a record, column by column in the order
-// of VisitColumns (as ColumnReader does for POCO Data).
-class SqliteRowReader {
- public:
-  explicit SqliteRowReader(const SqliteStatement& row) : row_(row) {}
-  void operator()(std::string& v) { v = row_.Text(col_++); }
-  void operator()(int64_t& v) { v = row_.Int(col_++); }
-  void operator()(int& v) { v = static_cast<int>(row_.Int(col_++)); }
-  void operator()(bool& v) { v = row_.Int(col_++) != 0; }
-  void operator()(TimePoint& v) { v = FromMillis(row_.Int(col_++)); }
-  void operator()(std::optional<TimePoint>& v) {
-    if (row_.IsNull(col_)) {
-      v.reset();
-    } else {
-      v = FromMillis(row_.Int(col_));
-    }
-    ++col_;
-  }
-  void operator()(std::optional<std::vector<TimePoint>>& v) {
-    if (row_.IsNull(col_)) {
-      v.reset();
-    } else {
-      v = ParseTimeList(row_.Text(col_));
-    }
-    ++col_;
-  }
-
- private:
-  const SqliteStatement& row_;
-  int col_ = 0;
-};
-
 int64_t Count(Session& s, const SqlDialect& d, std::string_view sql, const std::string& value) {
   int64_t n = 0;
   s << d.Native(sql), into(n), bind(value), now;

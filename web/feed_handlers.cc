@@ -25,6 +25,9 @@ using std::chrono::sys_seconds;
 constexpr std::string_view kCacheControl = "public, max-age=300";
 // Notices are read in batches of this size while linking entries to notice pages.
 constexpr size_t kNoticeBatch = 200;
+// Renders of one request before it gives up matching a document to a stamp (entries arriving
+// during every render: a feed polled continuously).
+constexpr int kRenderAttempts = 3;
 
 struct FormatInfo {
   std::string_view suffix;  // "feed.atom"
@@ -92,7 +95,10 @@ class Fingerprint {
     for (const char c : s) Mix(static_cast<unsigned char>(c));
     Mix(0);  // Separator: ("ab","c") and ("a","bc") differ.
   }
-  void Add(int64_t v) { Add(std::to_string(v)); }
+  void Add(int64_t v) {
+    auto u = static_cast<uint64_t>(v);
+    for (int i = 0; i < 8; ++i, u >>= 8) Mix(static_cast<unsigned char>(u & 0xFF));
+  }
   std::string Hex() const {
     static constexpr char kDigits[] = "0123456789abcdef";
     std::string out(16, '0');
@@ -223,134 +229,102 @@ feeds::Entry EntryFromColumns(const store::StoredEntry& stored, const std::strin
   return MirrorEntry(parsed, {}, stored, notice_url);
 }
 
-}  // namespace
+// What one request asks for: which page, and how the next link is to be written.
+struct PageRequest {
+  int64_t before = 0;           // ?before= (0: from the newest).
+  size_t limit = 0;             // Entries on the page.
+  bool explicit_limit = false;  // ?limit= was given: the next link repeats it.
+};
 
-FeedHandlers::FeedHandlers(const std::string& base_url, store::FeedStore& feeds,
-                           store::EntryStore& entries, store::NoticeStore& notices, Clock& clock,
-                           FeedHandlersOptions options)
-    : base_url_(base_url),
-      feeds_(feeds),
-      entries_(entries),
-      notices_(notices),
-      clock_(clock),
-      options_(options) {
-  while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
-  options_.max_page_size = std::max<size_t>(options_.max_page_size, 1);
-  options_.page_size = std::clamp<size_t>(options_.page_size, 1, options_.max_page_size);
+// The cache key of one page of one format of one blog.
+std::string CacheKey(std::string_view nick, std::string_view suffix, const PageRequest& page) {
+  std::string key;
+  key.reserve(nick.size() + suffix.size() + 48);
+  key.append(nick).append("/").append(suffix).append("?").append(std::to_string(page.before));
+  key.append("&").append(std::to_string(page.limit)).append(page.explicit_limit ? "!" : "");
+  return key;
 }
 
-void FeedHandlers::Register(Router& router) {
-  for (const MirrorFormat format : {MirrorFormat::kAtom, MirrorFormat::kRss,
-                                    MirrorFormat::kJsonFeed}) {
-    router.Add("GET", "/{nick}/" + std::string(Info(format).suffix),
-               [this, format](const WebRequest& request, const PathParams& params) {
-                 return Serve(format, request, params);
-               });
-  }
-}
-
-Result<WebResponse> FeedHandlers::Serve(MirrorFormat format, const WebRequest& request,
-                                        const PathParams& params) const {
-  const FormatInfo info = Info(format);
-  const auto nick_it = params.find("nick");
-  const std::string nick = nick_it == params.end() ? std::string() : nick_it->second;
-
-  // Paging parameters first: a bad request is 400 whichever blog it names.
-  Result<std::optional<int64_t>> before_param = PagingParam(request, "before");
-  if (!before_param.ok()) return before_param.status();
-  Result<std::optional<int64_t>> limit_param = PagingParam(request, "limit");
-  if (!limit_param.ok()) return limit_param.status();
-  const int64_t before = before_param->value_or(0);
-  const size_t limit =
-      limit_param->has_value()
-          ? static_cast<size_t>(std::min<int64_t>(**limit_param,
-                                                  static_cast<int64_t>(options_.max_page_size)))
-          : options_.page_size;
-
-  const std::string not_found = "web: no blog named '" + nick.substr(0, 64) + "'";
-  if (!ValidNickname(nick)) return Status::NotFound(not_found);
-  // FindFeed also takes URLs; the nickname check above and below keeps this to nicknames.
-  Result<store::FeedRecord> found = feeds_.FindFeed(nick);
-  if (!found.ok()) {
-    if (found.status().code() == Status::Code::kNotFound) return Status::NotFound(not_found);
-    return found.status().WithContext("web: mirror of '" + nick + "'");
-  }
-  const store::FeedRecord& feed = *found;
-  if (feed.nickname != nick) return Status::NotFound(not_found);
-
-  // Served from the store only: what the poller saved stays available, valid and complete while
-  // the origin is down, gone or serving garbage (feed.last_error does not matter here).
-  // One extra row tells whether an older page exists.
-  Result<std::vector<store::StoredEntry>> listed = entries_.ListEntries(feed.id, before, limit + 1);
-  if (!listed.ok()) return listed.status().WithContext("web: mirror of '" + nick + "'");
-  std::vector<store::StoredEntry>& page = *listed;
-  const bool has_more = page.size() > limit;
-  if (has_more) page.resize(limit);
-  Result<int64_t> count = entries_.CountEntries(feed.id);
-  if (!count.ok()) return count.status().WithContext("web: mirror of '" + nick + "'");
-
-  // Validators. Stored entries never change (a poll only adds) and their notices are created in
-  // the same transaction, so the newest id in the page plus the feed's entry count pin the page;
-  // the head fields cover what polls refresh.
+// The strong ETag of a page. The stamp pins the feed's entries and, since notices are created in
+// the same transaction as their entries, the notices linked from a page; the head fields cover
+// what polls refresh; the page parameters and the base URL cover the links. An empty feed's date
+// is its last successful poll (see Render), so that joins in when there is no entry. Older pages
+// change too when entries arrive: their notice links come from a window of the newest notices.
+std::string ETagOf(const store::MirrorStamp& stamp, std::string_view suffix,
+                   const PageRequest& page, std::string_view base_url) {
   Fingerprint fp;
-  fp.Add(feed.id);
-  fp.Add(info.suffix);
-  fp.Add(before);
-  fp.Add(static_cast<int64_t>(limit));
-  fp.Add(page.empty() ? 0 : page.front().id);
-  fp.Add(*count);
-  fp.Add(feed.title);
-  fp.Add(feed.description);
-  fp.Add(feed.site_url);
-  fp.Add(feed.icon_url);
-  fp.Add(base_url_);
-  const std::string etag = "\"" + fp.Hex() + "\"";
-
-  std::optional<sys_seconds> last_modified;
-  for (const store::StoredEntry& e : page) {
-    const sys_seconds t = std::chrono::floor<std::chrono::seconds>(e.first_seen_at);
-    if (!last_modified || t > *last_modified) last_modified = t;
+  fp.Add(stamp.feed_id);
+  fp.Add(suffix);
+  fp.Add(page.before);
+  fp.Add(static_cast<int64_t>(page.limit));
+  fp.Add(page.explicit_limit ? 1 : 0);
+  fp.Add(stamp.newest_id);
+  fp.Add(stamp.entries);
+  fp.Add(stamp.title);
+  fp.Add(stamp.description);
+  fp.Add(stamp.site_url);
+  fp.Add(stamp.icon_url);
+  fp.Add(base_url);
+  if (stamp.newest_id == 0) {
+    const TimePoint date = stamp.last_success_at ? *stamp.last_success_at : stamp.created_at;
+    fp.Add(date.time_since_epoch().count());
   }
-  if (last_modified) {
-    // RFC 9110 §8.8.2.1: never later than now (first_seen_at may come from another host's clock).
-    const sys_seconds now = std::chrono::floor<std::chrono::seconds>(clock_.Now());
-    last_modified = std::min(*last_modified, now);
+  std::string etag;
+  etag.reserve(18);
+  etag.append("\"").append(fp.Hex()).append("\"");
+  return etag;
+}
+
+// An HTTP date, formatted once per value per thread: a feed's Last-Modified changes only with
+// its entries, and every conditional request sends it.
+std::string HttpDate(sys_seconds t) {
+  thread_local sys_seconds formatted_for{};
+  thread_local std::string formatted;
+  if (formatted.empty() || t != formatted_for) {
+    formatted = feeds::FormatRfc1123(t);
+    formatted_for = t;
   }
+  return formatted;
+}
 
-  WebResponse response;
-  response.content_type = std::string(info.content_type);
-  response.SetHeader("ETag", etag);
-  if (last_modified) response.SetHeader("Last-Modified", feeds::FormatRfc1123(*last_modified));
-  response.SetHeader("Cache-Control", std::string(kCacheControl));
-
-  // RFC 9110 §13.2.2: If-None-Match wins; If-Modified-Since counts only without it.
+// RFC 9110 §13.2.2: If-None-Match wins; If-Modified-Since counts only without it.
+bool NotModified(const WebRequest& request, std::string_view etag,
+                 const std::optional<sys_seconds>& last_modified) {
   const std::string_view if_none_match = request.Header("If-None-Match");
-  bool not_modified = false;
-  if (!if_none_match.empty()) {
-    not_modified = IfNoneMatchHits(if_none_match, etag);
-  } else if (const std::string_view since = request.Header("If-Modified-Since");
-             !since.empty() && last_modified) {
-    const std::optional<sys_seconds> t = feeds::ParseDate(since);
-    not_modified = t && *t >= *last_modified;
-  }
-  if (not_modified) {
-    response.status = 304;
-    return response;
-  }
+  if (!if_none_match.empty()) return IfNoneMatchHits(if_none_match, etag);
+  const std::string_view since = request.Header("If-Modified-Since");
+  if (since.empty() || !last_modified) return false;
+  const std::optional<sys_seconds> t = feeds::ParseDate(since);
+  return t && *t >= *last_modified;
+}
+
+// One page of the mirror, rendered from the entries and notices in the store now.
+Result<std::string> Render(store::EntryStore& entries_store, store::NoticeStore& notices_store,
+                           const std::string& base_url, const FeedHandlersOptions& options,
+                           MirrorFormat format, const store::MirrorStamp& feed,
+                           const std::string& nick, const PageRequest& page) {
+  const FormatInfo info = Info(format);
+  // One extra row tells whether an older page exists.
+  Result<std::vector<store::StoredEntry>> listed =
+      entries_store.ListEntries(feed.feed_id, page.before, page.limit + 1);
+  if (!listed.ok()) return listed.status();
+  std::vector<store::StoredEntry>& entries = *listed;
+  const bool has_more = entries.size() > page.limit;
+  if (has_more) entries.resize(page.limit);
 
   // entry id -> notice id. Notices are created with their entries, in entry order, so notice ids
   // follow entry ids: reading newest first, we stop once past the page's oldest entry (or when
   // the scan budget is spent; see FeedHandlersOptions::max_notice_scan).
   std::unordered_map<int64_t, int64_t> notice_of;
-  if (!page.empty()) {
-    const int64_t oldest_entry = page.back().id;
+  if (!entries.empty()) {
+    const int64_t oldest_entry = entries.back().id;
     int64_t cursor = 0;
     size_t scanned = 0;
-    while (scanned < options_.max_notice_scan) {
-      const size_t batch = std::min(kNoticeBatch, options_.max_notice_scan - scanned);
+    while (scanned < options.max_notice_scan) {
+      const size_t batch = std::min(kNoticeBatch, options.max_notice_scan - scanned);
       Result<std::vector<store::Notice>> notices =
-          notices_.ListNotices(feed.account_id, cursor, batch);
-      if (!notices.ok()) return notices.status().WithContext("web: mirror of '" + nick + "'");
+          notices_store.ListNotices(feed.account_id, cursor, batch);
+      if (!notices.ok()) return notices.status();
       for (const store::Notice& n : *notices) notice_of.emplace(n.entry_id, n.id);
       scanned += notices->size();
       if (notices->size() < batch || notices->back().entry_id < oldest_entry) break;
@@ -359,7 +333,7 @@ Result<WebResponse> FeedHandlers::Serve(MirrorFormat format, const WebRequest& r
   }
 
   feeds::Feed out;
-  out.id = base_url_ + "/user/" + std::to_string(feed.account_id);
+  out.id = base_url + "/user/" + std::to_string(feed.account_id);
   out.title.value = feed.title.empty() ? nick : feed.title;
   if (!feed.description.empty()) out.subtitle.value = feed.description;
   if (IsWebUrl(feed.site_url)) {
@@ -367,13 +341,13 @@ Result<WebResponse> FeedHandlers::Serve(MirrorFormat format, const WebRequest& r
     out.links.push_back({.href = feed.site_url, .rel = "alternate", .type = "text/html"});
   }
   if (IsWebUrl(feed.icon_url)) out.icon = feed.icon_url;
-  out.feed_url = base_url_ + "/" + nick + "/" + std::string(info.suffix);
+  out.feed_url = base_url + "/" + nick + "/" + std::string(info.suffix);
 
-  for (const store::StoredEntry& stored : page) {
+  for (const store::StoredEntry& stored : entries) {
     const auto notice = notice_of.find(stored.id);
     const std::string notice_url = notice == notice_of.end()
                                        ? std::string()
-                                       : base_url_ + "/notice/" + std::to_string(notice->second);
+                                       : base_url + "/notice/" + std::to_string(notice->second);
     Result<feeds::Feed> doc = feeds::ParseFeed(stored.document, stored.url);
     if (doc.ok() && !doc->entries.empty()) {
       out.entries.push_back(MirrorEntry(doc->entries.front(), doc->authors, stored, notice_url));
@@ -394,23 +368,131 @@ Result<WebResponse> FeedHandlers::Serve(MirrorFormat format, const WebRequest& r
 
   feeds::WriteOptions write_options;
   write_options.self_url = out.feed_url;
-  if (has_more && !page.empty()) {
-    std::string next = out.feed_url + "?before=" + std::to_string(page.back().id);
-    if (limit_param->has_value()) next += "&limit=" + std::to_string(limit);
+  if (has_more && !entries.empty()) {
+    std::string next = out.feed_url + "?before=" + std::to_string(entries.back().id);
+    if (page.explicit_limit) next += "&limit=" + std::to_string(page.limit);
     write_options.next_url = std::move(next);
   }
   switch (format) {
     case MirrorFormat::kAtom:
-      response.body = feeds::WriteAtom(out, write_options);
-      break;
+      return feeds::WriteAtom(out, write_options);
     case MirrorFormat::kRss:
-      response.body = feeds::WriteRss(out, write_options);
-      break;
+      return feeds::WriteRss(out, write_options);
     case MirrorFormat::kJsonFeed:
-      response.body = feeds::WriteJsonFeed(out, write_options);
       break;
   }
-  return response;
+  return feeds::WriteJsonFeed(out, write_options);
+}
+
+}  // namespace
+
+FeedHandlers::FeedHandlers(const std::string& base_url, store::FeedStore& /*feeds*/,
+                           store::EntryStore& entries, store::NoticeStore& notices, Clock& clock,
+                           FeedHandlersOptions options)
+    : base_url_(base_url),
+      entries_(entries),
+      notices_(notices),
+      clock_(clock),
+      options_(options),
+      cache_(options.cache_bytes) {
+  while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+  options_.max_page_size = std::max<size_t>(options_.max_page_size, 1);
+  options_.page_size = std::clamp<size_t>(options_.page_size, 1, options_.max_page_size);
+}
+
+void FeedHandlers::Register(Router& router) {
+  for (const MirrorFormat format :
+       {MirrorFormat::kAtom, MirrorFormat::kRss, MirrorFormat::kJsonFeed}) {
+    router.Add("GET", "/{nick}/" + std::string(Info(format).suffix),
+               [this, format](const WebRequest& request, const PathParams& params) {
+                 return Serve(format, request, params);
+               });
+  }
+}
+
+Result<WebResponse> FeedHandlers::Serve(MirrorFormat format, const WebRequest& request,
+                                        const PathParams& params) const {
+  const FormatInfo info = Info(format);
+  const auto nick_it = params.find("nick");
+  const std::string nick = nick_it == params.end() ? std::string() : nick_it->second;
+
+  // Paging parameters first: a bad request is 400 whichever blog it names.
+  Result<std::optional<int64_t>> before_param = PagingParam(request, "before");
+  if (!before_param.ok()) return before_param.status();
+  Result<std::optional<int64_t>> limit_param = PagingParam(request, "limit");
+  if (!limit_param.ok()) return limit_param.status();
+  PageRequest page;
+  page.before = before_param->value_or(0);
+  page.explicit_limit = limit_param->has_value();
+  page.limit = page.explicit_limit
+                   ? static_cast<size_t>(std::min<int64_t>(
+                         **limit_param, static_cast<int64_t>(options_.max_page_size)))
+                   : options_.page_size;
+
+  const auto not_found = [&] {
+    return Status::NotFound("web: no blog named '" + nick.substr(0, 64) + "'");
+  };
+  const auto context = [&] { return "web: mirror of '" + nick + "'"; };
+  if (!ValidNickname(nick)) return not_found();
+  std::string key;  // The cache key, once an unconditional answer needs it.
+
+  // One indexed query gives the validators: a conditional request is answered from it, and an
+  // unconditional one from the cache when the cached document was rendered for this very state.
+  // Served from the store only: what the poller saved stays available, valid and complete while
+  // the origin is down, gone or serving garbage (feed.last_error does not matter here).
+  for (int attempt = 1;; ++attempt) {
+    Result<store::MirrorStamp> stamp = entries_.StampMirror(nick);
+    if (!stamp.ok()) {
+      if (stamp.status().code() == Status::Code::kNotFound) return not_found();
+      return stamp.status().WithContext(context());
+    }
+    const std::string etag = ETagOf(*stamp, info.suffix, page, base_url_);
+    std::optional<sys_seconds> last_modified = Seconds(stamp->newest_seen_at);
+    if (last_modified) {
+      // RFC 9110 §8.8.2.1: never later than now (first_seen_at may come from another host's
+      // clock).
+      last_modified =
+          std::min(*last_modified, std::chrono::floor<std::chrono::seconds>(clock_.Now()));
+    }
+
+    WebResponse response;
+    response.content_type = std::string(info.content_type);
+    response.SetHeader("ETag", etag);
+    if (last_modified) response.SetHeader("Last-Modified", HttpDate(*last_modified));
+    response.SetHeader("Cache-Control", std::string(kCacheControl));
+    if (NotModified(request, etag, last_modified)) {
+      response.status = 304;
+      return response;
+    }
+    if (key.empty()) key = CacheKey(nick, info.suffix, page);
+    if (std::shared_ptr<const std::string> cached = cache_.Find(key, etag)) {
+      response.shared_body = std::move(cached);
+      return response;
+    }
+
+    Result<std::string> body =
+        Render(entries_, notices_, base_url_, options_, format, *stamp, nick, page);
+    if (!body.ok()) return body.status().WithContext(context());
+    auto rendered = std::make_shared<const std::string>(std::move(body).value());
+    // The head rendered is the stamp's own, but the entries were read after it: if a poll landed
+    // in between, the document is newer than `etag`. Entries are only ever added, so the same
+    // stamp read again after rendering proves the document is the one `etag` names.
+    Result<store::MirrorStamp> after = entries_.StampMirror(nick);
+    if (!after.ok()) return after.status().WithContext(context());
+    if (ETagOf(*after, info.suffix, page, base_url_) == etag) {
+      cache_.Put(key, etag, rendered);
+      response.shared_body = std::move(rendered);
+      return response;
+    }
+    if (attempt == kRenderAttempts) {
+      // Entries kept arriving while rendering: this document matches no stamp read. Serve it
+      // without validators (so nobody revalidates against a wrong ETag), and keep it nowhere.
+      std::erase_if(response.headers,
+                    [](const auto& h) { return h.first == "ETag" || h.first == "Last-Modified"; });
+      response.shared_body = std::move(rendered);
+      return response;
+    }
+  }
 }
 
 }  // namespace feedbridge::web

@@ -15,6 +15,7 @@
 #include "store/entry_store.h"
 #include "store/feed_store.h"
 #include "store/notice_store.h"
+#include "web/feed_cache.h"
 #include "web/router.h"
 #include "web/web_types.h"
 
@@ -27,6 +28,8 @@ struct FeedHandlersOptions {
   // Deep pages of large feeds may need more than this; their entries then carry no notice link
   // (bounded work per request beats a complete link set: the notice page is an extra).
   size_t max_notice_scan = 1000;
+  // Bound of the cache of rendered documents (web/feed_cache.h), in bytes; 0: no cache.
+  size_t cache_bytes = 64u << 20;
 };
 
 enum class MirrorFormat { kAtom, kRss, kJsonFeed };
@@ -34,14 +37,19 @@ enum class MirrorFormat { kAtom, kRss, kJsonFeed };
 // Answers GET /{nick}/feed.atom, /{nick}/feed.rss and /{nick}/feed.json.
 // Paging: ?before=ENTRY_ID (keyset cursor: the next link carries the last entry id of the page;
 // ids only grow and new entries are newer, so arrivals never shift a page) and ?limit=N.
-// Caching: strong ETag and Last-Modified (newest first_seen_at in the page), 304 on
-// If-None-Match / If-Modified-Since, Cache-Control: public, max-age=300.
-// Thread-safe (no mutable state; the stores are thread-safe). The stores and the clock must
+// Caching: strong ETag and Last-Modified (the feed's newest first_seen_at), 304 on
+// If-None-Match / If-Modified-Since, Cache-Control: public, max-age=300. Validators come from one
+// indexed query (EntryStore::StampMirror) without reading entries; a rendered page is kept in a
+// bounded cache under its ETag and served while the store's stamp still yields that ETag, so a
+// page is rendered once per change of its feed, and never served stale.
+// Thread-safe (the cache locks itself; the stores are thread-safe). The stores and the clock must
 // outlive this object.
 class FeedHandlers {
  public:
   // `base_url` is the bridge's public root ("https://bridge.example"; a trailing '/' is
-  // ignored). `clock` caps Last-Modified at the current time (RFC 9110 §8.8.2.1).
+  // ignored). `clock` caps Last-Modified at the current time (RFC 9110 §8.8.2.1). `feeds` is
+  // not used any more (StampMirror reads the feed row with the stamp).
+  // TODO(lead): drop the `feeds` parameter with the next change to app/wiring.cc.
   FeedHandlers(const std::string& base_url, store::FeedStore& feeds, store::EntryStore& entries,
                store::NoticeStore& notices, Clock& clock, FeedHandlersOptions options = {});
   FeedHandlers(const FeedHandlers&) = delete;
@@ -50,19 +58,20 @@ class FeedHandlers {
   // Adds the three GET routes. The routes call into this object: it must outlive `router`'s use.
   void Register(Router& router);
 
-  // One mirror answer; `params` must hold "nick". Success: 200 with the document, or 304 with
-  // no body. Errors: NotFound ("web: no blog named 'x'"), InvalidArgument (?before or ?limit not
-  // a positive integer), Unavailable (database down), with context.
+  // One mirror answer; `params` must hold "nick". Success: 200 with the document (in
+  // shared_body, shared with the cache), or 304 with no body. Errors: NotFound ("web: no blog named
+  // 'x'"), InvalidArgument (?before or ?limit not a positive integer), Unavailable (database down),
+  // with context.
   Result<WebResponse> Serve(MirrorFormat format, const WebRequest& request,
                             const PathParams& params) const;
 
  private:
   std::string base_url_;
-  store::FeedStore& feeds_;
   store::EntryStore& entries_;
   store::NoticeStore& notices_;
   Clock& clock_;
   FeedHandlersOptions options_;
+  mutable FeedCache cache_;
 };
 
 }  // namespace feedbridge::web

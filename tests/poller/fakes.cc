@@ -330,6 +330,32 @@ Result<int64_t> FakeStore::CountEntries(int64_t feed_id) {
                                             [&](const auto& e) { return e.feed_id == feed_id; }));
 }
 
+Result<store::MirrorStamp> FakeStore::StampMirror(std::string_view nickname) {
+  std::lock_guard lock(mu_);
+  if (Status s = Enter("StampMirror"); !s.ok()) return s;
+  for (const auto& [id, f] : feeds_) {
+    if (f.nickname != nickname) continue;
+    store::MirrorStamp stamp{.feed_id = f.id,
+                             .account_id = f.account_id,
+                             .title = f.title,
+                             .description = f.description,
+                             .site_url = f.site_url,
+                             .icon_url = f.icon_url,
+                             .last_success_at = f.last_success_at,
+                             .created_at = f.created_at};
+    // Newest first, as ListEntries: the first one met from the end is the newest.
+    for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+      if (it->feed_id != id) continue;
+      if (stamp.entries++ == 0) {
+        stamp.newest_id = it->id;
+        stamp.newest_seen_at = it->first_seen_at;
+      }
+    }
+    return stamp;
+  }
+  return Status::NotFound("fake store: no blog " + std::string(nickname));
+}
+
 Result<std::vector<store::Notice>> FakeStore::PendingOutbox(size_t limit) {
   std::lock_guard lock(mu_);
   if (Status s = Enter("PendingOutbox"); !s.ok()) return s;

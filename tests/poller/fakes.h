@@ -95,6 +95,7 @@ class FakeStore final : public store::FeedStore,
                                                       size_t limit) override;
   Result<store::StoredEntry> GetEntry(int64_t entry_id) override;
   Result<int64_t> CountEntries(int64_t feed_id) override;
+  Result<store::MirrorStamp> StampMirror(std::string_view nickname) override;
 
   // NoticeStore
   Result<std::vector<store::Notice>> PendingOutbox(size_t limit) override;

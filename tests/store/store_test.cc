@@ -479,6 +479,60 @@ TEST_P(StoreTest, PagingSeesEveryEntryOnceWhenTheClockStepsBack) {
   EXPECT_EQ(seen, (std::vector<std::string>{"e6", "e5", "e4", "e3", "e2", "e1"}));
 }
 
+TEST_P(StoreTest, StampMirrorReadsTheHeadAndTheNewestEntry) {
+  const FeedRecord feed = AddBlog("alice");
+  const FeedRecord bob = AddBlog("bob");
+  Result<MirrorStamp> empty = db_->entries().StampMirror("alice");
+  ASSERT_OK(empty);
+  EXPECT_EQ(empty->feed_id, feed.id);
+  EXPECT_EQ(empty->account_id, feed.account_id);
+  EXPECT_EQ(empty->title, "Blog alice");
+  EXPECT_EQ(empty->description, "About alice");
+  EXPECT_EQ(empty->site_url, "https://alice.example.org/");
+  EXPECT_EQ(empty->created_at, feed.created_at);
+  EXPECT_FALSE(empty->last_success_at.has_value());
+  EXPECT_EQ(empty->newest_id, 0);
+  EXPECT_FALSE(empty->newest_seen_at.has_value());
+
+  int64_t previous = 0;
+  for (int i = 1; i <= 3; ++i) {
+    clock_.Advance(seconds(10));
+    ASSERT_OK(db_->entries().RecordPoll(feed.id, Polled(feed, clock_.Now()),
+                                        {Entry("e" + std::to_string(i))}));
+    // Another blog's entries change nothing here.
+    ASSERT_OK(db_->entries().RecordPoll(bob.id, Polled(bob, clock_.Now()),
+                                        {Entry("b" + std::to_string(i))}));
+    Result<MirrorStamp> stamp = db_->entries().StampMirror("alice");
+    ASSERT_OK(stamp);
+    Result<std::vector<StoredEntry>> newest = db_->entries().ListEntries(feed.id, 0, 1);
+    ASSERT_OK(newest);
+    ASSERT_EQ(newest->size(), 1u);
+    EXPECT_EQ(stamp->newest_id, newest->front().id);
+    EXPECT_NE(stamp->newest_id, previous);
+    EXPECT_EQ(stamp->newest_seen_at, newest->front().first_seen_at);
+    EXPECT_EQ(stamp->last_success_at, clock_.Now());
+    // PostgreSQL counts the entries (ids may commit out of order there); SQLite need not.
+    EXPECT_TRUE(stamp->entries == i || stamp->entries == 0) << stamp->entries;
+    previous = stamp->newest_id;
+  }
+  // A head change shows at once.
+  FetchState retitled = Polled(feed, clock_.Now());
+  retitled.title = "Alice's notes";
+  ASSERT_OK(db_->feeds().SaveFetchState(feed.id, retitled));
+  Result<MirrorStamp> after = db_->entries().StampMirror("alice");
+  ASSERT_OK(after);
+  EXPECT_EQ(after->title, "Alice's notes");
+  EXPECT_EQ(after->newest_id, previous);
+}
+
+TEST_P(StoreTest, StampMirrorOfUnknownNicknameIsNotFound) {
+  AddBlog("alice");
+  EXPECT_THAT(db_->entries().StampMirror("nobody"), StatusIs(Code::kNotFound));
+  // Nicknames only: the feed URL is no key here.
+  EXPECT_THAT(db_->entries().StampMirror("https://alice.example.org/feed.xml"),
+              StatusIs(Code::kNotFound));
+}
+
 TEST_P(StoreTest, PendingOutboxIsOldestFirstUntilMarkedEnqueued) {
   const FeedRecord alice = AddBlog("alice");
   const FeedRecord bob = AddBlog("bob");

@@ -1,6 +1,7 @@
-// The mirror feeds, against a real SQLite store in a temp dir. Handlers are called directly
-// (no router, no socket). Interop: python3-feedparser reads what we serve (through
-// tests/feeds/read_with_feedparser.py, which also checks JSON Feed strictly).
+// The mirror feeds, against a real SQLite store in a temp dir (tests/web/feed_handlers_fixture.h;
+// the cache has its own file). Handlers are called directly (no router, no socket). Interop:
+// python3-feedparser reads what we serve (through tests/feeds/read_with_feedparser.py, which also
+// checks JSON Feed strictly).
 
 #include "web/feed_handlers.h"
 
@@ -23,69 +24,29 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "feeds/model.h"
 #include "feeds/parser.h"
 #include "feeds/writers.h"
 #include "store/database.h"
-#include "tests/support/subprocess.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_data.h"
+#include "tests/web/feed_handlers_fixture.h"
 
 extern char** environ;
 
-namespace feedbridge::web {
+namespace feedbridge::web::mirror_test {
 namespace {
 
 using feedbridge::testing::StatusIs;
-using std::chrono::sys_days;
-using namespace std::chrono_literals;
 
-constexpr char kBase[] = "https://bridge.example";
 constexpr char kPython[] = "/usr/bin/python3";
-
-const MirrorFormat kFormats[] = {MirrorFormat::kAtom, MirrorFormat::kRss,
-                                 MirrorFormat::kJsonFeed};
-
-std::string Name(MirrorFormat f) {
-  return f == MirrorFormat::kAtom ? "atom" : f == MirrorFormat::kRss ? "rss" : "json";
-}
-
-std::string HeaderOf(const WebResponse& r, std::string_view name) {
-  for (const auto& [k, v] : r.headers) {
-    if (std::equal(k.begin(), k.end(), name.begin(), name.end(),
-                   [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-      return v;
-    }
-  }
-  return {};
-}
-
-// A one-entry JSON Feed document as the poller stores it.
-std::string Document(const feeds::Entry& entry) {
-  feeds::Feed one;
-  one.title.value = "Garden";
-  one.home_page_url = "https://blog.example/";
-  one.feed_url = "https://blog.example/feed";
-  one.authors.push_back({.name = "Gardener"});
-  one.entries.push_back(entry);
-  return feeds::WriteJsonFeed(one, {.pretty = false});
-}
-
-feeds::Entry SimpleEntry(int n) {
-  feeds::Entry e;
-  e.id = "tag:blog.example,2026:post-" + std::to_string(n);
-  e.title.value = "Post " + std::to_string(n);
-  e.links.push_back(
-      {.href = "https://blog.example/posts/" + std::to_string(n), .rel = "alternate"});
-  e.contents.push_back({.value = "<p>Body " + std::to_string(n) + "</p>",
-                        .type = std::string(feeds::kTextHtml)});
-  e.published.utc = sys_days{2026y / 1 / 1} + std::chrono::minutes(n);
-  return e;
-}
 
 // Everything a hostile blog may try in an entry.
 feeds::Entry HostileEntry() {
@@ -128,88 +89,6 @@ void ExpectNoActiveMarkup(const std::string& html) {
     }
   }
 }
-
-class FeedHandlersTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto db = store::OpenDatabase("sqlite:" + (dir_.path() / "db" / "fb.sqlite").string(), clock_);
-    ASSERT_OK(db);
-    db_ = std::move(*db);
-    auto feed = db_->feeds().AddFeed({.url = "https://blog.example/feed",
-                                      .nickname = "garden",
-                                      .title = "Garden",
-                                      .site_url = "https://blog.example/",
-                                      .description = "A blog"});
-    ASSERT_OK(feed);
-    feed_ = *feed;
-    handlers_ = std::make_unique<FeedHandlers>(kBase, db_->feeds(), db_->entries(),
-                                               db_->notices(), clock_);
-  }
-
-  store::FetchState GoodState() const {
-    store::FetchState s;
-    s.url = feed_.url;
-    s.title = "Garden";
-    s.description = "A blog";
-    s.site_url = "https://blog.example/";
-    s.last_http_status = 200;
-    s.last_polled_at = clock_.Now();
-    s.last_success_at = clock_.Now();
-    return s;
-  }
-
-  // Records one poll with `entries` (oldest first); with_notice adds a notice to each.
-  std::vector<store::Notice> Record(const std::vector<feeds::Entry>& entries, bool with_notice) {
-    clock_.Advance(1s);
-    std::vector<store::NewEntry> rows;
-    for (const feeds::Entry& e : entries) {
-      store::NewEntry row;
-      row.identity = e.id;
-      row.url = e.Url();
-      row.title = e.title.value;
-      if (e.published.utc) row.published = TimePoint(*e.published.utc);
-      row.document = Document(e);
-      if (with_notice) {
-        row.notice_text = "New: " + e.title.value.substr(0, 100);
-        row.notice_url = row.url;
-      }
-      rows.push_back(std::move(row));
-    }
-    auto notices = db_->entries().RecordPoll(feed_.id, GoodState(), rows);
-    EXPECT_OK(notices);
-    return notices.ok() ? *notices : std::vector<store::Notice>{};
-  }
-
-  Result<WebResponse> Get(MirrorFormat f, std::string query = {},
-                          std::vector<std::pair<std::string, std::string>> headers = {},
-                          std::string nick = "garden") {
-    WebRequest request;
-    request.method = "GET";
-    request.path = "/" + nick + "/feed." + Name(f);
-    request.query = std::move(query);
-    request.headers = std::move(headers);
-    return handlers_->Serve(f, request, PathParams{{"nick", nick}});
-  }
-
-  // The served document, read back by our own parser.
-  feeds::Feed ServeAndParse(MirrorFormat f, const std::string& query = {}) {
-    auto r = Get(f, query);
-    EXPECT_OK(r);
-    if (!r.ok()) return {};
-    EXPECT_EQ(r->status, 200);
-    auto parsed = feeds::ParseFeed(r->body, "");
-    EXPECT_OK(parsed) << r->body;
-    if (!parsed.ok()) return {};
-    EXPECT_FALSE(parsed->recovered) << r->body;
-    return *parsed;
-  }
-
-  testing::TempDir dir_;
-  testing::FakeClock clock_;
-  std::unique_ptr<store::Database> db_;
-  store::FeedRecord feed_;
-  std::unique_ptr<FeedHandlers> handlers_;
-};
 
 TEST_F(FeedHandlersTest, ServesEntriesNewestFirstWithHeadAndContentTypes) {
   Record({SimpleEntry(1), SimpleEntry(2)}, false);
@@ -312,7 +191,7 @@ TEST_F(FeedHandlersTest, FeedparserReadsEveryFormatWithSameIdsAndLinks) {
     auto r = Get(f);
     ASSERT_OK(r);
     const feeds::Feed ours = ServeAndParse(f);
-    const std::filesystem::path file = dir_.WriteFile("mirror." + Name(f), r->body);
+    const std::filesystem::path file = dir_.WriteFile("mirror." + Name(f), std::string(r->Body()));
     const testing::ProcessResult run =
         testing::RunProcess(kPython, {script.string(), file.string()});
     ASSERT_EQ(run.exit_code, 0) << run.out;
@@ -366,7 +245,7 @@ TEST_F(FeedHandlersTest, IfNoneMatchAndIfModifiedSinceAnswer304) {
     auto same = Get(f, "", {{"If-None-Match", etag}});
     ASSERT_OK(same);
     EXPECT_EQ(same->status, 304);
-    EXPECT_EQ(same->body, "");
+    EXPECT_EQ(same->Body(), "");
     EXPECT_EQ(HeaderOf(*same, "ETag"), etag);
 
     auto listed = Get(f, "", {{"if-none-match", "\"other\", W/" + etag}});
@@ -376,12 +255,12 @@ TEST_F(FeedHandlersTest, IfNoneMatchAndIfModifiedSinceAnswer304) {
     auto other = Get(f, "", {{"If-None-Match", "\"other\""}});
     ASSERT_OK(other);
     EXPECT_EQ(other->status, 200);
-    EXPECT_EQ(other->body, first->body);
+    EXPECT_EQ(other->Body(), first->Body());
 
     auto since = Get(f, "", {{"If-Modified-Since", last_modified}});
     ASSERT_OK(since);
     EXPECT_EQ(since->status, 304);
-    EXPECT_EQ(since->body, "");
+    EXPECT_EQ(since->Body(), "");
 
     auto older = Get(f, "", {{"If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT"}});
     ASSERT_OK(older);
@@ -409,16 +288,6 @@ TEST_F(FeedHandlersTest, IfNoneMatchAndIfModifiedSinceAnswer304) {
 
 // ---- Paging.
 
-// The before= value of the page's next link, or 0 when there is none. The self URL has no
-// query, so the only "?before=" in the document is the next link.
-int64_t NextBefore(const std::string& body) {
-  const size_t at = body.find("?before=");
-  if (at == std::string::npos) return 0;
-  size_t end = at + 8;
-  while (end < body.size() && std::isdigit(static_cast<unsigned char>(body[end]))) ++end;
-  return std::stoll(body.substr(at + 8, end - at - 8));
-}
-
 TEST_F(FeedHandlersTest, FollowingNextLinksVisitsEveryEntryOnceWhileEntriesArrive) {
   std::vector<feeds::Entry> batch;
   for (int i = 1; i <= 1000; ++i) batch.push_back(SimpleEntry(i));
@@ -440,13 +309,13 @@ TEST_F(FeedHandlersTest, FollowingNextLinksVisitsEveryEntryOnceWhileEntriesArriv
       auto r = Get(f, query);
       ASSERT_OK(r);
       ASSERT_EQ(r->status, 200);
-      auto parsed = feeds::ParseFeed(r->body, "");
+      auto parsed = feeds::ParseFeed(r->Body(), "");
       ASSERT_OK(parsed);
       EXPECT_LE(parsed->entries.size(), 37u);
       for (const feeds::Entry& e : parsed->entries) seen.insert(e.id);
-      before = NextBefore(r->body);
+      before = NextBefore(r->Body());
       if (before > 0) {
-        EXPECT_NE(r->body.find("limit=37"), std::string::npos);
+        EXPECT_NE(r->Body().find("limit=37"), std::string_view::npos);
       }
       // New posts arrive while the reader pages: they are newer, so no page shifts.
       if (++pages % 5 == 0) {
@@ -457,7 +326,7 @@ TEST_F(FeedHandlersTest, FollowingNextLinksVisitsEveryEntryOnceWhileEntriesArriv
       ASSERT_LT(pages, 100);
     } while (before > 0);
     EXPECT_EQ(static_cast<size_t>(pages), (expected.size() + 36) / 37);
-    EXPECT_EQ(seen.size(), expected.size());  // Nothing twice...
+    EXPECT_EQ(seen.size(), expected.size());                               // Nothing twice...
     EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()), expected);  // ...nothing missed.
   }
 }
@@ -471,7 +340,7 @@ TEST_F(FeedHandlersTest, PageSizeDefaultsAndIsClamped) {
   EXPECT_EQ(ServeAndParse(MirrorFormat::kJsonFeed, "limit=1").entries.size(), 1u);
   auto last = Get(MirrorFormat::kAtom, "limit=200&before=61");
   ASSERT_OK(last);
-  EXPECT_EQ(NextBefore(last->body), 0);  // 60 left: the last page has no next link.
+  EXPECT_EQ(NextBefore(last->Body()), 0);  // 60 left: the last page has no next link.
 }
 
 TEST_F(FeedHandlersTest, BadPagingParametersAreInvalidArgument) {
@@ -535,4 +404,4 @@ TEST_F(FeedHandlersTest, MirrorStaysCompleteWhileOriginFails) {
 }
 
 }  // namespace
-}  // namespace feedbridge::web
+}  // namespace feedbridge::web::mirror_test
