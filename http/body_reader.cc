@@ -146,8 +146,7 @@ Result<std::string> ReadInflated(RawSource& source, ContentCoding coding, size_t
 
 }  // namespace
 
-Result<std::string> ReadBody(std::istream& raw,
-                             ContentCoding coding, const BodyLimits& limits) {
+Result<std::string> ReadBody(std::istream& raw, ContentCoding coding, const BodyLimits& limits) {
   RawSource source(*raw.rdbuf(), limits);
   if (coding == ContentCoding::kIdentity) return ReadIdentity(source);
   return ReadInflated(source, coding, limits.max_bytes);

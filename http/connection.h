@@ -70,12 +70,12 @@ class Connection {
   Poco::Net::Context::Ptr tls_;
   DeadlineWatch& watch_;
   SteadyTime deadline_;
-  uint64_t ticket_ = 0;     // The armed watch, 0 if none.
-  int watch_fd_ = -1;       // Our duplicate of the socket's descriptor, for the watch.
+  uint64_t ticket_ = 0;             // The armed watch, 0 if none.
+  int watch_fd_ = -1;               // Our duplicate of the socket's descriptor, for the watch.
   Poco::Timespan applied_timeout_;  // The socket's send and receive timeouts now.
-  bool fired_ = false;      // A watch of this exchange cut the socket.
-  bool opened_ = false;     // Open() ran once: a connection is never reopened.
-  std::string_view phase_;  // Static strings only.
+  bool fired_ = false;              // A watch of this exchange cut the socket.
+  bool opened_ = false;             // Open() ran once: a connection is never reopened.
+  std::string_view phase_;          // Static strings only.
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;  // Declared last: destroyed first.
 };
 

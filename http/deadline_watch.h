@@ -54,7 +54,7 @@ class DeadlineWatch {
 
   std::mutex mu_;
   std::condition_variable wake_;
-  std::map<uint64_t, Entry> entries_;               // Guarded by mu_.
+  std::map<uint64_t, Entry> entries_;                // Guarded by mu_.
   std::set<std::pair<Deadline, uint64_t>> pending_;  // Guarded by mu_. Not yet fired, by time.
   // When the watch thread wakes next on its own (nullopt: it waits for a notify). Guarded by mu_.
   std::optional<Deadline> wakes_at_;

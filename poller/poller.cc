@@ -253,7 +253,9 @@ Result<PollReport> Poller::Impl::Fetched(const store::FeedRecord& feed,
   state.last_success_at = now;
   state.recent_entries = internal::RecentEntryTimes(doc, now);
   // More than a week over interval_min entries would not shorten the interval: keep the newest.
-  const size_t keep = static_cast<size_t>(std::chrono::hours(24 * 7) / std::max(options.interval_min, seconds(1))) + 1;
+  const size_t keep =
+      static_cast<size_t>(std::chrono::hours(24 * 7) / std::max(options.interval_min, seconds(1))) +
+      1;
   if (state.recent_entries->size() > keep) {
     std::sort(state.recent_entries->begin(), state.recent_entries->end(), std::greater<>());
     state.recent_entries->resize(keep);
@@ -384,8 +386,7 @@ void Poller::Impl::EnqueueNotices(const std::vector<store::Notice>& notices, Pol
       return;
     }
     // One line per notice: what the blog just said on the network.
-    deps.log.information("poller: notice " + std::to_string(notice.id) + " queued: " +
-                         notice.text);
+    deps.log.information("poller: notice " + std::to_string(notice.id) + " queued: " + notice.text);
     const Status marked = deps.notices.MarkEnqueued(notice.id);
     if (!marked.ok()) {
       // Enqueued but still in the outbox: the next flush enqueues it again, which Enqueue
@@ -511,8 +512,8 @@ Status Poller::Impl::WriteDeferred(Deferred& deferred) {
     const Status saved = deps.feeds.SaveFetchStates(deferred.states);
     if (!saved.ok()) {
       // Not rescheduled either: their leases run out and they are polled again.
-      return saved.WithContext("poller: fetch state of " +
-                               std::to_string(deferred.states.size()) + " feeds");
+      return saved.WithContext("poller: fetch state of " + std::to_string(deferred.states.size()) +
+                               " feeds");
     }
   }
   if (!deferred.schedule.empty()) {

@@ -147,7 +147,8 @@ Result<std::unique_ptr<RedisServerProcess>> RedisServerProcess::Start(RedisServe
   Result<std::string> path = FindExecutable(options.executable);
   if (!path.ok()) return path.status();
   const FileDescriptor null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  const FileDescriptor log_out(::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  const FileDescriptor log_out(
+      ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   if (null_in.get() < 0 || log_out.get() < 0) {
     return Status::Unavailable("queue: redis-server: cannot open " + log + ": " +
                                std::strerror(errno));

@@ -27,7 +27,7 @@ class FeedStore {
   // Creates the account and the feed. AlreadyExists if the URL or the nickname is taken;
   // InvalidArgument for a bad nickname.
   virtual Result<FeedRecord> AddFeed(const NewFeed& feed) = 0;
-  virtual Result<FeedRecord> GetFeed(int64_t feed_id) = 0;             // NotFound.
+  virtual Result<FeedRecord> GetFeed(int64_t feed_id) = 0;  // NotFound.
   // The feeds of those ids that exist, in no particular order (a removed feed is just absent).
   // The default calls GetFeed for each; SQL stores answer with one query.
   virtual Result<std::vector<FeedRecord>> GetFeeds(const std::vector<int64_t>& feed_ids);

@@ -110,8 +110,7 @@ const std::vector<Migration>& Migrations() {
       // Entries are listed and paged by id (the order they were stored), not first_seen_at.
       {3,
        "entries by feed and id",
-       {"CREATE INDEX entries_by_feed_id ON entries (feed_id, id)",
-        "DROP INDEX entries_by_feed"}},
+       {"CREATE INDEX entries_by_feed_id ON entries (feed_id, id)", "DROP INDEX entries_by_feed"}},
   };
   return migrations;
 }

@@ -100,13 +100,13 @@ struct NewEntry {
 
 // A notice: what a blog "posts" to the network for one new entry.
 struct Notice {
-  int64_t id = 0;          // Notice URI: BASE/notice/<id>.
+  int64_t id = 0;  // Notice URI: BASE/notice/<id>.
   int64_t account_id = 0;
   int64_t entry_id = 0;
-  std::string text;        // At most 140 characters.
-  std::string url;         // omb_notice_url: the permalink, may be empty.
+  std::string text;  // At most 140 characters.
+  std::string url;   // omb_notice_url: the permalink, may be empty.
   TimePoint created_at;
-  bool enqueued = false;   // Outbox state: false until it is on the Redis stream.
+  bool enqueued = false;  // Outbox state: false until it is on the Redis stream.
 };
 
 }  // namespace feedbridge::store

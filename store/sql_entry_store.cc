@@ -162,8 +162,7 @@ namespace {
 // entry is found the way ListEntries orders (id descending), from the top of the
 // entries_by_feed_id index. The one parameter is the nickname.
 std::string StampSql(const SqlDialect& dialect) {
-  const std::string newest =
-      " FROM entries e WHERE e.feed_id = f.id ORDER BY e.id DESC LIMIT 1)";
+  const std::string newest = " FROM entries e WHERE e.feed_id = f.id ORDER BY e.id DESC LIMIT 1)";
   const std::string count = dialect.backend == SqlBackend::kPostgres
                                 ? "(SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id)"
                                 : "0";

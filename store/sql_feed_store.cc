@@ -80,8 +80,7 @@ std::string UpdateStatesSql(const SqlDialect& d, size_t rows) {
 
 }  // namespace
 
-size_t WriteFetchStates(Session& s, SqlSessions& sessions,
-                        std::span<const FeedFetchState> states) {
+size_t WriteFetchStates(Session& s, SqlSessions& sessions, std::span<const FeedFetchState> states) {
   const SqlDialect& d = sessions.dialect();
   size_t changed = 0;
   if (SqliteStatements* prepared = sessions.sqlite_statements(); prepared != nullptr) {
@@ -261,18 +260,17 @@ Result<int64_t> SqlFeedStore::CountFeeds() {
 }
 
 Status SqlFeedStore::SaveFetchState(int64_t feed_id, const FetchState& state) {
-  return sessions_.Run("save fetch state of " + FeedName(feed_id), [&](Session& s) {
-    return WriteFetchState(s, sessions_, feed_id, state);
-  });
+  return sessions_.Run("save fetch state of " + FeedName(feed_id),
+                       [&](Session& s) { return WriteFetchState(s, sessions_, feed_id, state); });
 }
 
 Status SqlFeedStore::SaveFetchStates(const std::vector<FeedFetchState>& states) {
   if (states.empty()) return Status::Ok();
-  return sessions_.Transact(
-      "save fetch state of " + std::to_string(states.size()) + " feeds", [&](Session& s) {
-        WriteFetchStates(s, sessions_, states);
-        return Status::Ok();
-      });
+  return sessions_.Transact("save fetch state of " + std::to_string(states.size()) + " feeds",
+                            [&](Session& s) {
+                              WriteFetchStates(s, sessions_, states);
+                              return Status::Ok();
+                            });
 }
 
 Status SqlFeedStore::RemoveFeed(int64_t feed_id) {

@@ -28,7 +28,8 @@ inline Poco::Nullable<int64_t> ToNullableMillis(const std::optional<TimePoint>& 
 }
 
 // A list of times as one column: milliseconds joined by commas; NULL for nullopt.
-inline Poco::Nullable<std::string> ToNullableTimeList(const std::optional<std::vector<TimePoint>>& v) {
+inline Poco::Nullable<std::string> ToNullableTimeList(
+    const std::optional<std::vector<TimePoint>>& v) {
   if (!v) return {};
   std::string out;
   for (const TimePoint t : *v) {

@@ -134,8 +134,8 @@ class SqlSessions {
   std::unique_ptr<Poco::Data::SessionPool> pool_;  // Null for SQLite.
   // Guarded by mu_. Declared after sqlite_: finalized before the connection closes.
   std::unique_ptr<SqliteStatements> sqlite_statements_;
-  std::string sqlite_path_;                        // Empty for PostgreSQL.
-  uint64_t sqlite_device_ = 0;                     // Identity of the file opened.
+  std::string sqlite_path_;     // Empty for PostgreSQL.
+  uint64_t sqlite_device_ = 0;  // Identity of the file opened.
   uint64_t sqlite_inode_ = 0;
 };
 

@@ -34,9 +34,7 @@ void SqliteStatement::Check(int rc) const {
   if (rc != SQLITE_OK) Poco::Data::SQLite::Utility::throwException(db_, rc);
 }
 
-void SqliteStatement::Bind(int pos, int64_t value) {
-  Check(sqlite3_bind_int64(stmt_, pos, value));
-}
+void SqliteStatement::Bind(int pos, int64_t value) { Check(sqlite3_bind_int64(stmt_, pos, value)); }
 
 void SqliteStatement::Bind(int pos, std::string_view value) {
   // Copied: callers may bind temporaries.

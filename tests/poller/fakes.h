@@ -112,15 +112,15 @@ class FakeStore final : public store::FeedStore,
 
   Clock& clock_;
   mutable std::mutex mu_;
-  int calls_ = 0;                               // Guarded by mu_.
+  int calls_ = 0;                                         // Guarded by mu_.
   std::map<std::string, int, std::less<>> method_calls_;  // Guarded by mu_.
-  int fail_at_call_ = 0;                        // Guarded by mu_. 0: none.
-  std::string fail_method_;                     // Guarded by mu_.
-  bool down_ = false;                           // Guarded by mu_.
-  std::map<int64_t, store::FeedRecord> feeds_;  // Guarded by mu_.
-  std::vector<store::StoredEntry> entries_;     // Guarded by mu_.
-  std::vector<store::Notice> notices_;          // Guarded by mu_.
-  int64_t next_id_ = 1;                         // Guarded by mu_.
+  int fail_at_call_ = 0;                                  // Guarded by mu_. 0: none.
+  std::string fail_method_;                               // Guarded by mu_.
+  bool down_ = false;                                     // Guarded by mu_.
+  std::map<int64_t, store::FeedRecord> feeds_;            // Guarded by mu_.
+  std::vector<store::StoredEntry> entries_;               // Guarded by mu_.
+  std::vector<store::Notice> notices_;                    // Guarded by mu_.
+  int64_t next_id_ = 1;                                   // Guarded by mu_.
 };
 
 // Records enqueued messages (every successful call, so a double enqueue shows). Thread-safe.

@@ -105,6 +105,17 @@ class PollerTest : public ::testing::Test {
 
   store::FeedRecord Feed() { return store_.Feed(kFeedId); }
 
+  // Another blog, feed `id`, on the same site as the first (its URL with "?id" added).
+  int64_t AddFeedLikeTheFirst(int64_t id) {
+    store::FeedRecord other = Feed();
+    other.id = id;
+    other.account_id = 10 + id;
+    other.nickname = "blog" + std::to_string(id);
+    other.url = FeedUrl() + "?" + std::to_string(id);
+    store_.PutFeed(other);
+    return id;
+  }
+
   testing::FakeClock clock_;
   testing::FixedRandom random_;
   testing::FakeStore store_{clock_};
@@ -538,15 +549,7 @@ TEST_F(PollerTest, RunOnceClaimsDueFeedsAndForgetsRemovedOnes) {
 
 TEST_F(PollerTest, RunOnceWritesTheStateOfNotModifiedFeedsOnceForTheBatch) {
   std::vector<int64_t> ids = {kFeedId};
-  for (int64_t id : {2, 3}) {
-    store::FeedRecord other = Feed();
-    other.id = id;
-    other.account_id = 10 + id;
-    other.nickname = "blog" + std::to_string(id);
-    other.url = FeedUrl() + "?" + std::to_string(id);
-    store_.PutFeed(other);
-    ids.push_back(id);
-  }
+  for (int64_t id : {2, 3}) ids.push_back(AddFeedLikeTheFirst(id));
   for (const int64_t id : ids) {
     const std::string url = store_.Feed(id).url;
     http_.Script(url, FakeHttpClient::Ok(url, Rss(TwoItems()), {{"ETag", "\"e\""}}));
@@ -582,18 +585,12 @@ TEST_F(PollerTest, NotModifiedStatesNotWrittenLeaveTheFeedsLeased) {
   EXPECT_EQ(Feed().last_http_status, 200);  // Nothing half-written.
   // Still leased: not due now, due again when the lease runs out.
   EXPECT_GT(schedule_.entries().at(kFeedId), clock_.Now());
-  EXPECT_LE(schedule_.entries().at(kFeedId), clock_.Now() + options_.fetch_timeout * 2 + seconds(30));
+  EXPECT_LE(schedule_.entries().at(kFeedId),
+            clock_.Now() + options_.fetch_timeout * 2 + seconds(30));
 }
 
 TEST_F(PollerTest, SlowFetchesGiveTheRestOfTheBatchBackBeforeTheLeaseRunsOut) {
-  for (int64_t id : {2, 3}) {
-    store::FeedRecord other = Feed();
-    other.id = id;
-    other.account_id = 10 + id;
-    other.nickname = "blog" + std::to_string(id);
-    other.url = FeedUrl() + "?" + std::to_string(id);
-    store_.PutFeed(other);
-  }
+  for (int64_t id : {2, 3}) AddFeedLikeTheFirst(id);
   ASSERT_OK(schedule_.Schedule(kFeedId, clock_.Now() - minutes(3)));
   ASSERT_OK(schedule_.Schedule(2, clock_.Now() - minutes(2)));
   ASSERT_OK(schedule_.Schedule(3, clock_.Now() - minutes(1)));

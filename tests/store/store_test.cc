@@ -286,8 +286,9 @@ TEST_P(StoreTest, SaveFetchStatesWritesEachFeedsOwnStateAndSkipsRemovedFeeds) {
   b.consecutive_failures = 3;
   b.failing_since = now - seconds(600);
   b.recent_entries = std::vector<TimePoint>{};  // Known: nothing recent.
-  ASSERT_OK(db_->feeds().SaveFetchStates(
-      {{.feed_id = alice.id, .state = a}, {.feed_id = 4242, .state = a}, {.feed_id = bob.id, .state = b}}));
+  ASSERT_OK(db_->feeds().SaveFetchStates({{.feed_id = alice.id, .state = a},
+                                          {.feed_id = 4242, .state = a},
+                                          {.feed_id = bob.id, .state = b}}));
   Result<FeedRecord> got_a = db_->feeds().GetFeed(alice.id);
   Result<FeedRecord> got_b = db_->feeds().GetFeed(bob.id);
   ASSERT_OK(got_a);
