@@ -460,6 +460,8 @@ Result<WebResponse> FeedHandlers::Serve(MirrorFormat format, const WebRequest& r
     response.SetHeader("ETag", etag);
     if (last_modified) response.SetHeader("Last-Modified", HttpDate(*last_modified));
     response.SetHeader("Cache-Control", std::string(kCacheControl));
+    // A feed is data, never a page: no browser may guess it is HTML and run what it holds.
+    response.SetHeader("X-Content-Type-Options", "nosniff");
     if (NotModified(request, etag, last_modified)) {
       response.status = 304;
       return response;

@@ -103,6 +103,7 @@ TEST_F(FeedHandlersTest, ServesEntriesNewestFirstWithHeadAndContentTypes) {
     ASSERT_OK(r);
     EXPECT_EQ(r->content_type, types.at(f));
     EXPECT_EQ(HeaderOf(*r, "Cache-Control"), "public, max-age=300");
+    EXPECT_EQ(HeaderOf(*r, "X-Content-Type-Options"), "nosniff");
     const feeds::Feed feed = ServeAndParse(f);
     EXPECT_EQ(feed.title.value, "Garden");
     EXPECT_EQ(feed.home_page_url, "https://blog.example/");
