@@ -24,6 +24,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -56,6 +57,7 @@ struct Args {
   std::string url_prefix;
   int64_t feeds = 100000;
   int workers = 8;
+  int connections = 8;         // Per-host concurrency: every feed is on one host.
   std::string mode = "start";  // start: Poller::Start()/Stop(); runonce: threads on RunOnce(50).
   double phase_timeout_s = 240;
 };
@@ -83,6 +85,8 @@ Args ParseArgs(int argc, char** argv) {
       a.feeds = std::stoll(value);
     } else if (flag == "--workers") {
       a.workers = std::stoi(value);
+    } else if (flag == "--connections") {
+      a.connections = std::stoi(value);
     } else if (flag == "--mode") {
       a.mode = value;
     } else if (flag == "--phase-timeout") {
@@ -92,7 +96,9 @@ Args ParseArgs(int argc, char** argv) {
     }
   }
   if (a.dir.empty() || a.url_prefix.empty()) Die("--dir and --url-prefix are required");
-  if (a.feeds < 1 || a.workers < 1) Die("--feeds and --workers must be positive");
+  if (a.feeds < 1 || a.workers < 1 || a.connections < 1) {
+    Die("--feeds, --workers and --connections must be positive");
+  }
   if (a.mode != "start" && a.mode != "runonce") Die("--mode is start or runonce");
   return a;
 }
@@ -119,7 +125,9 @@ long RssKib() {
 double CpuSeconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
-  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  auto s = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   return s(u.ru_utime) + s(u.ru_stime);
 }
 
@@ -150,6 +158,30 @@ class CountingHttpClient final : public fb::http::HttpClient {
 
   fb::Result<fb::http::HttpResponse> Send(const fb::http::HttpRequest& request) override {
     auto response = inner_.Send(request);
+    Count(response);
+    return response;
+  }
+
+  void SendEach(std::span<const fb::http::HttpRequest> requests,
+                std::chrono::steady_clock::time_point start_by, const EachDone& done) override {
+    inner_.SendEach(requests, start_by, [&](size_t i, fb::Result<fb::http::HttpResponse> response) {
+      // "Not sent" is no exchange: the feed goes back to the schedule.
+      if (response.ok() || response.status().code() != fb::Status::Code::kFailedPrecondition) {
+        Count(response);
+      }
+      return done(i, std::move(response));
+    });
+  }
+
+  void Reset() { done_ = ok_ = not_modified_ = other_ = errors_ = 0; }
+  int64_t done() const { return done_.load(); }
+  int64_t ok() const { return ok_.load(); }
+  int64_t not_modified() const { return not_modified_.load(); }
+  int64_t other() const { return other_.load(); }
+  int64_t errors() const { return errors_.load(); }
+
+ private:
+  void Count(const fb::Result<fb::http::HttpResponse>& response) {
     if (!response.ok()) {
       errors_.fetch_add(1);
       bool expected = false;
@@ -165,17 +197,8 @@ class CountingHttpClient final : public fb::http::HttpClient {
       other_.fetch_add(1);
     }
     done_.fetch_add(1);
-    return response;
   }
 
-  void Reset() { done_ = ok_ = not_modified_ = other_ = errors_ = 0; }
-  int64_t done() const { return done_.load(); }
-  int64_t ok() const { return ok_.load(); }
-  int64_t not_modified() const { return not_modified_.load(); }
-  int64_t other() const { return other_.load(); }
-  int64_t errors() const { return errors_.load(); }
-
- private:
   fb::http::HttpClient& inner_;
   std::atomic<int64_t> done_{0}, ok_{0}, not_modified_{0}, other_{0}, errors_{0};
   std::atomic<bool> first_error_set_{false};
@@ -196,8 +219,8 @@ PhaseResult RunPhase(const Args& args, fb::poller::Poller& poller, CountingHttpC
   PhaseResult r;
   const double cpu0 = CpuSeconds();
   const auto t0 = SteadyClock::now();
-  const auto deadline = t0 + std::chrono::duration_cast<SteadyClock::duration>(
-                                 Seconds(args.phase_timeout_s));
+  const auto deadline =
+      t0 + std::chrono::duration_cast<SteadyClock::duration>(Seconds(args.phase_timeout_s));
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
   if (args.mode == "start") {
@@ -285,7 +308,8 @@ void PrintPhase(std::string_view name, const PhaseResult& r, const CountingHttpC
       static_cast<long long>(st.status_304), static_cast<long long>(st.with_validators),
       static_cast<long long>(notices_on_stream), static_cast<long long>(outbox),
       static_cast<long long>(still_due));
-  if (st.failing > 0) std::fprintf(stderr, "poll_bench: first failing feed: %s\n", st.first_error.c_str());
+  if (st.failing > 0)
+    std::fprintf(stderr, "poll_bench: first failing feed: %s\n", st.first_error.c_str());
   std::fflush(stdout);
 }
 
@@ -322,12 +346,12 @@ int main(int argc, char** argv) {
   fb::config::PollerOptions options;
   options.workers = args.workers;
   options.allow_private_networks = true;
-  options.per_host_concurrency = args.workers;  // Every feed is on one host (127.0.0.1).
+  options.per_host_concurrency = args.connections;  // Every feed is on one host (127.0.0.1).
   fb::http::PocoHttpClient poco({
       .user_agent = "feedbridge-bench/poll",
       .allow_private_networks = true,
-      .per_host_concurrency = args.workers,
-      .max_idle_connections_per_host = static_cast<size_t>(args.workers),
+      .per_host_concurrency = args.connections,
+      .max_idle_connections_per_host = static_cast<size_t>(args.connections),
   });
   CountingHttpClient http(poco);
   fb::poller::Poller poller(options, fb::config::OmbOptions{}, "http://127.0.0.1:9/",
@@ -370,8 +394,8 @@ int main(int argc, char** argv) {
       "setup feeds=%lld add_seconds=%.2f adds_s=%.0f scheduled=%zu schedule_all_seconds=%.2f "
       "rss_before_schedule_kib=%ld rss_after_schedule_kib=%ld redis_used_before=%lld "
       "redis_used_after=%lld redis_zset_bytes=%lld workers=%d per_host_concurrency=%d mode=%s\n",
-      static_cast<long long>(args.feeds), add_s, static_cast<double>(args.feeds) / add_s,
-      scheduled, sched_s, rss_before, rss_after, static_cast<long long>(redis_before),
+      static_cast<long long>(args.feeds), add_s, static_cast<double>(args.feeds) / add_s, scheduled,
+      sched_s, rss_before, rss_after, static_cast<long long>(redis_before),
       static_cast<long long>(redis_after), static_cast<long long>(usage.integer), args.workers,
       options.per_host_concurrency, args.mode.c_str());
   std::fflush(stdout);
@@ -381,9 +405,7 @@ int main(int argc, char** argv) {
     // rescheduled at least interval_min (5 min) less 10 % jitter ahead.
     return Check(schedule.CountDue(clock.Now() + std::chrono::seconds(200)), "count due");
   };
-  auto stream_length = [&] {
-    return Check(redis->Command({"XLEN", stream_key}), "XLEN").integer;
-  };
+  auto stream_length = [&] { return Check(redis->Command({"XLEN", stream_key}), "XLEN").integer; };
 
   // Phase 1: first polls (200, entries stored, no notices: a new feed's backlog is not sent).
   std::fprintf(stderr, "poll_bench: phase 1 (first poll of every feed)\n");

@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <limits>
+#include <sstream>
 #include <streambuf>
 
 namespace feedbridge::http {
@@ -150,6 +153,23 @@ Result<std::string> ReadBody(std::istream& raw, ContentCoding coding, const Body
   RawSource source(*raw.rdbuf(), limits);
   if (coding == ContentCoding::kIdentity) return ReadIdentity(source);
   return ReadInflated(source, coding, limits.max_bytes);
+}
+
+Result<ContentCoding> ParseContentCoding(std::string_view value) {
+  std::string coding(value);
+  for (char& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (coding.empty() || coding == "identity") return ContentCoding::kIdentity;
+  if (coding == "gzip" || coding == "x-gzip") return ContentCoding::kGzip;
+  if (coding == "deflate") return ContentCoding::kDeflate;
+  return Status::Unavailable("unsupported Content-Encoding: " + coding);
+}
+
+Result<std::string> DecodeBody(std::string raw, ContentCoding coding, size_t max_bytes) {
+  if (coding == ContentCoding::kIdentity) return raw;
+  std::istringstream in(std::move(raw));
+  // The bytes are all here: no read can block, so no deadline applies. The raw bytes were
+  // capped as they arrived; the cap applies to the decoded ones here.
+  return ReadBody(in, coding, BodyLimits{max_bytes, SteadyTime::max(), -1});
 }
 
 Status StatusFromPocoException(const Poco::Exception& e) {

@@ -34,6 +34,14 @@ struct BodyLimits {
 // adds the URL. On success the raw stream has been read to its end, so the session may be reused.
 Result<std::string> ReadBody(std::istream& raw, ContentCoding coding, const BodyLimits& limits);
 
+// The coding a Content-Encoding value names: empty or "identity", "gzip" (or "x-gzip"),
+// "deflate". Anything else is Unavailable "unsupported Content-Encoding: ...".
+Result<ContentCoding> ParseContentCoding(std::string_view value);
+
+// Decodes a body already read whole (the event-driven path), under the same cap as ReadBody:
+// ResourceExhausted past `max_bytes` decoded, Unavailable for corrupt compressed data.
+Result<std::string> DecodeBody(std::string raw, ContentCoding coding, size_t max_bytes);
+
 // Maps a POCO exception to a Status (no prefix): TimeoutException -> DeadlineExceeded; DNS ->
 // Unavailable "DNS: ..."; SSL -> Unavailable "TLS: ..."; other network and I/O errors ->
 // Unavailable; SyntaxException -> InvalidArgument; anything else -> Internal.

@@ -28,4 +28,19 @@ bool HttpResponse::MovedPermanently() const {
                      [](const Redirect& r) { return r.status == 301 || r.status == 308; });
 }
 
+void HttpClient::SendEach(std::span<const HttpRequest> requests,
+                          std::chrono::steady_clock::time_point start_by, const EachDone& done) {
+  bool go_on = true;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (!go_on || std::chrono::steady_clock::now() >= start_by) {
+      go_on = done(i, Status::FailedPrecondition(
+                          "http: " + requests[i].url + ": not sent: " +
+                          (go_on ? "the batch ran out of time" : "the batch was stopped"))) &&
+              go_on;
+      continue;
+    }
+    go_on = done(i, Send(requests[i]));
+  }
+}
+
 }  // namespace feedbridge::http

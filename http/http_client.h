@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,8 +61,20 @@ struct HttpResponse {
 // Implementations are thread-safe.
 class HttpClient {
  public:
+  // Told of each request of SendEach as it ends: its index and result. Returning false starts no
+  // more requests.
+  using EachDone = std::function<bool(size_t index, Result<HttpResponse> result)>;
+
   virtual ~HttpClient() = default;
   virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
+
+  // Sends `requests`, several at once where the implementation can, and calls `done` once for
+  // each, on the calling thread, as it ends (in any order). A request is started only before
+  // `start_by` and while `done` returns true; the others are reported as FailedPrecondition
+  // "not sent: ...", which Send never returns: nothing of them reached a server. Other results
+  // are what Send would return. This default sends them one after another with Send.
+  virtual void SendEach(std::span<const HttpRequest> requests,
+                        std::chrono::steady_clock::time_point start_by, const EachDone& done);
 };
 
 }  // namespace feedbridge::http

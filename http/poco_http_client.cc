@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -30,6 +31,8 @@
 #include "http/body_reader.h"
 #include "http/connection.h"
 #include "http/deadline_watch.h"
+#include "http/host_slots.h"
+#include "http/multiplexer.h"
 
 namespace feedbridge::http {
 namespace {
@@ -45,6 +48,14 @@ constexpr auto kMaxIdle = std::chrono::seconds(4);
 // until the system resolver gives up (glibc: timeout x attempts per server, ~10-30 s); while DNS
 // is down, new lookups fail at once past this many rather than pile up threads.
 constexpr int kMaxLookupsInFlight = 32;
+
+// `a` equals the lower-case `lower`, ignoring case.
+bool SameName(std::string_view a, std::string_view lower) {
+  return a.size() == lower.size() &&
+         std::equal(a.begin(), a.end(), lower.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == y;
+         });
+}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -88,49 +99,6 @@ Result<Target> ParseTarget(const std::string& url) {
   if (t.path_and_query.empty()) t.path_and_query = "/";
   return t;
 }
-
-// Exchanges in flight per host, bounded (a counting semaphore per host name).
-class HostSlots {
- public:
-  explicit HostSlots(int limit) : limit_(std::max(1, limit)) {}
-
-  // False if no slot freed up before `deadline`.
-  bool Acquire(const std::string& host, SteadyTime deadline) {
-    std::unique_lock lock(mu_);
-    if (!cv_.wait_until(lock, deadline, [&] { return in_flight_[host] < limit_; })) {
-      if (in_flight_[host] == 0) in_flight_.erase(host);
-      return false;
-    }
-    ++in_flight_[host];
-    return true;
-  }
-
-  void Release(const std::string& host) {
-    {
-      std::lock_guard lock(mu_);
-      if (--in_flight_[host] <= 0) in_flight_.erase(host);
-    }
-    cv_.notify_all();
-  }
-
- private:
-  const int limit_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<std::string, int> in_flight_;  // Guarded by mu_.
-};
-
-class SlotGuard {
- public:
-  SlotGuard(HostSlots& slots, std::string host) : slots_(slots), host_(std::move(host)) {}
-  ~SlotGuard() { slots_.Release(host_); }
-  SlotGuard(const SlotGuard&) = delete;
-  SlotGuard& operator=(const SlotGuard&) = delete;
-
- private:
-  HostSlots& slots_;
-  std::string host_;
-};
 
 // Idle keep-alive connections per (scheme, host, port, checked address).
 class ConnectionPool {
@@ -178,15 +146,6 @@ class ConnectionPool {
   std::mutex mu_;
   std::map<std::string, std::vector<Idle>> idle_;  // Guarded by mu_.
 };
-
-ContentCoding CodingOf(const Poco::Net::HTTPResponse& response, Status* error) {
-  const std::string coding = Lower(response.get("Content-Encoding", ""));
-  if (coding.empty() || coding == "identity") return ContentCoding::kIdentity;
-  if (coding == "gzip" || coding == "x-gzip") return ContentCoding::kGzip;
-  if (coding == "deflate") return ContentCoding::kDeflate;
-  *error = Status::Unavailable("unsupported Content-Encoding: " + coding);
-  return ContentCoding::kIdentity;
-}
 
 // One hop of the exchange: the request as sent to this URL (redirects may have changed the
 // method, the body or the headers).
@@ -265,6 +224,7 @@ class PocoHttpClient::Impl {
   explicit Impl(PocoHttpClientOptions options)
       : options_(std::move(options)),
         slots_(options_.per_host_concurrency),
+        multiplexer_(slots_, options_.max_idle_connections_per_host),
         pool_(options_.max_idle_connections_per_host),
         resolver_(options_.resolver != nullptr ? options_.resolver
                                                : std::make_shared<SystemHostResolver>()) {
@@ -299,7 +259,147 @@ class PocoHttpClient::Impl {
   }
 
   Result<HttpResponse> Send(const HttpRequest& request) {
-    const SteadyTime deadline = Clock::now() + request.timeout;
+    return Follow(request, Clock::now() + request.timeout, std::nullopt);
+  }
+
+  void SendEach(std::span<const HttpRequest> requests, SteadyTime start_by,
+                const HttpClient::EachDone& done) {
+    std::vector<bool> reported(requests.size(), false);
+    bool go_on = true;
+    auto report = [&](size_t i, Result<HttpResponse> result) {
+      reported[i] = true;
+      if (!done(i, std::move(result))) go_on = false;
+    };
+    auto not_sent = [&](size_t i) {
+      report(i, Status::FailedPrecondition(
+                    "http: " + requests[i].url + ": not sent: " +
+                    (go_on ? "the batch ran out of time" : "the batch was stopped")));
+    };
+    try {
+      // Plain-http GETs go to the multiplexer, all at once; the rest (https, POST, anything
+      // unusual) one after another on the blocking path, after them.
+      std::vector<PlainRequest> plain;
+      std::vector<size_t> plain_of;  // plain[k] is requests[plain_of[k]].
+      std::vector<size_t> blocking;
+      std::map<std::string, Result<Poco::Net::IPAddress>> resolved;  // Per host, this batch.
+      for (size_t i = 0; i < requests.size(); ++i) {
+        if (!go_on) {
+          not_sent(i);
+          continue;
+        }
+        Result<std::optional<PlainRequest>> prepared = PreparePlain(requests[i], resolved);
+        if (!prepared.ok()) {
+          report(i, prepared.status().WithContext("http: " + requests[i].url));
+        } else if (prepared->has_value()) {
+          plain.push_back(std::move(**prepared));
+          plain_of.push_back(i);
+        } else {
+          blocking.push_back(i);
+        }
+      }
+      multiplexer_.Run(
+          plain, start_by, options_.max_exchanges_per_batch,
+          [&](size_t k, Result<PlainResponse> result) {
+            const size_t i = plain_of[k];
+            const HttpRequest& request = requests[i];
+            if (!result.ok()) {
+              report(i, result.status().WithContext("http: " + request.url));
+              return go_on;
+            }
+            Hop hop{result->status, std::move(result->headers), std::move(result->body)};
+            report(i, Follow(request, result->deadline, std::move(hop)));
+            return go_on;
+          });
+      for (const size_t i : blocking) {
+        if (!go_on || Clock::now() >= start_by) {
+          not_sent(i);
+        } else {
+          report(i, Send(requests[i]));
+        }
+      }
+    } catch (const std::exception& e) {
+      // Every request is reported once, whatever happened.
+      for (size_t i = 0; i < requests.size(); ++i) {
+        if (!reported[i]) {
+          report(i, Status::Internal("http: " + requests[i].url + ": " + e.what()));
+        }
+      }
+    }
+  }
+
+ private:
+  // The request for the multiplexer, or nullopt when the blocking path is to send it: https,
+  // a method other than GET/HEAD, a body, a Host field of its own, or anything the blocking path
+  // would rather check itself (odd bytes in the target or the fields). Errors are the
+  // resolver's and the SSRF guard's.
+  Result<std::optional<PlainRequest>> PreparePlain(
+      const HttpRequest& request, std::map<std::string, Result<Poco::Net::IPAddress>>& resolved) {
+    if ((request.method != "GET" && request.method != "HEAD") || !request.body.empty()) {
+      return std::optional<PlainRequest>();
+    }
+    Result<Target> target = ParseTarget(request.url);
+    if (!target.ok() || target->scheme != "http") return std::optional<PlainRequest>();
+    const auto plain_text = [](std::string_view s, char low) {
+      return std::all_of(s.begin(), s.end(), [low](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u >= static_cast<unsigned char>(low) && u < 0x7f;
+      });
+    };
+    if (!plain_text(target->path_and_query, '!')) return std::optional<PlainRequest>();
+    for (const Header& h : request.headers) {
+      if (h.name.empty() || !plain_text(h.name, '!') || h.name.find(':') != std::string::npos ||
+          !plain_text(h.value, ' ') || SameName(h.name, "host")) {
+        return std::optional<PlainRequest>();
+      }
+    }
+    auto found = resolved.find(target->host);
+    if (found == resolved.end()) {
+      found = resolved.emplace(target->host, Resolve(target->host, Clock::now() + request.timeout))
+                  .first;
+    }
+    if (!found->second.ok()) return found->second.status();
+    const Poco::Net::IPAddress& address = *found->second;
+
+    PlainRequest plain;
+    plain.host = target->host;
+    plain.pool_key =
+        "http://" + target->host + ":" + std::to_string(target->port) + "@" + address.toString();
+    plain.address = Poco::Net::SocketAddress(address, target->port);
+    plain.head_request = request.method == "HEAD";
+    plain.max_body_bytes = request.max_body_bytes;
+    plain.timeout = request.timeout;
+    std::string& head = plain.head;
+    head.reserve(256);
+    head += request.method;
+    head += ' ';
+    head += target->path_and_query;
+    head += " HTTP/1.1\r\nHost: ";
+    head += target->host.find(':') != std::string::npos ? "[" + target->host + "]" : target->host;
+    if (target->port != 80) head += ":" + std::to_string(target->port);
+    head += "\r\n";
+    // The defaults, unless the request sets a field of that name itself.
+    const auto set_by_request = [&](std::string_view name) {
+      return std::any_of(request.headers.begin(), request.headers.end(),
+                         [&](const Header& h) { return SameName(h.name, name); });
+    };
+    if (!set_by_request("accept-encoding")) head += "Accept-Encoding: gzip, deflate\r\n";
+    if (!options_.user_agent.empty() && !set_by_request("user-agent")) {
+      head += "User-Agent: " + options_.user_agent + "\r\n";
+    }
+    for (const Header& h : request.headers) {
+      head += h.name;
+      head += ": ";
+      head += h.value;
+      head += "\r\n";
+    }
+    head += "\r\n";
+    return std::optional<PlainRequest>(std::move(plain));
+  }
+
+  // The exchange and the redirects it leads to, all within `deadline`. With `first`, the first
+  // hop (to request.url) was already made by the multiplexer.
+  Result<HttpResponse> Follow(const HttpRequest& request, SteadyTime deadline,
+                              std::optional<Hop> first) {
     HttpResponse response;
     std::string url = request.url;
     std::string method = request.method;
@@ -309,9 +409,14 @@ class PocoHttpClient::Impl {
     for (;;) {
       Result<Target> target = ParseTarget(url);
       if (!target.ok()) return target.status().WithContext("http: " + url);
-      Result<Hop> hop = Exchange({*target, method, headers, body, request, deadline});
+      Result<Hop> hop = Status::Internal("no exchange");
+      if (first) {
+        hop = std::move(*first);
+        first.reset();
+      } else {
+        hop = Exchange({*target, method, headers, body, request, deadline});
+      }
       if (!hop.ok()) return hop.status().WithContext("http: " + url);
-
       const std::string location = FindHeader(hop->headers, "location");
       if (!IsRedirect(hop->status) || location.empty() || request.max_redirects <= 0) {
         response.status = hop->status;
@@ -353,10 +458,9 @@ class PocoHttpClient::Impl {
     }
   }
 
- private:
   static std::string FindHeader(const std::vector<Header>& headers, std::string_view lower_name) {
     for (const Header& h : headers) {
-      if (Lower(h.name) == lower_name) return h.value;
+      if (SameName(h.name, lower_name)) return h.value;
     }
     return {};
   }
@@ -474,11 +578,10 @@ class PocoHttpClient::Impl {
                                          std::to_string(res.getContentLength64()) + " over " +
                                          std::to_string(max_bytes) + " bytes");
       }
-      Status coding_error;
-      const ContentCoding coding = CodingOf(res, &coding_error);
-      if (!coding_error.ok()) return coding_error;
+      const Result<ContentCoding> coding = ParseContentCoding(res.get("Content-Encoding", ""));
+      if (!coding.ok()) return coding.status();
       Result<std::string> read =
-          ReadBody(in, coding,
+          ReadBody(in, *coding,
                    BodyLimits{max_bytes, hop.deadline,
                               has_body && res.hasContentLength() ? res.getContentLength64() : -1});
       if (!read.ok()) return read.status();
@@ -493,7 +596,8 @@ class PocoHttpClient::Impl {
 
   const PocoHttpClientOptions options_;
   HostSlots slots_;
-  DeadlineWatch watch_;  // Declared before pool_: outlives the pooled connections.
+  Multiplexer multiplexer_;  // Shares slots_ with the blocking path.
+  DeadlineWatch watch_;      // Declared before pool_: outlives the pooled connections.
   ConnectionPool pool_;
   BoundedResolver resolver_;
   Poco::Net::Context::Ptr tls_;  // Null if tls_error_ is set. Immutable after construction.
@@ -513,6 +617,12 @@ Result<HttpResponse> PocoHttpClient::Send(const HttpRequest& request) {
   } catch (const std::exception& e) {
     return Status::Internal("http: " + request.url + ": " + e.what());
   }
+}
+
+void PocoHttpClient::SendEach(std::span<const HttpRequest> requests,
+                              std::chrono::steady_clock::time_point start_by,
+                              const EachDone& done) {
+  impl_->SendEach(requests, start_by, done);
 }
 
 }  // namespace feedbridge::http

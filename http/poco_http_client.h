@@ -23,6 +23,9 @@ struct PocoHttpClientOptions {
   // A PEM file of CA certificates trusted for https besides the system store (an internal CA).
   // Empty: the system store only. Unreadable: every https request fails with "TLS: ...".
   std::string ca_file;
+  // SendEach: plain-http exchanges in flight at once per call (each holds its body in memory
+  // until it ends), besides the per-host limit.
+  size_t max_exchanges_per_batch = 16;
   // Resolves host names. Null: SystemHostResolver. Shared because a lookup still running at its
   // request's deadline is left to finish on its own thread, which may outlive this client.
   std::shared_ptr<HostResolver> resolver;
@@ -44,6 +47,13 @@ class PocoHttpClient final : public HttpClient {
   PocoHttpClient& operator=(const PocoHttpClient&) = delete;
 
   Result<HttpResponse> Send(const HttpRequest& request) override;
+  // Plain-http GET and HEAD requests run at once on the calling thread (non-blocking sockets,
+  // epoll; at most max_exchanges_per_batch in flight, per_host_concurrency per host, shared with
+  // Send), each within its own timeout from the moment it starts; redirects are followed on the
+  // blocking path. Everything else (https, POST) is sent one after another with Send, after
+  // them. Results as Send's.
+  void SendEach(std::span<const HttpRequest> requests,
+                std::chrono::steady_clock::time_point start_by, const EachDone& done) override;
 
  private:
   class Impl;

@@ -67,6 +67,9 @@ struct Poller::Impl {
   Result<PollReport> PollFeed(int64_t feed_id);
   // One poll of `feed`. With `deferred`, a 304's writes are added to it instead of done now.
   Result<PollReport> PollOne(const store::FeedRecord& feed, Deferred* deferred);
+  // What a fetch of `feed` (at `now`) brought: records it and schedules the next poll.
+  Result<PollReport> Handle(const store::FeedRecord& feed, Result<http::HttpResponse> response,
+                            TimePoint now, PollReport report, Deferred* deferred);
   // Writes what `deferred` holds: one transaction, one schedule round trip.
   Status WriteDeferred(Deferred& deferred);
   Result<size_t> FlushOutbox();
@@ -139,7 +142,13 @@ Result<PollReport> Poller::Impl::PollOne(const store::FeedRecord& feed, Deferred
   }
 
   const TimePoint now = deps.clock.Now();
-  auto response = deps.http.Send(internal::BuildFeedRequest(feed, options));
+  return Handle(feed, deps.http.Send(internal::BuildFeedRequest(feed, options)), now,
+                std::move(report), deferred);
+}
+
+Result<PollReport> Poller::Impl::Handle(const store::FeedRecord& feed,
+                                        Result<http::HttpResponse> response, TimePoint now,
+                                        PollReport report, Deferred* deferred) {
   if (!response.ok()) {
     return Failed(feed, {.message = response.status().message()}, now, std::move(report));
   }
@@ -468,15 +477,23 @@ Result<std::vector<PollReport>> Poller::Impl::ClaimAndPoll(size_t max, bool flus
   const TimePoint claimed_at = deps.clock.Now();
   auto claimed = deps.schedule.ClaimDue(claimed_at, max, lease);
   if (!claimed.ok()) return claimed.status().WithContext("poller: schedule");
-  std::vector<PollReport> reports;
-  if (claimed->empty()) return reports;
+  if (claimed->empty()) return std::vector<PollReport>{};
   // One query for the batch; the feeds stay leased if it fails, and come back after the lease.
   auto loaded = deps.feeds.GetFeeds(*claimed);
   if (!loaded.ok()) return loaded.status().WithContext("poller: claimed feeds");
   std::unordered_map<int64_t, const store::FeedRecord*> by_id;
   for (const store::FeedRecord& feed : *loaded) by_id.emplace(feed.id, &feed);
 
+  // The batch's fetches run at once (HttpClient::SendEach); each answer is handled as it
+  // comes. Fetches not started by half the lease go back to the schedule, due now, before
+  // another poller could take them as abandoned.
+  const auto give_back_after = lease / 2;
   Deferred deferred;
+  std::vector<std::pair<size_t, PollReport>> done;  // With their place in the claim.
+  std::vector<const store::FeedRecord*> fetched;    // fetched[k] is requests[k]'s feed.
+  std::vector<size_t> place;                        // requests[k]'s place in the claim.
+  std::vector<http::HttpRequest> requests;
+  Status failure;
   for (size_t i = 0; i < claimed->size(); ++i) {
     const int64_t feed_id = (*claimed)[i];
     const auto found = by_id.find(feed_id);
@@ -487,23 +504,55 @@ Result<std::vector<PollReport>> Poller::Impl::ClaimAndPoll(size_t max, bool flus
       }
       continue;
     }
-    const TimePoint now = deps.clock.Now();
-    if (now - claimed_at > lease / 2) {
-      // Slow fetches ate half the lease: the rest go back to the schedule, due now, before
-      // another poller could take them as abandoned.
-      for (size_t j = i; j < claimed->size(); ++j) {
-        deferred.schedule.push_back({.feed_id = (*claimed)[j], .when = now});
+    const store::FeedRecord& feed = *found->second;
+    if (feed.disabled()) {
+      auto report = PollOne(feed, &deferred);  // Taken off the schedule; nothing fetched.
+      if (!report.ok()) {
+        failure = report.status();
+        break;
       }
-      break;
+      done.emplace_back(i, std::move(*report));
+      continue;
     }
-    auto report = PollOne(*found->second, &deferred);
-    if (!report.ok()) {
-      (void)WriteDeferred(deferred);  // What was done stays done, if the store allows.
-      return report.status();
-    }
-    reports.push_back(std::move(*report));
+    fetched.push_back(&feed);
+    place.push_back(i);
+    requests.push_back(internal::BuildFeedRequest(feed, options));
+  }
+  if (failure.ok() && !requests.empty()) {
+    const auto spent = deps.clock.Now() - claimed_at;
+    const auto start_by = std::chrono::steady_clock::now() +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::max<milliseconds>(give_back_after - spent, milliseconds(0)));
+    deps.http.SendEach(requests, start_by, [&](size_t k, Result<http::HttpResponse> response) {
+      if (!failure.ok()) return false;  // The store failed: the rest stay leased.
+      const store::FeedRecord& feed = *fetched[k];
+      const TimePoint now = deps.clock.Now();
+      if (!response.ok() && response.status().code() == Status::Code::kFailedPrecondition) {
+        deferred.schedule.push_back({.feed_id = feed.id, .when = now});  // Not sent.
+        return true;
+      }
+      PollReport report;
+      report.feed_id = feed.id;
+      report.url = feed.url;
+      auto handled = Handle(feed, std::move(response), now, std::move(report), &deferred);
+      if (!handled.ok()) {
+        failure = handled.status();
+        return false;
+      }
+      done.emplace_back(place[k], std::move(*handled));
+      return deps.clock.Now() - claimed_at <= give_back_after;
+    });
+  }
+  if (!failure.ok()) {
+    (void)WriteDeferred(deferred);  // What was done stays done, if the store allows.
+    return failure;
   }
   if (Status written = WriteDeferred(deferred); !written.ok()) return written;
+  std::sort(done.begin(), done.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<PollReport> reports;
+  reports.reserve(done.size());
+  for (auto& [i, report] : done) reports.push_back(std::move(report));
   return reports;
 }
 
@@ -551,7 +600,7 @@ void Poller::Impl::WorkerLoop(int worker) {
   // Claimed in batches: one claim, one feed query, one transaction for the 304s and one
   // reschedule per batch (bench/poll, 100,000 feeds: 26,093 polls/s with 64, 20,751 with 16).
   // Slow feeds cannot hold the rest: past half the lease they go back to the schedule.
-  constexpr size_t kWorkerBatch = 64;
+  constexpr size_t kWorkerBatch = 128;
   constexpr milliseconds kFlushEvery{5000};
   TimePoint last_flush{};
   while (true) {

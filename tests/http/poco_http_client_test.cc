@@ -13,10 +13,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "tests/http/table_resolver.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_certificates.h"
@@ -40,25 +43,6 @@ PocoHttpClientOptions LoopbackOptions() {
   o.allow_private_networks = true;
   return o;
 }
-
-// Answers names from a table (no network); other names fail. Counts lookups. Thread-safe.
-class TableResolver final : public HostResolver {
- public:
-  explicit TableResolver(std::map<std::string, std::vector<std::string>> table)
-      : table_(std::move(table)) {}
-
-  Result<std::vector<std::string>> Resolve(const std::string& host) override {
-    ++lookups_;
-    auto it = table_.find(host);
-    if (it == table_.end()) return Status::Unavailable("DNS: " + host + ": not in the table");
-    return it->second;
-  }
-  int lookups() const { return lookups_.load(); }
-
- private:
-  const std::map<std::string, std::vector<std::string>> table_;
-  std::atomic<int> lookups_{0};
-};
 
 // A resolver whose lookups hang until Release() (a DNS server that never answers). Thread-safe.
 class HangingResolver final : public HostResolver {
@@ -147,8 +131,36 @@ class TricklingPeer {
   std::thread thread_;     // Started last.
 };
 
-class PocoHttpClientTest : public ::testing::Test {
+// Which entry point a test goes through: every plain-http test runs on both, the blocking path
+// (Send) and the event-driven one (SendEach, here with one request).
+enum class Path { kSend, kSendEach };
+
+std::string PathName(const ::testing::TestParamInfo<Path>& info) {
+  return info.param == Path::kSend ? "Send" : "SendEach";
+}
+
+Result<HttpResponse> SendOne(PocoHttpClient& client, const HttpRequest& request) {
+  std::optional<Result<HttpResponse>> got;
+  int calls = 0;
+  client.SendEach(std::span<const HttpRequest>(&request, 1),
+                  std::chrono::steady_clock::now() + std::chrono::hours(1),
+                  [&](size_t index, Result<HttpResponse> result) {
+                    EXPECT_EQ(index, 0u);
+                    ++calls;
+                    got = std::move(result);
+                    return true;
+                  });
+  EXPECT_EQ(calls, 1);
+  if (!got) return Status::Internal("SendEach reported nothing");
+  return std::move(*got);
+}
+
+class PocoHttpClientTest : public ::testing::TestWithParam<Path> {
  protected:
+  Result<HttpResponse> Fetch(PocoHttpClient& client, const HttpRequest& request) {
+    return GetParam() == Path::kSend ? client.Send(request) : SendOne(client, request);
+  }
+
   HttpRequest Get(std::string_view path) {
     HttpRequest r;
     r.url = server_.Url(path);
@@ -160,12 +172,12 @@ class PocoHttpClientTest : public ::testing::Test {
   PocoHttpClient client_{LoopbackOptions()};
 };
 
-TEST_F(PocoHttpClientTest, ReturnsBodyOf200) {
+TEST_P(PocoHttpClientTest, ReturnsBodyOf200) {
   server_.Route("/feed", [](const auto&, auto& resp) {
     resp.SetHeader("Content-Type", "application/rss+xml");
     resp.SetBody("<rss/>");
   });
-  Result<HttpResponse> r = client_.Send(Get("/feed"));
+  Result<HttpResponse> r = Fetch(client_, Get("/feed"));
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "<rss/>");
@@ -174,13 +186,13 @@ TEST_F(PocoHttpClientTest, ReturnsBodyOf200) {
   EXPECT_TRUE(r->redirects.empty());
 }
 
-TEST_F(PocoHttpClientTest, NonSuccessStatusIsAResponseNotAnError) {
-  Result<HttpResponse> r = client_.Send(Get("/nowhere"));
+TEST_P(PocoHttpClientTest, NonSuccessStatusIsAResponseNotAnError) {
+  Result<HttpResponse> r = Fetch(client_, Get("/nowhere"));
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 404);
 }
 
-TEST_F(PocoHttpClientTest, ConditionalGetGets304) {
+TEST_P(PocoHttpClientTest, ConditionalGetGets304) {
   server_.Route("/feed", [](const HttpTestServer::Request& req, auto& resp) {
     resp.SetHeader("ETag", "\"v1\"");
     if (req.Header("If-None-Match") == "\"v1\"") {
@@ -191,15 +203,15 @@ TEST_F(PocoHttpClientTest, ConditionalGetGets304) {
   });
   HttpRequest req = Get("/feed");
   req.headers.push_back({"If-None-Match", "\"v1\""});
-  Result<HttpResponse> r = client_.Send(req);
+  Result<HttpResponse> r = Fetch(client_, req);
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 304);
   EXPECT_EQ(r->body, "");
 }
 
-TEST_F(PocoHttpClientTest, SendsUserAgentAndAcceptEncoding) {
+TEST_P(PocoHttpClientTest, SendsUserAgentAndAcceptEncoding) {
   server_.Route("/feed", [](const auto&, auto&) {});
-  ASSERT_OK(client_.Send(Get("/feed")));
+  ASSERT_OK(Fetch(client_, Get("/feed")));
   const auto req = server_.LastRequest("/feed");
   ASSERT_TRUE(req.has_value());
   EXPECT_EQ(req->Header("User-Agent"), LoopbackOptions().user_agent);
@@ -207,7 +219,7 @@ TEST_F(PocoHttpClientTest, SendsUserAgentAndAcceptEncoding) {
   EXPECT_EQ(req->Header("Host"), "127.0.0.1:" + std::to_string(server_.port()));
 }
 
-TEST_F(PocoHttpClientTest, PostSendsBody) {
+TEST_P(PocoHttpClientTest, PostSendsBody) {
   server_.Route("/post", [](const HttpTestServer::Request& req, auto& resp) {
     resp.SetBody(req.method + ":" + req.body);
   });
@@ -215,36 +227,36 @@ TEST_F(PocoHttpClientTest, PostSendsBody) {
   req.method = "POST";
   req.body = "a=1&b=2";
   req.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
-  Result<HttpResponse> r = client_.Send(req);
+  Result<HttpResponse> r = Fetch(client_, req);
   ASSERT_OK(r);
   EXPECT_EQ(r->body, "POST:a=1&b=2");
 }
 
-TEST_F(PocoHttpClientTest, DecompressesGzip) {
+TEST_P(PocoHttpClientTest, DecompressesGzip) {
   server_.Route("/gz", [](const auto&, auto& resp) { resp.SetGzipBody("<feed>hello</feed>"); });
-  Result<HttpResponse> r = client_.Send(Get("/gz"));
+  Result<HttpResponse> r = Fetch(client_, Get("/gz"));
   ASSERT_OK(r);
   EXPECT_EQ(r->body, "<feed>hello</feed>");
 }
 
-TEST_F(PocoHttpClientTest, DecompressesDeflate) {
+TEST_P(PocoHttpClientTest, DecompressesDeflate) {
   server_.Route("/df", [](const auto&, auto& resp) { resp.SetDeflateBody("<feed>hi</feed>"); });
-  Result<HttpResponse> r = client_.Send(Get("/df"));
+  Result<HttpResponse> r = Fetch(client_, Get("/df"));
   ASSERT_OK(r);
   EXPECT_EQ(r->body, "<feed>hi</feed>");
 }
 
-TEST_F(PocoHttpClientTest, DecompressesChunkedGzip) {
+TEST_P(PocoHttpClientTest, DecompressesChunkedGzip) {
   server_.Route("/gz", [](const auto&, auto& resp) {
     resp.SetGzipBody(std::string(100000, 'x'));
     resp.SetFraming(HttpTestServer::Response::Framing::kChunked);
   });
-  Result<HttpResponse> r = client_.Send(Get("/gz"));
+  Result<HttpResponse> r = Fetch(client_, Get("/gz"));
   ASSERT_OK(r);
   EXPECT_EQ(r->body, std::string(100000, 'x'));
 }
 
-TEST_F(PocoHttpClientTest, GzipBombIsResourceExhausted) {
+TEST_P(PocoHttpClientTest, GzipBombIsResourceExhausted) {
   const std::string bomb = feedbridge::testing::GzipCompress(std::string(50u << 20, '\0'));
   ASSERT_LT(bomb.size(), 1u << 20);
   server_.Route("/bomb", [&bomb](const auto&, auto& resp) {
@@ -253,58 +265,58 @@ TEST_F(PocoHttpClientTest, GzipBombIsResourceExhausted) {
   });
   HttpRequest req = Get("/bomb");
   req.max_body_bytes = 1u << 20;
-  EXPECT_THAT(client_.Send(req), StatusIs(Code::kResourceExhausted));
+  EXPECT_THAT(Fetch(client_, req), StatusIs(Code::kResourceExhausted));
 }
 
-TEST_F(PocoHttpClientTest, BodyOverCapWithContentLengthIsResourceExhausted) {
+TEST_P(PocoHttpClientTest, BodyOverCapWithContentLengthIsResourceExhausted) {
   server_.Route("/big", [](const auto&, auto& resp) { resp.SetBody(std::string(2000, 'a')); });
   HttpRequest req = Get("/big");
   req.max_body_bytes = 1000;
-  EXPECT_THAT(client_.Send(req), StatusIs(Code::kResourceExhausted));
+  EXPECT_THAT(Fetch(client_, req), StatusIs(Code::kResourceExhausted));
 }
 
-TEST_F(PocoHttpClientTest, ChunkedBodyOverCapIsResourceExhausted) {
+TEST_P(PocoHttpClientTest, ChunkedBodyOverCapIsResourceExhausted) {
   server_.Route("/big", [](const auto&, auto& resp) {
     resp.SetBody(std::string(2000, 'a'));
     resp.SetFraming(HttpTestServer::Response::Framing::kChunked);
   });
   HttpRequest req = Get("/big");
   req.max_body_bytes = 1000;
-  EXPECT_THAT(client_.Send(req), StatusIs(Code::kResourceExhausted));
+  EXPECT_THAT(Fetch(client_, req), StatusIs(Code::kResourceExhausted));
 }
 
-TEST_F(PocoHttpClientTest, CloseDelimitedBodyOverCapIsResourceExhausted) {
+TEST_P(PocoHttpClientTest, CloseDelimitedBodyOverCapIsResourceExhausted) {
   server_.Route("/big", [](const auto&, auto& resp) {
     resp.SetBody(std::string(2000, 'a'));
     resp.SetFraming(HttpTestServer::Response::Framing::kUntilClose);
   });
   HttpRequest req = Get("/big");
   req.max_body_bytes = 1000;
-  EXPECT_THAT(client_.Send(req), StatusIs(Code::kResourceExhausted));
+  EXPECT_THAT(Fetch(client_, req), StatusIs(Code::kResourceExhausted));
 }
 
-TEST_F(PocoHttpClientTest, BodyAtCapIsAccepted) {
+TEST_P(PocoHttpClientTest, BodyAtCapIsAccepted) {
   server_.Route("/exact", [](const auto&, auto& resp) { resp.SetBody(std::string(1000, 'a')); });
   HttpRequest req = Get("/exact");
   req.max_body_bytes = 1000;
-  EXPECT_OK(client_.Send(req));
+  EXPECT_OK(Fetch(client_, req));
 }
 
-TEST_F(PocoHttpClientTest, TruncatedBodyIsUnavailable) {
+TEST_P(PocoHttpClientTest, TruncatedBodyIsUnavailable) {
   server_.Route("/cut", [](const auto&, auto& resp) {
     resp.SetBody(std::string(1000, 'a'));
     resp.CloseEarly();
   });
-  EXPECT_THAT(client_.Send(Get("/cut")), StatusIs(Code::kUnavailable));
+  EXPECT_THAT(Fetch(client_, Get("/cut")), StatusIs(Code::kUnavailable));
 }
 
-TEST_F(PocoHttpClientTest, PermanentRedirectIsFollowedAndRecorded) {
+TEST_P(PocoHttpClientTest, PermanentRedirectIsFollowedAndRecorded) {
   server_.Route("/old", [this](const auto&, auto& resp) {
     resp.SetStatus(301);
     resp.SetHeader("Location", server_.Url("/new"));
   });
   server_.Route("/new", [](const auto&, auto& resp) { resp.SetBody("moved"); });
-  Result<HttpResponse> r = client_.Send(Get("/old"));
+  Result<HttpResponse> r = Fetch(client_, Get("/old"));
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "moved");
@@ -314,13 +326,13 @@ TEST_F(PocoHttpClientTest, PermanentRedirectIsFollowedAndRecorded) {
   EXPECT_TRUE(r->MovedPermanently());
 }
 
-TEST_F(PocoHttpClientTest, RelativeTemporaryRedirectIsNotPermanent) {
+TEST_P(PocoHttpClientTest, RelativeTemporaryRedirectIsNotPermanent) {
   server_.Route("/a", [](const auto&, auto& resp) {
     resp.SetStatus(302);
     resp.SetHeader("Location", "/b?x=1");
   });
   server_.Route("/b", [](const auto&, auto& resp) { resp.SetBody("b"); });
-  Result<HttpResponse> r = client_.Send(Get("/a"));
+  Result<HttpResponse> r = Fetch(client_, Get("/a"));
   ASSERT_OK(r);
   EXPECT_EQ(r->body, "b");
   ASSERT_EQ(r->redirects.size(), 1u);
@@ -328,7 +340,7 @@ TEST_F(PocoHttpClientTest, RelativeTemporaryRedirectIsNotPermanent) {
   EXPECT_FALSE(r->MovedPermanently());
 }
 
-TEST_F(PocoHttpClientTest, RedirectLoopIsInvalidArgument) {
+TEST_P(PocoHttpClientTest, RedirectLoopIsInvalidArgument) {
   server_.Route("/a", [](const auto&, auto& resp) {
     resp.SetStatus(301);
     resp.SetHeader("Location", "/b");
@@ -337,12 +349,12 @@ TEST_F(PocoHttpClientTest, RedirectLoopIsInvalidArgument) {
     resp.SetStatus(302);
     resp.SetHeader("Location", "/a");
   });
-  Result<HttpResponse> r = client_.Send(Get("/a"));
+  Result<HttpResponse> r = Fetch(client_, Get("/a"));
   EXPECT_THAT(r, StatusIs(Code::kInvalidArgument));
   EXPECT_NE(r.status().message().find("redirect loop"), std::string::npos);
 }
 
-TEST_F(PocoHttpClientTest, TooManyRedirectsIsInvalidArgument) {
+TEST_P(PocoHttpClientTest, TooManyRedirectsIsInvalidArgument) {
   for (int i = 0; i < 10; ++i) {
     server_.Route("/r" + std::to_string(i), [i](const auto&, auto& resp) {
       resp.SetStatus(307);
@@ -351,24 +363,24 @@ TEST_F(PocoHttpClientTest, TooManyRedirectsIsInvalidArgument) {
   }
   HttpRequest req = Get("/r0");
   req.max_redirects = 5;
-  EXPECT_THAT(client_.Send(req), StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(Fetch(client_, req), StatusIs(Code::kInvalidArgument));
   EXPECT_EQ(server_.RequestCount("/r6"), 0);
 }
 
-TEST_F(PocoHttpClientTest, ZeroMaxRedirectsReturnsTheRedirect) {
+TEST_P(PocoHttpClientTest, ZeroMaxRedirectsReturnsTheRedirect) {
   server_.Route("/a", [](const auto&, auto& resp) {
     resp.SetStatus(301);
     resp.SetHeader("Location", "/b");
   });
   HttpRequest req = Get("/a");
   req.max_redirects = 0;
-  Result<HttpResponse> r = client_.Send(req);
+  Result<HttpResponse> r = Fetch(client_, req);
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 301);
   EXPECT_EQ(r->Find("Location"), "/b");
 }
 
-TEST_F(PocoHttpClientTest, TricklingServerEndsInDeadlineExceeded) {
+TEST_P(PocoHttpClientTest, TricklingServerEndsInDeadlineExceeded) {
   server_.Route("/slow", [](const auto&, auto& resp) {
     resp.SetBody(std::string(100, 'a'));
     resp.Trickle(milliseconds(200));
@@ -376,11 +388,11 @@ TEST_F(PocoHttpClientTest, TricklingServerEndsInDeadlineExceeded) {
   HttpRequest req = Get("/slow");
   req.timeout = milliseconds(1000);
   const auto start = std::chrono::steady_clock::now();
-  EXPECT_THAT(client_.Send(req), StatusIs(Code::kDeadlineExceeded));
+  EXPECT_THAT(Fetch(client_, req), StatusIs(Code::kDeadlineExceeded));
   EXPECT_LT(std::chrono::steady_clock::now() - start, req.timeout + kSlack);
 }
 
-TEST_F(PocoHttpClientTest, HeaderTrickleIsCutAtTheDeadline) {
+TEST_P(PocoHttpClientTest, HeaderTrickleIsCutAtTheDeadline) {
   // The status line and headers, one byte every 0.5 s: each read returns within any per-read
   // timeout, so only the whole-request deadline can stop it.
   TricklingPeer peer(
@@ -390,7 +402,7 @@ TEST_F(PocoHttpClientTest, HeaderTrickleIsCutAtTheDeadline) {
   req.url = "http://127.0.0.1:" + std::to_string(peer.port()) + "/feed";
   req.timeout = milliseconds(1500);
   const auto start = std::chrono::steady_clock::now();
-  Result<HttpResponse> r = client_.Send(req);
+  Result<HttpResponse> r = Fetch(client_, req);
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_THAT(r, StatusIs(Code::kDeadlineExceeded));
   EXPECT_THAT(r.status().message(), HasSubstr("timed out waiting for the response headers"));
@@ -398,16 +410,16 @@ TEST_F(PocoHttpClientTest, HeaderTrickleIsCutAtTheDeadline) {
   EXPECT_LT(took, req.timeout + kSlack);
 }
 
-TEST_F(PocoHttpClientTest, HangingServerEndsInDeadlineExceeded) {
+TEST_P(PocoHttpClientTest, HangingServerEndsInDeadlineExceeded) {
   server_.Route("/hang", [](const auto&, auto& resp) { resp.Hang(milliseconds(30000)); });
   HttpRequest req = Get("/hang");
   req.timeout = milliseconds(500);
   const auto start = std::chrono::steady_clock::now();
-  EXPECT_THAT(client_.Send(req), StatusIs(Code::kDeadlineExceeded));
+  EXPECT_THAT(Fetch(client_, req), StatusIs(Code::kDeadlineExceeded));
   EXPECT_LT(std::chrono::steady_clock::now() - start, req.timeout + kSlack);
 }
 
-TEST_F(PocoHttpClientTest, ConnectionRefusedIsUnavailable) {
+TEST_P(PocoHttpClientTest, ConnectionRefusedIsUnavailable) {
   uint16_t port = 0;
   {
     Poco::Net::ServerSocket closed(Poco::Net::SocketAddress("127.0.0.1", 0));
@@ -415,12 +427,12 @@ TEST_F(PocoHttpClientTest, ConnectionRefusedIsUnavailable) {
   }
   HttpRequest req = Get("/");
   req.url = "http://127.0.0.1:" + std::to_string(port) + "/";
-  Result<HttpResponse> r = client_.Send(req);
+  Result<HttpResponse> r = Fetch(client_, req);
   EXPECT_THAT(r, StatusIs(Code::kUnavailable));
   EXPECT_EQ(r.status().message().rfind("http: " + req.url, 0), 0u) << r.status().message();
 }
 
-TEST_F(PocoHttpClientTest, ResolvedAddressIsWhereTheRequestGoes) {
+TEST_P(PocoHttpClientTest, ResolvedAddressIsWhereTheRequestGoes) {
   server_.Route("/feed", [](const auto&, auto& resp) { resp.SetBody("named"); });
   auto resolver = std::make_shared<TableResolver>(
       std::map<std::string, std::vector<std::string>>{{"feeds.test", {"127.0.0.1"}}});
@@ -429,7 +441,7 @@ TEST_F(PocoHttpClientTest, ResolvedAddressIsWhereTheRequestGoes) {
   PocoHttpClient client(options);
   HttpRequest req = Get("/");
   req.url = "http://feeds.test:" + std::to_string(server_.port()) + "/feed";
-  Result<HttpResponse> r = client.Send(req);
+  Result<HttpResponse> r = Fetch(client, req);
   ASSERT_OK(r);
   EXPECT_EQ(r->body, "named");
   EXPECT_EQ(resolver->lookups(), 1);
@@ -438,7 +450,7 @@ TEST_F(PocoHttpClientTest, ResolvedAddressIsWhereTheRequestGoes) {
   EXPECT_EQ(seen->Header("Host"), "feeds.test:" + std::to_string(server_.port()));
 }
 
-TEST_F(PocoHttpClientTest, NameResolvingToLoopbackIsRefusedWithoutPrivateNetworks) {
+TEST_P(PocoHttpClientTest, NameResolvingToLoopbackIsRefusedWithoutPrivateNetworks) {
   server_.Route("/feed", [](const auto&, auto&) {});
   PocoHttpClientOptions options = LoopbackOptions();
   options.allow_private_networks = false;
@@ -447,11 +459,11 @@ TEST_F(PocoHttpClientTest, NameResolvingToLoopbackIsRefusedWithoutPrivateNetwork
   PocoHttpClient strict(options);
   HttpRequest req = Get("/");
   req.url = "http://sneaky.test:" + std::to_string(server_.port()) + "/feed";
-  EXPECT_THAT(strict.Send(req), StatusIs(Code::kPermissionDenied));
+  EXPECT_THAT(Fetch(strict, req), StatusIs(Code::kPermissionDenied));
   EXPECT_EQ(server_.RequestCount("/feed"), 0);
 }
 
-TEST_F(PocoHttpClientTest, ReservedInvalidNamesNeverReachTheResolver) {
+TEST_P(PocoHttpClientTest, ReservedInvalidNamesNeverReachTheResolver) {
   auto resolver =
       std::make_shared<TableResolver>(std::map<std::string, std::vector<std::string>>{});
   PocoHttpClientOptions options = LoopbackOptions();
@@ -459,11 +471,11 @@ TEST_F(PocoHttpClientTest, ReservedInvalidNamesNeverReachTheResolver) {
   PocoHttpClient client(options);
   HttpRequest req = Get("/");
   req.url = "http://feedbridge-test.invalid/feed";
-  EXPECT_THAT(client.Send(req), StatusIs(Code::kUnavailable));
+  EXPECT_THAT(Fetch(client, req), StatusIs(Code::kUnavailable));
   EXPECT_EQ(resolver->lookups(), 0);
 }
 
-TEST_F(PocoHttpClientTest, HangingDnsLookupIsCutAtTheDeadline) {
+TEST_P(PocoHttpClientTest, HangingDnsLookupIsCutAtTheDeadline) {
   auto resolver = std::make_shared<HangingResolver>();
   PocoHttpClientOptions options = LoopbackOptions();
   options.resolver = resolver;
@@ -472,7 +484,7 @@ TEST_F(PocoHttpClientTest, HangingDnsLookupIsCutAtTheDeadline) {
   req.url = "http://slow-dns.test/feed";
   req.timeout = milliseconds(300);
   const auto start = std::chrono::steady_clock::now();
-  Result<HttpResponse> r = client.Send(req);
+  Result<HttpResponse> r = Fetch(client, req);
   const auto took = std::chrono::steady_clock::now() - start;
   resolver->Release();  // The abandoned lookup ends on its own thread.
   EXPECT_THAT(r, StatusIs(Code::kDeadlineExceeded));
@@ -480,7 +492,7 @@ TEST_F(PocoHttpClientTest, HangingDnsLookupIsCutAtTheDeadline) {
   EXPECT_LT(took, req.timeout + kSlack);
 }
 
-TEST_F(PocoHttpClientTest, HangingDnsLookupsAreCappedNotPiledUp) {
+TEST_P(PocoHttpClientTest, HangingDnsLookupsAreCappedNotPiledUp) {
   // While DNS hangs, abandoned lookups keep their threads; past a cap new ones fail at once.
   auto resolver = std::make_shared<HangingResolver>();
   PocoHttpClientOptions options = LoopbackOptions();
@@ -492,7 +504,7 @@ TEST_F(PocoHttpClientTest, HangingDnsLookupsAreCappedNotPiledUp) {
   Status last;
   int timed_out = 0;
   for (int i = 0; i < 100; ++i) {
-    last = client.Send(req).status();
+    last = Fetch(client, req).status();
     if (last.code() != Code::kDeadlineExceeded) break;
     ++timed_out;
   }
@@ -502,15 +514,15 @@ TEST_F(PocoHttpClientTest, HangingDnsLookupsAreCappedNotPiledUp) {
   EXPECT_THAT(last.message(), HasSubstr("lookups already in flight"));
 }
 
-TEST_F(PocoHttpClientTest, DnsFailureIsUnavailable) {
+TEST_P(PocoHttpClientTest, DnsFailureIsUnavailable) {
   HttpRequest req = Get("/");
   req.url = "http://feedbridge-test.invalid/feed";
-  Result<HttpResponse> r = client_.Send(req);
+  Result<HttpResponse> r = Fetch(client_, req);
   EXPECT_THAT(r, StatusIs(Code::kUnavailable));
   EXPECT_NE(r.status().message().find("DNS"), std::string::npos);
 }
 
-TEST_F(PocoHttpClientTest, TlsHandshakeWithPlainServerIsUnavailable) {
+TEST_P(PocoHttpClientTest, TlsHandshakeWithPlainServerIsUnavailable) {
   // A peer that answers the TLS ClientHello with plain HTTP, then closes.
   Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
   std::thread peer([&listener] {
@@ -524,58 +536,58 @@ TEST_F(PocoHttpClientTest, TlsHandshakeWithPlainServerIsUnavailable) {
   });
   HttpRequest req = Get("/");
   req.url = "https://127.0.0.1:" + std::to_string(listener.address().port()) + "/";
-  Result<HttpResponse> r = client_.Send(req);
+  Result<HttpResponse> r = Fetch(client_, req);
   peer.join();
   EXPECT_THAT(r, StatusIs(Code::kUnavailable));
   EXPECT_NE(r.status().message().find("TLS"), std::string::npos) << r.status().message();
 }
 
-TEST_F(PocoHttpClientTest, NonHttpSchemeIsInvalidArgument) {
+TEST_P(PocoHttpClientTest, NonHttpSchemeIsInvalidArgument) {
   HttpRequest req = Get("/");
   req.url = "ftp://127.0.0.1/feed";
-  EXPECT_THAT(client_.Send(req), StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(Fetch(client_, req), StatusIs(Code::kInvalidArgument));
 }
 
-TEST_F(PocoHttpClientTest, MalformedUrlIsInvalidArgument) {
+TEST_P(PocoHttpClientTest, MalformedUrlIsInvalidArgument) {
   HttpRequest req = Get("/");
   req.url = "http://[::1/feed";
-  EXPECT_THAT(client_.Send(req), StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(Fetch(client_, req), StatusIs(Code::kInvalidArgument));
 }
 
-TEST_F(PocoHttpClientTest, RelativeUrlIsInvalidArgument) {
+TEST_P(PocoHttpClientTest, RelativeUrlIsInvalidArgument) {
   HttpRequest req = Get("/");
   req.url = "/feed";
-  EXPECT_THAT(client_.Send(req), StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(Fetch(client_, req), StatusIs(Code::kInvalidArgument));
 }
 
-TEST_F(PocoHttpClientTest, LoopbackRefusedWithoutPrivateNetworks) {
+TEST_P(PocoHttpClientTest, LoopbackRefusedWithoutPrivateNetworks) {
   server_.Route("/feed", [](const auto&, auto&) {});
   PocoHttpClientOptions options = LoopbackOptions();
   options.allow_private_networks = false;
   PocoHttpClient strict(options);
-  EXPECT_THAT(strict.Send(Get("/feed")), StatusIs(Code::kPermissionDenied));
+  EXPECT_THAT(Fetch(strict, Get("/feed")), StatusIs(Code::kPermissionDenied));
   EXPECT_EQ(server_.RequestCount("/feed"), 0);
 }
 
-TEST_F(PocoHttpClientTest, Ipv6LoopbackRefusedWithoutPrivateNetworks) {
+TEST_P(PocoHttpClientTest, Ipv6LoopbackRefusedWithoutPrivateNetworks) {
   PocoHttpClientOptions options = LoopbackOptions();
   options.allow_private_networks = false;
   PocoHttpClient strict(options);
   HttpRequest req = Get("/");
   req.url = "http://[::1]:" + std::to_string(server_.port()) + "/";
-  EXPECT_THAT(strict.Send(req), StatusIs(Code::kPermissionDenied));
+  EXPECT_THAT(Fetch(strict, req), StatusIs(Code::kPermissionDenied));
 }
 
-TEST_F(PocoHttpClientTest, KeepAliveReusesOneConnection) {
+TEST_P(PocoHttpClientTest, KeepAliveReusesOneConnection) {
   server_.Route("/feed", [](const auto&, auto& resp) { resp.SetBody("x"); });
-  ASSERT_OK(client_.Send(Get("/feed")));
-  ASSERT_OK(client_.Send(Get("/feed")));
-  ASSERT_OK(client_.Send(Get("/feed")));
+  ASSERT_OK(Fetch(client_, Get("/feed")));
+  ASSERT_OK(Fetch(client_, Get("/feed")));
+  ASSERT_OK(Fetch(client_, Get("/feed")));
   EXPECT_EQ(server_.RequestCount("/feed"), 3);
   EXPECT_EQ(server_.ConnectionCount(), 1);
 }
 
-TEST_F(PocoHttpClientTest, PerHostConcurrencyIsRespected) {
+TEST_P(PocoHttpClientTest, PerHostConcurrencyIsRespected) {
   server_.Route("/slow", [](const auto&, auto& resp) {
     resp.Hang(milliseconds(200));
     resp.SetBody("ok");
@@ -586,7 +598,7 @@ TEST_F(PocoHttpClientTest, PerHostConcurrencyIsRespected) {
     threads.emplace_back([&] {
       HttpRequest req = Get("/slow");
       req.timeout = std::chrono::seconds(20);
-      if (client_.Send(req).ok()) ++ok;
+      if (Fetch(client_, req).ok()) ++ok;
     });
   }
   for (std::thread& t : threads) t.join();
@@ -594,6 +606,9 @@ TEST_F(PocoHttpClientTest, PerHostConcurrencyIsRespected) {
   EXPECT_EQ(server_.RequestCount("/slow"), 6);
   EXPECT_LE(server_.MaxConcurrentRequests(), 2);
 }
+
+INSTANTIATE_TEST_SUITE_P(BothPaths, PocoHttpClientTest,
+                         ::testing::Values(Path::kSend, Path::kSendEach), PathName);
 
 // https against a TLS server on loopback whose certificate comes from a CA made for the test.
 class PocoHttpsClientTest : public ::testing::Test {

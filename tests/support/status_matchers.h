@@ -28,6 +28,17 @@ MATCHER_P(StatusIs, code, "has status code " + std::string(::feedbridge::CodeNam
   return s.code() == code;
 }
 
+// Matches a Status or Result that failed with `code` and a message matching `message`
+// (e.g. HasSubstr("timed out")).
+MATCHER_P2(StatusIs, code, message,
+           "has status code " + std::string(::feedbridge::CodeName(code)) + " and a message that " +
+               ::testing::DescribeMatcher<std::string>(message)) {
+  const Status s = ::feedbridge::testing::GetStatus(arg);
+  *result_listener << s.ToString();
+  return s.code() == code &&
+         ::testing::Matcher<std::string>(message).Matches(std::string(s.message()));
+}
+
 }  // namespace feedbridge::testing
 
 #define EXPECT_OK(expr) EXPECT_THAT((expr), ::feedbridge::testing::IsOk())
