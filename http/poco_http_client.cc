@@ -100,6 +100,12 @@ Result<Target> ParseTarget(const std::string& url) {
   return t;
 }
 
+// A host name resolved and checked once for a SendEach batch.
+struct ResolvedHost {
+  Poco::Net::IPAddress address;
+  std::string text;  // address.toString(), for the connection pool's key.
+};
+
 // Idle keep-alive connections per (scheme, host, port, checked address).
 class ConnectionPool {
  public:
@@ -281,7 +287,7 @@ class PocoHttpClient::Impl {
       std::vector<PlainRequest> plain;
       std::vector<size_t> plain_of;  // plain[k] is requests[plain_of[k]].
       std::vector<size_t> blocking;
-      std::map<std::string, Result<Poco::Net::IPAddress>> resolved;  // Per host, this batch.
+      std::map<std::string, Result<ResolvedHost>> resolved;  // Per host, this batch.
       for (size_t i = 0; i < requests.size(); ++i) {
         if (!go_on) {
           not_sent(i);
@@ -333,7 +339,7 @@ class PocoHttpClient::Impl {
   // would rather check itself (odd bytes in the target or the fields). Errors are the
   // resolver's and the SSRF guard's.
   Result<std::optional<PlainRequest>> PreparePlain(
-      const HttpRequest& request, std::map<std::string, Result<Poco::Net::IPAddress>>& resolved) {
+      const HttpRequest& request, std::map<std::string, Result<ResolvedHost>>& resolved) {
     if ((request.method != "GET" && request.method != "HEAD") || !request.body.empty()) {
       return std::optional<PlainRequest>();
     }
@@ -354,16 +360,22 @@ class PocoHttpClient::Impl {
     }
     auto found = resolved.find(target->host);
     if (found == resolved.end()) {
-      found = resolved.emplace(target->host, Resolve(target->host, Clock::now() + request.timeout))
-                  .first;
+      Result<Poco::Net::IPAddress> address = Resolve(target->host, Clock::now() + request.timeout);
+      Result<ResolvedHost> entry = Status::Internal("unresolved");
+      if (address.ok()) {
+        entry = ResolvedHost{*address, address->toString()};
+      } else {
+        entry = address.status();
+      }
+      found = resolved.emplace(target->host, std::move(entry)).first;
     }
     if (!found->second.ok()) return found->second.status();
-    const Poco::Net::IPAddress& address = *found->second;
+    const Poco::Net::IPAddress& address = found->second->address;
 
     PlainRequest plain;
     plain.host = target->host;
     plain.pool_key =
-        "http://" + target->host + ":" + std::to_string(target->port) + "@" + address.toString();
+        "http://" + target->host + ":" + std::to_string(target->port) + "@" + found->second->text;
     plain.address = Poco::Net::SocketAddress(address, target->port);
     plain.head_request = request.method == "HEAD";
     plain.max_body_bytes = request.max_body_bytes;
@@ -401,6 +413,15 @@ class PocoHttpClient::Impl {
   Result<HttpResponse> Follow(const HttpRequest& request, SteadyTime deadline,
                               std::optional<Hop> first) {
     HttpResponse response;
+    if (first && (!IsRedirect(first->status) || request.max_redirects <= 0 ||
+                  FindHeader(first->headers, "location").empty())) {
+      // The multiplexer's answer is the final one (the common case): nothing to follow.
+      response.status = first->status;
+      response.headers = std::move(first->headers);
+      response.body = std::move(first->body);
+      response.final_url = request.url;
+      return response;
+    }
     std::string url = request.url;
     std::string method = request.method;
     std::string body = request.body;

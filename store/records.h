@@ -68,6 +68,9 @@ struct FetchState {
 struct FeedFetchState {
   int64_t feed_id = 0;
   FetchState state;
+  // False when the caller knows state.url is the stored URL: it is then not written (SQLite
+  // would rewrite the URL's unique index entry for nothing). True writes it, changed or not.
+  bool url_changed = true;
 };
 
 // An entry of a bridged feed as stored.

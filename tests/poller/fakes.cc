@@ -237,7 +237,11 @@ Status FakeStore::SaveFetchStates(const std::vector<store::FeedFetchState>& stat
   std::lock_guard lock(mu_);
   if (Status s = Enter("SaveFetchStates"); !s.ok()) return s;
   for (const store::FeedFetchState& f : states) {
-    if (auto it = feeds_.find(f.feed_id); it != feeds_.end()) Apply(it->second, f.state);
+    auto it = feeds_.find(f.feed_id);
+    if (it == feeds_.end()) continue;
+    const std::string url = it->second.url;
+    Apply(it->second, f.state);
+    if (!f.url_changed) it->second.url = url;  // As the real stores: not written.
   }
   return Status::Ok();
 }

@@ -367,6 +367,22 @@ TEST_F(PollerTest, PermanentRedirectUpdatesTheUrl) {
   EXPECT_EQ(report->url, moved);
 }
 
+TEST_F(PollerTest, PermanentRedirectToA304InABatchUpdatesTheUrl) {
+  FirstPoll({{"ETag", "\"v1\""}});
+  const std::string moved = "https://new.example.org/feed.xml";
+  http::HttpResponse r = FakeHttpClient::WithStatus(moved, 304);
+  r.redirects = {{301, moved}};
+  http_.Script(FeedUrl(), r);
+  clock_.Advance(hours(1));
+  ASSERT_OK(schedule_.Schedule(kFeedId, clock_.Now()));
+  auto reports = poller_.RunOnce(10);
+  ASSERT_OK(reports);
+  ASSERT_EQ(reports->size(), 1u);
+  EXPECT_TRUE((*reports)[0].not_modified);
+  EXPECT_EQ(Feed().url, moved);
+  EXPECT_EQ(Feed().last_http_status, 304);
+}
+
 TEST_F(PollerTest, TemporaryRedirectKeepsTheUrl) {
   const std::string elsewhere = "https://cdn.example.org/feed.xml";
   http::HttpResponse r = FakeHttpClient::Ok(elsewhere, Rss(TwoItems()));

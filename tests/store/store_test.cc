@@ -309,6 +309,29 @@ TEST_P(StoreTest, SaveFetchStatesWritesEachFeedsOwnStateAndSkipsRemovedFeeds) {
   EXPECT_OK(db_->feeds().SaveFetchStates({}));
 }
 
+TEST_P(StoreTest, SaveFetchStatesWritesTheUrlOnlyWhenToldItChanged) {
+  const FeedRecord alice = AddBlog("alice");
+  const FeedRecord bob = AddBlog("bob");
+  const TimePoint now = clock_.Now();
+  FetchState a = Polled(alice, now);
+  a.url = "https://moved.example/alice.xml";
+  a.etag = "\"a2\"";
+  FetchState b = Polled(bob, now);
+  b.url = "https://moved.example/bob.xml";
+  b.etag = "\"b2\"";
+  ASSERT_OK(db_->feeds().SaveFetchStates(
+      {{.feed_id = alice.id, .state = a, .url_changed = false}, {.feed_id = bob.id, .state = b}}));
+  Result<FeedRecord> got_a = db_->feeds().GetFeed(alice.id);
+  Result<FeedRecord> got_b = db_->feeds().GetFeed(bob.id);
+  ASSERT_OK(got_a);
+  ASSERT_OK(got_b);
+  // Not written: the caller said the URL was the stored one.
+  EXPECT_EQ(got_a->url, alice.url);
+  EXPECT_EQ(got_a->etag, "\"a2\"");
+  EXPECT_EQ(got_b->url, "https://moved.example/bob.xml");
+  EXPECT_EQ(got_b->etag, "\"b2\"");
+}
+
 TEST_P(StoreTest, RemoveFeedDeletesAccountEntriesAndNotices) {
   const FeedRecord feed = AddBlog("alice");
   const FeedRecord other = AddBlog("bob");
