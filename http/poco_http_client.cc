@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cctype>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -43,6 +44,10 @@ using ConnectionPtr = std::unique_ptr<Connection>;
 // Servers close idle keep-alive connections after a few seconds (Apache: 5 s); reusing one
 // older than this risks a request racing the server's close.
 constexpr auto kMaxIdle = std::chrono::seconds(4);
+
+// SendEach: exchanges on the blocking path (https, POST) at once per call, each on a helper
+// thread.
+constexpr size_t kBlockingPerBatch = 4;
 
 // Lookups in flight at once per client. A lookup abandoned at its deadline keeps its thread
 // until the system resolver gives up (glibc: timeout x attempts per server, ~10-30 s); while DNS
@@ -275,6 +280,7 @@ class PocoHttpClient::Impl {
     auto report = [&](size_t i, Result<HttpResponse> result) {
       reported[i] = true;
       if (!done(i, std::move(result))) go_on = false;
+      return go_on;
     };
     auto not_sent = [&](size_t i) {
       report(i, Status::FailedPrecondition(
@@ -316,12 +322,9 @@ class PocoHttpClient::Impl {
             report(i, Follow(request, result->deadline, std::move(hop)));
             return go_on;
           });
+      if (go_on) SendBlocking(requests, blocking, start_by, report);
       for (const size_t i : blocking) {
-        if (!go_on || Clock::now() >= start_by) {
-          not_sent(i);
-        } else {
-          report(i, Send(requests[i]));
-        }
+        if (!reported[i]) not_sent(i);
       }
     } catch (const std::exception& e) {
       // Every request is reported once, whatever happened.
@@ -333,7 +336,100 @@ class PocoHttpClient::Impl {
     }
   }
 
+  // Send, with exceptions turned into results (as PocoHttpClient::Send does).
+  Result<HttpResponse> SendCaught(const HttpRequest& request) {
+    try {
+      return Send(request);
+    } catch (const Poco::Exception& e) {
+      return StatusFromPocoException(e).WithContext("http: " + request.url);
+    } catch (const std::exception& e) {
+      return Status::Internal("http: " + request.url + ": " + e.what());
+    }
+  }
+
  private:
+  // Sends requests[blocking...] on the blocking path, kBlockingPerBatch at once on helper
+  // threads, and reports each on this thread as it ends. Stops starting new ones at `start_by`
+  // or when `report` clears the caller's go-on flag (it returns it). The ones not started are
+  // left unreported.
+  template <class Report>
+  void SendBlocking(std::span<const HttpRequest> requests, const std::vector<size_t>& blocking,
+                    SteadyTime start_by, Report& report) {
+    if (blocking.empty()) return;
+    struct Shared {
+      std::mutex mu;
+      std::condition_variable cv;
+      std::deque<std::pair<size_t, Result<HttpResponse>>> finished;  // Guarded by mu.
+      size_t next = 0;                                               // Guarded by mu.
+      bool stop = false;                                             // Guarded by mu.
+      size_t running = 0;                                            // Guarded by mu.
+    } shared;
+    auto work = [&] {
+      for (;;) {
+        size_t i = 0;
+        {
+          // A new one starts only once the answers so far are reported: `report` may say stop.
+          std::unique_lock lock(shared.mu);
+          shared.cv.wait(lock, [&] { return shared.finished.empty() || shared.stop; });
+          if (shared.stop || shared.next >= blocking.size() || Clock::now() >= start_by) break;
+          i = blocking[shared.next++];
+        }
+        Result<HttpResponse> result = SendCaught(requests[i]);
+        {
+          std::lock_guard lock(shared.mu);
+          shared.finished.emplace_back(i, std::move(result));
+        }
+        shared.cv.notify_all();
+      }
+      {
+        std::lock_guard lock(shared.mu);
+        --shared.running;
+      }
+      shared.cv.notify_all();
+    };
+    std::vector<std::thread> helpers;
+    // Whatever happens below (even `report` throwing), the helpers stop and are joined.
+    struct Joiner {
+      Shared& shared;
+      std::vector<std::thread>& helpers;
+      ~Joiner() {
+        {
+          std::lock_guard lock(shared.mu);
+          shared.stop = true;
+        }
+        shared.cv.notify_all();
+        for (std::thread& t : helpers) t.join();
+      }
+    } joiner{shared, helpers};
+    const size_t n = std::min(blocking.size(), kBlockingPerBatch);
+    for (size_t k = 0; k < n; ++k) {
+      {
+        std::lock_guard lock(shared.mu);
+        ++shared.running;
+      }
+      try {
+        helpers.emplace_back(work);
+      } catch (const std::system_error&) {
+        std::lock_guard lock(shared.mu);
+        --shared.running;
+        if (helpers.empty()) throw;  // Not even one: reported as Internal by the caller.
+        break;
+      }
+    }
+    std::unique_lock lock(shared.mu);
+    for (;;) {
+      shared.cv.wait(lock, [&] { return !shared.finished.empty() || shared.running == 0; });
+      if (shared.finished.empty()) break;  // All helpers are done.
+      auto [i, result] = std::move(shared.finished.front());
+      shared.finished.pop_front();
+      lock.unlock();
+      const bool go_on = report(i, std::move(result));
+      lock.lock();
+      if (!go_on) shared.stop = true;
+      shared.cv.notify_all();  // Helpers waiting for the queue to empty.
+    }
+  }
+
   // The request for the multiplexer, or nullopt when the blocking path is to send it: https,
   // a method other than GET/HEAD, a body, a Host field of its own, or anything the blocking path
   // would rather check itself (odd bytes in the target or the fields). Errors are the
@@ -631,13 +727,7 @@ PocoHttpClient::PocoHttpClient(PocoHttpClientOptions options)
 PocoHttpClient::~PocoHttpClient() = default;
 
 Result<HttpResponse> PocoHttpClient::Send(const HttpRequest& request) {
-  try {
-    return impl_->Send(request);
-  } catch (const Poco::Exception& e) {
-    return StatusFromPocoException(e).WithContext("http: " + request.url);
-  } catch (const std::exception& e) {
-    return Status::Internal("http: " + request.url + ": " + e.what());
-  }
+  return impl_->SendCaught(request);
 }
 
 void PocoHttpClient::SendEach(std::span<const HttpRequest> requests,

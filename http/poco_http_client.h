@@ -50,8 +50,8 @@ class PocoHttpClient final : public HttpClient {
   // Plain-http GET and HEAD requests run at once on the calling thread (non-blocking sockets,
   // epoll; at most max_exchanges_per_batch in flight, per_host_concurrency per host, shared with
   // Send), each within its own timeout from the moment it starts; redirects are followed on the
-  // blocking path. Everything else (https, POST) is sent one after another with Send, after
-  // them. Results as Send's.
+  // blocking path. Everything else (https, POST) goes through Send after them, four at once on
+  // helper threads; `done` still runs on the calling thread. Results as Send's.
   void SendEach(std::span<const HttpRequest> requests,
                 std::chrono::steady_clock::time_point start_by, const EachDone& done) override;
 

@@ -242,6 +242,54 @@ TEST(SendEachTest, HttpsAndPostGoThroughTheBlockingPath) {
   EXPECT_EQ(out.order.front(), 1u);
 }
 
+TEST(SendEachTest, BlockingPathRunsFourAtOnceAndReportsOnTheCallingThread) {
+  TestCertificates certs;
+  HttpTestServer tls_server(
+      HttpTestServer::TlsFiles{certs.server_cert_file(), certs.server_key_file()});
+  tls_server.Route("/slow", [](const auto&, auto& resp) {
+    resp.Hang(milliseconds(200));
+    resp.SetBody("secure");
+  });
+  PocoHttpClientOptions o = Loopback(8);
+  o.ca_file = certs.ca_file().string();
+  PocoHttpClient client(o);
+  std::vector<HttpRequest> requests = Gets(tls_server, "/slow", 8);
+  const auto caller = std::this_thread::get_id();
+  int calls = 0;
+  client.SendEach(requests, SteadyClock::now() + std::chrono::hours(1),
+                  [&](size_t, Result<HttpResponse> r) {
+                    EXPECT_EQ(std::this_thread::get_id(), caller);
+                    EXPECT_OK(r);
+                    ++calls;
+                    return true;
+                  });
+  EXPECT_EQ(calls, 8);
+  EXPECT_EQ(tls_server.RequestCount("/slow"), 8);
+  EXPECT_EQ(tls_server.MaxConcurrentRequests(), 4);
+}
+
+TEST(SendEachTest, BlockingPathStopsStartingWhenTold) {
+  TestCertificates certs;
+  HttpTestServer tls_server(
+      HttpTestServer::TlsFiles{certs.server_cert_file(), certs.server_key_file()});
+  tls_server.Route("/feed", [](const auto&, auto& resp) { resp.SetBody("secure"); });
+  PocoHttpClientOptions o = Loopback(1);  // One at a time on this host.
+  o.ca_file = certs.ca_file().string();
+  PocoHttpClient client(o);
+  const Outcome out =
+      RunEach(client, Gets(tls_server, "/feed", 10), SteadyClock::now() + std::chrono::hours(1),
+              [](size_t) { return false; });
+  ASSERT_EQ(out.calls, 10);
+  int sent = 0;
+  for (const auto& r : out.results) {
+    if (r->ok()) ++sent;
+  }
+  // The helpers that had already started finish; nothing starts after the first answer.
+  EXPECT_GE(sent, 1);
+  EXPECT_LE(sent, 4);
+  EXPECT_EQ(tls_server.RequestCount("/feed"), sent);
+}
+
 TEST(SendEachTest, FailuresAreReportedPerRequest) {
   HttpTestServer server;
   server.Route("/ok", [](const auto&, auto& resp) { resp.SetBody("fine"); });
