@@ -1,5 +1,8 @@
 #include "web/page_handlers.h"
 
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
+
 #include <algorithm>
 #include <cassert>
 #include <chrono>
@@ -205,6 +208,17 @@ PageHandlers::PageHandlers(std::string base_url, store::FeedStore& feeds,
       notices_(notices),
       clock_(clock) {
   if (base_url_.empty() || base_url_.back() != '/') base_url_ += '/';
+  // The stylesheet is linked by path, on the origin the page was fetched from: the CSP allows
+  // styles from 'self' only, and a page opened through another name of the host (127.0.0.1
+  // for localhost, say) must not lose its style.
+  std::string path = "/";
+  try {
+    path = Poco::URI(base_url_).getPath();
+  } catch (const Poco::SyntaxException&) {
+    // Checked by the configuration; "/" is the least surprising fallback.
+  }
+  if (path.empty() || path.back() != '/') path += '/';
+  stylesheet_path_ = path + "style.css";
 }
 
 void PageHandlers::Register(Router& router) {
@@ -413,7 +427,7 @@ Result<WebResponse> PageHandlers::Finish(const WebRequest& request, const Page& 
   data.set("title", page.title);
   data.set("site_name", std::string(kSiteName));
   data.set("home_url", base_url_);
-  data.set("stylesheet_url", base_url_ + "style.css");
+  data.set("stylesheet_url", stylesheet_path_);
   if (!page.xrds_url.empty()) data.set("xrds_url", page.xrds_url);
   mustache::data alternates{mustache::data::type::list};
   for (size_t i = 0; i < page.alternates.size(); ++i) {
@@ -468,7 +482,7 @@ WebResponse PageHandlers::RenderError(int status, const Status& cause) const {
     layout.set("title", std::to_string(status) + " " + reason);
     layout.set("site_name", std::string(kSiteName));
     layout.set("home_url", base_url_);
-    layout.set("stylesheet_url", base_url_ + "style.css");
+    layout.set("stylesheet_url", stylesheet_path_);
     layout.set("alternates", mustache::data{mustache::data::type::list});
     layout.set("body", *body);
     html = RenderTemplate("layout.mustache", layout);

@@ -61,7 +61,8 @@ class PageHandlers final : public ErrorPages {
   struct Page;
   Result<WebResponse> Finish(const WebRequest& request, const Page& page) const;
 
-  std::string base_url_;  // Always ends with '/'.
+  std::string base_url_;         // Always ends with '/'.
+  std::string stylesheet_path_;  // base_url_'s path + "style.css": "/style.css", "/sub/style.css".
   store::FeedStore& feeds_;
   store::EntryStore& entries_;
   store::NoticeStore& notices_;

@@ -116,8 +116,8 @@ void ExpectLayout(const std::string& html) {
       html, HasSubstr("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
   EXPECT_THAT(html, HasSubstr("<header class=\"site\">\n<a href=\"http://bridge.example/\">"));
   EXPECT_THAT(html, HasSubstr("<footer class=\"site\">feedbridge</footer>"));
-  EXPECT_THAT(html,
-              HasSubstr("<link rel=\"stylesheet\" href=\"http://bridge.example/style.css\">"));
+  // By path: on whatever origin the page was opened (the CSP allows styles from 'self' only).
+  EXPECT_THAT(html, HasSubstr("<link rel=\"stylesheet\" href=\"/style.css\">"));
 }
 
 void ExpectSecurityHeaders(const WebResponse& response) {
@@ -208,6 +208,15 @@ TEST_F(PageHandlersTest, IndexListsBlogsWithTheirHealth) {
   EXPECT_THAT(page->body, HasSubstr("failing since 2027-01-15 08:00 UTC: HTTP 503"));
   EXPECT_THAT(page->body, HasSubstr("disabled: HTTP 410 Gone"));
   EXPECT_EQ(HeaderOf(*page, "Cache-Control"), "public, max-age=60");
+}
+
+TEST_F(PageHandlersTest, StylesheetIsLinkedUnderTheBaseUrlsPath) {
+  PageHandlers under_a_path("https://example.org/bridge", db_->feeds(), db_->entries(),
+                            db_->notices(), clock_);
+  Result<WebResponse> index = under_a_path.Index(Get("/"));
+  ASSERT_OK(index);
+  EXPECT_THAT(index->body, HasSubstr("<link rel=\"stylesheet\" href=\"/bridge/style.css\">"));
+  EXPECT_THAT(index->body, HasSubstr("<a href=\"https://example.org/bridge/\">"));
 }
 
 TEST_F(PageHandlersTest, IndexPagesAfterAnId) {
