@@ -118,7 +118,9 @@ struct Poller::Impl {
 
   std::mutex thread_mu;
   std::condition_variable wake;
-  bool stopping = false;             // Guarded by thread_mu.
+  bool stopping = false;  // Guarded by thread_mu.
+  // Read by batches in flight without the lock: set, they start no more fetches.
+  std::atomic<bool> stop_requested{false};
   std::vector<std::thread> workers;  // Guarded by thread_mu.
 };
 
@@ -542,7 +544,8 @@ Result<std::vector<PollReport>> Poller::Impl::ClaimAndPoll(size_t max, bool flus
         return false;
       }
       done.emplace_back(place[k], std::move(*handled));
-      return deps.clock.Now() - claimed_at <= give_back_after;
+      // Stopping, or half the lease gone: the fetches not started go back to the schedule.
+      return !stop_requested.load() && deps.clock.Now() - claimed_at <= give_back_after;
     });
   }
   if (!failure.ok()) {
@@ -657,13 +660,17 @@ void Poller::Start() {
   std::lock_guard lock(impl_->thread_mu);
   if (!impl_->workers.empty()) return;
   impl_->stopping = false;
+  impl_->stop_requested = false;
   const int n = std::max(1, impl_->options.workers);
   for (int i = 0; i < n; ++i) {
     impl_->workers.emplace_back([this, i] { impl_->WorkerLoop(i); });
   }
 }
 
+void Poller::RequestStop() { impl_->stop_requested = true; }
+
 void Poller::Stop() {
+  RequestStop();
   std::vector<std::thread> threads;
   {
     std::lock_guard lock(impl_->thread_mu);

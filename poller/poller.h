@@ -76,9 +76,13 @@ class Poller {
   // Makes sure every enabled feed is on the schedule (at start: a new Redis, an import).
   Result<size_t> ScheduleAll();
   // Starts options.workers threads running RunOnce in a loop (idle: short sleeps); Stop() ends
-  // them after their current poll.
+  // them: fetches under way finish (each within poller.fetch_timeout) and are recorded, the rest
+  // of their batches goes back to the schedule, due at once.
   void Start();
   void Stop();
+  // The first half of Stop(), without waiting: batches in flight start no more fetches (also
+  // those of RunOnce). Start() clears it.
+  void RequestStop();
 
  private:
   struct Impl;

@@ -623,6 +623,23 @@ TEST_F(PollerTest, SlowFetchesGiveTheRestOfTheBatchBackBeforeTheLeaseRunsOut) {
   EXPECT_EQ(schedule_.entries().at(3), clock_.Now());
 }
 
+TEST_F(PollerTest, StoppingGivesTheUnfetchedRestOfTheBatchBack) {
+  for (int64_t id : {2, 3}) AddFeedLikeTheFirst(id);
+  ASSERT_OK(schedule_.Schedule(kFeedId, clock_.Now() - minutes(3)));
+  ASSERT_OK(schedule_.Schedule(2, clock_.Now() - minutes(2)));
+  ASSERT_OK(schedule_.Schedule(3, clock_.Now() - minutes(1)));
+  http_.Script(FeedUrl(), FakeHttpClient::Ok(FeedUrl(), Rss(TwoItems())));
+  // Asked to stop while the first fetch is under way (serve got SIGTERM).
+  http_.OnSend([&] { poller_.RequestStop(); });
+  auto reports = poller_.RunOnce(10);
+  ASSERT_OK(reports);
+  ASSERT_EQ(reports->size(), 1u);
+  EXPECT_EQ((*reports)[0].feed_id, kFeedId);
+  EXPECT_EQ(http_.requests().size(), 1u);
+  EXPECT_EQ(schedule_.entries().at(2), clock_.Now());
+  EXPECT_EQ(schedule_.entries().at(3), clock_.Now());
+}
+
 TEST_F(PollerTest, RunOnceFailsWhenTheScheduleIsDown) {
   schedule_.SetDown(true);
   EXPECT_THAT(poller_.RunOnce(1), testing::StatusIs(Status::Code::kUnavailable));
