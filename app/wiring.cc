@@ -57,7 +57,8 @@ Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, N
   std::unique_ptr<Services> s(new Services(config));  // new: the constructor is private.
 
   if (needs.database) {
-    Result<std::unique_ptr<store::Database>> db = store::OpenDatabase(config.database.url, s->clock_);
+    Result<std::unique_ptr<store::Database>> db =
+        store::OpenDatabase(config.database.url, s->clock_);
     if (!db.ok()) return db.status();
     s->database_ = std::move(db).value();
   }
@@ -106,31 +107,32 @@ Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, N
         .user_agent = agent,
         .allow_private_networks = config.poller.allow_private_networks,
         .per_host_concurrency = config.poller.per_host_concurrency,
+        .ca_file = config.poller.ca_file,
     });
   }
 
   if (needs.poller) {
-    s->poller_ = std::make_unique<poller::Poller>(
-        config.poller, config.omb, config.server.base_url,
-        poller::PollerDependencies{
-            .feeds = s->database_->feeds(),
-            .entries = s->database_->entries(),
-            .notices = s->database_->notices(),
-            .queue = *s->notice_queue_,
-            .schedule = *s->schedule_,
-            .http = *s->http_,
-            .clock = s->clock_,
-            .random = s->random_,
-            .log = ModuleLogger("poller"),
-        });
+    s->poller_ = std::make_unique<poller::Poller>(config.poller, config.omb, config.server.base_url,
+                                                  poller::PollerDependencies{
+                                                      .feeds = s->database_->feeds(),
+                                                      .entries = s->database_->entries(),
+                                                      .notices = s->database_->notices(),
+                                                      .queue = *s->notice_queue_,
+                                                      .schedule = *s->schedule_,
+                                                      .http = *s->http_,
+                                                      .clock = s->clock_,
+                                                      .random = s->random_,
+                                                      .log = ModuleLogger("poller"),
+                                                  });
   }
   if (needs.web) {
     store::Database& db = *s->database_;
     s->router_ = std::make_unique<web::Router>();
     s->feed_handlers_ = std::make_unique<web::FeedHandlers>(
-        config.server.base_url, db.feeds(), db.entries(), db.notices(), s->clock_);
-    s->page_handlers_ = std::make_unique<web::PageHandlers>(
-        config.server.base_url, db.feeds(), db.entries(), db.notices(), s->clock_);
+        config.server.base_url, db.feeds(), db.entries(), db.notices(), s->clock_,
+        web::FeedHandlersOptions{.cache_bytes = config.server.feed_cache_bytes});
+    s->page_handlers_ = std::make_unique<web::PageHandlers>(config.server.base_url, db.feeds(),
+                                                            db.entries(), db.notices(), s->clock_);
     // Feeds first: "/{nick}/feed.atom" has two segments, the pages' "/{nick}" one, so the
     // order does not matter for matching, but literal page routes precede "/{nick}" inside.
     s->feed_handlers_->Register(*s->router_);

@@ -30,6 +30,7 @@ struct ServerOptions {
   // byte (from the connection for the first request). Past it the connection is cut (408): a
   // client trickling bytes (slowloris) holds a worker this long at most.
   std::chrono::seconds request_timeout{20};
+  size_t feed_cache_bytes = 64u << 20;  // Rendered mirror documents kept in memory; 0: none.
 };
 
 // [database]
@@ -54,7 +55,10 @@ struct PollerOptions {
   int per_host_concurrency = 2;              // Requests at once to one host.
   bool allow_private_networks = false;       // Fetch from loopback and private addresses.
   std::string user_agent;                    // Empty: "feedbridge/VERSION (+BASE_URL)".
-  int workers = 4;                           // Fetching threads per poller process.
+  int workers = 4;                           // Poller threads per process.
+  // A PEM file of CA certificates trusted for https feeds besides the system store (a feed on an
+  // internal CA). Empty: the system store only.
+  std::string ca_file;
 };
 
 // [publisher] Delivering notices to remote subscribers.

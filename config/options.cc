@@ -176,6 +176,22 @@ constexpr std::array kOptions = {
            .set = [](Config& c,
                      const OptionValue& v) { c.server.request_timeout = seconds(v.number); },
            .get = [](const Config& c) { return Seconds(c.server.request_timeout); }},
+    Option{
+        .section = "server",
+        .key = "feed_cache_bytes",
+        .type = OptionType::kSize,
+        .default_value = "64MiB",
+        .help = "Memory for rendered mirror feeds (served again until the blog changes); 0: none",
+        .min = 0,
+        .max = 16 * kGiB,
+        .set =
+            [](Config& c, const OptionValue& v) {
+              c.server.feed_cache_bytes = static_cast<size_t>(v.number);
+            },
+        .get =
+            [](const Config& c) {
+              return Number(static_cast<int64_t>(c.server.feed_cache_bytes));
+            }},
     // [database]
     Option{.section = "database",
            .key = "url",
@@ -292,6 +308,14 @@ constexpr std::array kOptions = {
            .check = CheckSingleLine,
            .set = [](Config& c, const OptionValue& v) { c.poller.user_agent = v.text; },
            .get = [](const Config& c) { return Text(c.poller.user_agent); }},
+    Option{.section = "poller",
+           .key = "ca_file",
+           .type = OptionType::kString,
+           .default_value = "",
+           .help = "PEM file of CA certificates trusted for https feeds besides the system store",
+           .check = CheckSingleLine,
+           .set = [](Config& c, const OptionValue& v) { c.poller.ca_file = v.text; },
+           .get = [](const Config& c) { return Text(c.poller.ca_file); }},
     Option{.section = "poller",
            .key = "workers",
            .type = OptionType::kInt,

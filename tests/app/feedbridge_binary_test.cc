@@ -13,8 +13,10 @@
 
 #include "app/exit_codes.h"
 #include "app/version.h"
+#include "tests/support/http_test_server.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_certificates.h"
 #include "tests/support/test_data.h"
 
 namespace feedbridge::app {
@@ -194,6 +196,30 @@ TEST(FeedbridgeBinaryTest, ParseOfALoopbackUrlIsRefusedByThePrivateNetworkPolicy
   EXPECT_EQ(r.exit_code, kExitUnavailable);
   EXPECT_EQ(Lines(r.err), 1u) << r.err;
   EXPECT_THAT(r.err, HasSubstr("http://127.0.0.1:9/feed.xml"));
+}
+
+TEST(FeedbridgeBinaryTest, ParseOverHttpsTrustsTheConfiguredCaFile) {
+  const ::feedbridge::testing::TestCertificates certs;
+  ::feedbridge::testing::HttpTestServer server(::feedbridge::testing::HttpTestServer::TlsFiles{
+      certs.server_cert_file(), certs.server_key_file()});
+  const std::string sample = ::feedbridge::testing::ReadFileBytes(TestDataPath("sample/blog.rss"));
+  server.Route("/feed.rss", [&](const auto&, auto& resp) {
+    resp.SetHeader("Content-Type", "application/rss+xml");
+    resp.SetBody(sample);
+  });
+  const std::string url = server.Url("/feed.rss");
+  // The test CA is in no system store: refused, with a reason.
+  const ProcessResult untrusted =
+      Feedbridge({"parse", url, "--set", "poller.allow_private_networks=true"});
+  EXPECT_EQ(untrusted.exit_code, kExitUnavailable);
+  EXPECT_EQ(Lines(untrusted.err), 1u) << untrusted.err;
+  EXPECT_THAT(untrusted.err, HasSubstr("TLS"));
+  // poller.ca_file adds it.
+  const ProcessResult trusted =
+      Feedbridge({"parse", url, "--set", "poller.allow_private_networks=true", "--set",
+                  "poller.ca_file=" + certs.ca_file().string()});
+  EXPECT_EQ(trusted.exit_code, kExitOk) << trusted.err;
+  EXPECT_THAT(trusted.out, HasSubstr("The Sample Garden"));
 }
 
 TEST(FeedbridgeBinaryTest, ParseWithAnUnknownFormatExits64) {
