@@ -295,7 +295,9 @@ class PocoHttpClient::Impl {
       std::vector<size_t> blocking;
       std::map<std::string, Result<ResolvedHost>> resolved;  // Per host, this batch.
       for (size_t i = 0; i < requests.size(); ++i) {
-        if (!go_on) {
+        // DNS lookups happen here, one host after another: a resolver that hangs must not hold
+        // the batch past start_by.
+        if (!go_on || Clock::now() >= start_by) {
           not_sent(i);
           continue;
         }

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/http/table_resolver.h"
+#include "tests/http/test_resolvers.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_certificates.h"
@@ -43,28 +43,6 @@ PocoHttpClientOptions LoopbackOptions() {
   o.allow_private_networks = true;
   return o;
 }
-
-// A resolver whose lookups hang until Release() (a DNS server that never answers). Thread-safe.
-class HangingResolver final : public HostResolver {
- public:
-  Result<std::vector<std::string>> Resolve(const std::string& host) override {
-    std::unique_lock lock(mu_);
-    released_cv_.wait(lock, [&] { return released_; });
-    return Status::Unavailable("DNS: " + host + ": released");
-  }
-  void Release() {
-    {
-      std::lock_guard lock(mu_);
-      released_ = true;
-    }
-    released_cv_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable released_cv_;
-  bool released_ = false;  // Guarded by mu_.
-};
 
 // A TCP peer on 127.0.0.1 that answers each connection with `prefix` at once, then `trickle`
 // one byte every `interval` (a slowloris server), until the client hangs up or the peer is

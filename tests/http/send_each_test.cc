@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "http/poco_http_client.h"
-#include "tests/http/table_resolver.h"
+#include "tests/http/test_resolvers.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_certificates.h"
@@ -316,6 +316,24 @@ TEST(SendEachTest, FailuresAreReportedPerRequest) {
                        HasSubstr("timed out waiting for the response headers (300 ms")));
   EXPECT_THAT(*out.results[3], StatusIs(Code::kUnavailable, HasSubstr("connection refused")));
   EXPECT_THAT(*out.results[4], StatusIs(Code::kInvalidArgument));
+}
+
+TEST(SendEachTest, AHangingResolverDoesNotHoldTheBatchPastStartBy) {
+  auto dns = std::make_shared<HangingResolver>();
+  PocoHttpClientOptions o = Loopback();
+  o.resolver = dns;
+  PocoHttpClient client(o);
+  std::vector<HttpRequest> requests(5);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    requests[i].url = "http://host" + std::to_string(i) + ".test/feed";
+    requests[i].timeout = milliseconds(300);
+  }
+  const Outcome out = RunEach(client, requests, SteadyClock::now() + milliseconds(500));
+  dns->Release();
+  ASSERT_EQ(out.calls, 5);
+  // Each lookup waits its request's timeout; past start_by the rest are not even looked up.
+  EXPECT_THAT(*out.results[0], StatusIs(Code::kDeadlineExceeded, HasSubstr("DNS")));
+  EXPECT_THAT(*out.results[4], StatusIs(Code::kFailedPrecondition, HasSubstr("not sent")));
 }
 
 TEST(SendEachTest, PrivateAddressesAreRefusedBeforeAnythingIsSent) {
