@@ -1,8 +1,7 @@
 // feedbridge poll | status | serve
 
-#include <signal.h>
-
 #include <Poco/Logger.h>
+#include <signal.h>
 
 #include <ostream>
 #include <set>
@@ -52,7 +51,7 @@ int RunPoll(const CommandLine& line, const config::Config& config, Io& io) {
     PrintReport(*report, io);
     return report->error.empty() ? kExitOk : kExitUnavailable;
   }
-  if (Result<size_t> scheduled = s.poller().ScheduleAll(); !scheduled.ok()) {
+  if (Result<poller::ScheduleAllReport> scheduled = s.poller().ScheduleAll(); !scheduled.ok()) {
     return Fail(io, "poll", scheduled.status());
   }
   size_t polled = 0;
@@ -82,9 +81,12 @@ int RunStatus(const CommandLine& /*line*/, const config::Config& config, Io& io)
     for (const store::FeedRecord& f : *page) {
       ++total;
       after = f.id;
-      if (f.disabled()) ++disabled;
-      else if (f.consecutive_failures > 0) ++failing;
-      else if (!f.last_polled_at) ++never;
+      if (f.disabled())
+        ++disabled;
+      else if (f.consecutive_failures > 0)
+        ++failing;
+      else if (!f.last_polled_at)
+        ++never;
       if (f.disabled() || f.consecutive_failures > 0) {
         problems << "  " << f.id << " " << f.nickname << " <" << f.url << ">: " << Health(f)
                  << "\n";
@@ -158,25 +160,26 @@ int RunServe(const CommandLine& line, const config::Config& config, Io& io) {
   log.information("serve: database %s%s", config.database.url,
                   run_poller ? ", " + s.redis_description() : std::string());
   if (run_web) {
-    log.information("serve: web server on port %hu; open %s", s.web_port(),
-                    config.server.base_url);
+    log.information("serve: web server on port %hu; open %s", s.web_port(), config.server.base_url);
   }
   if (run_poller) {
-    Result<size_t> scheduled = s.poller().ScheduleAll();
+    Result<poller::ScheduleAllReport> scheduled = s.poller().ScheduleAll();
     if (!scheduled.ok()) return Fail(io, "serve", scheduled.status());
     Result<size_t> flushed = s.poller().FlushOutbox();
     if (!flushed.ok()) {
       log.warning("serve: outbox not flushed yet: %s", flushed.status().message());
     }
-    log.information("serve: poller running with %d workers, %z feeds scheduled", 
-                    config.poller.workers, *scheduled);
+    log.information(
+        "serve: poller running with %d workers, %z feeds scheduled (%z new on the "
+        "schedule)",
+        config.poller.workers, scheduled->enabled, scheduled->added);
     s.poller().Start();
   }
   log.information("serve: running; stop with Ctrl-C (SIGINT) or SIGTERM");
   int signal_number = 0;
   sigwait(&signals, &signal_number);
-  log.information("serve: %s received, stopping", std::string(signal_number == SIGINT ? "SIGINT"
-                                                                                       : "SIGTERM"));
+  log.information("serve: %s received, stopping",
+                  std::string(signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
   if (run_poller) s.poller().Stop();
   return kExitOk;
 }

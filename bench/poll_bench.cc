@@ -402,7 +402,7 @@ int main(int argc, char** argv) {
   const int64_t redis_before = RedisUsedMemory(*redis);
   const long rss_before = RssKib();
   const auto sched0 = SteadyClock::now();
-  const size_t scheduled = Check(poller.ScheduleAll(), "schedule all");
+  const size_t scheduled = Check(poller.ScheduleAll(), "schedule all").enabled;
   const double sched_s = Seconds(SteadyClock::now() - sched0).count();
   const long rss_after = RssKib();
   const int64_t redis_after = RedisUsedMemory(*redis);

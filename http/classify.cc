@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -177,6 +178,47 @@ FetchOutcome OutcomeFor(int status, bool has_retry_after) {
 
 }  // namespace
 
+std::string_view ReasonPhrase(int status) {
+  struct Reason {
+    int status;
+    std::string_view phrase;
+  };
+  // RFC 9110's phrases of the statuses feed servers answer with, in status order.
+  static constexpr Reason kReasons[] = {
+      {200, "OK"},
+      {203, "Non-Authoritative Information"},
+      {204, "No Content"},
+      {206, "Partial Content"},
+      {301, "Moved Permanently"},
+      {302, "Found"},
+      {303, "See Other"},
+      {304, "Not Modified"},
+      {307, "Temporary Redirect"},
+      {308, "Permanent Redirect"},
+      {400, "Bad Request"},
+      {401, "Unauthorized"},
+      {403, "Forbidden"},
+      {404, "Not Found"},
+      {405, "Method Not Allowed"},
+      {406, "Not Acceptable"},
+      {408, "Request Timeout"},
+      {410, "Gone"},
+      {412, "Precondition Failed"},
+      {414, "URI Too Long"},
+      {415, "Unsupported Media Type"},
+      {429, "Too Many Requests"},
+      {451, "Unavailable For Legal Reasons"},
+      {500, "Internal Server Error"},
+      {501, "Not Implemented"},
+      {502, "Bad Gateway"},
+      {503, "Service Unavailable"},
+      {504, "Gateway Timeout"},
+  };
+  const auto it = std::lower_bound(std::begin(kReasons), std::end(kReasons), status,
+                                   [](const Reason& r, int s) { return r.status < s; });
+  return it != std::end(kReasons) && it->status == status ? it->phrase : std::string_view();
+}
+
 std::optional<TimePoint> ParseRetryAfter(std::string_view value, TimePoint now) {
   value = Trim(value);
   if (value.empty()) return std::nullopt;
@@ -199,6 +241,10 @@ Classification ClassifyResponse(const HttpResponse& response, TimePoint now) {
   c.last_modified = std::string(Trim(response.Find("Last-Modified")));
 
   c.summary = "HTTP " + std::to_string(response.status);
+  if (const std::string_view reason = ReasonPhrase(response.status); !reason.empty()) {
+    c.summary += ' ';
+    c.summary += reason;
+  }
   if (retry_after) {
     const auto wait = std::chrono::ceil<seconds>(*retry_after - now).count();
     c.summary += ", retry after " + std::to_string(wait) + "s";

@@ -30,10 +30,15 @@ struct Classification {
   std::optional<TimePoint> not_before;
   std::string etag;           // ETag to send as If-None-Match next time (empty if none).
   std::string last_modified;  // Last-Modified to send as If-Modified-Since next time.
-  std::string summary;        // "HTTP 503, retry after 120s", for logs and feed health.
+  // "HTTP 503 Service Unavailable, retry after 120s", for logs and feed health.
+  std::string summary;
 };
 
 Classification ClassifyResponse(const HttpResponse& response, TimePoint now);
+
+// The standard reason phrase of the statuses feeds answer with ("Not Found"); empty for others
+// (the server's own phrase is not kept: it may say anything).
+std::string_view ReasonPhrase(int status);
 
 // Retry-After as seconds or an HTTP-date (RFC 9110 §10.2.3), relative to `now`. nullopt if absent
 // or unparseable; a date in the past gives `now`.

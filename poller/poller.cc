@@ -35,6 +35,10 @@ constexpr size_t kRhythmEntries = 100;
 constexpr seconds kMinThrottleWait{60};
 constexpr milliseconds kIdlePause{500};
 constexpr milliseconds kErrorPause{5000};
+// How often a running poller checks that every enabled feed is on the schedule (a Redis that
+// lost its data, a feed added while Redis was down); the check costs one pass over the feeds
+// table and one ZADD NX per 500 feeds.
+constexpr seconds kReseedEvery{300};
 
 std::string FeedContext(int64_t feed_id, std::string_view url) {
   std::string s = "poller: feed " + std::to_string(feed_id);
@@ -77,7 +81,9 @@ struct Poller::Impl {
   // RunOnce with the outbox flush optional: workers flush every kFlushEvery, not every poll
   // (an outbox query per poll costs as much as the poll itself on a busy SQLite).
   Result<std::vector<PollReport>> ClaimAndPoll(size_t max, bool flush_outbox);
-  Result<size_t> ScheduleAll();
+  Result<ScheduleAllReport> ScheduleAll();
+  // Every kReseedEvery, one worker puts back on the schedule the enabled feeds missing from it.
+  void MaybeReseed(TimePoint now);
   void WorkerLoop(int worker);
 
   // The outcomes of a fetch.
@@ -122,6 +128,8 @@ struct Poller::Impl {
   // Read by batches in flight without the lock: set, they start no more fetches.
   std::atomic<bool> stop_requested{false};
   std::vector<std::thread> workers;  // Guarded by thread_mu.
+  // When MaybeReseed runs next (ms since the epoch of deps.clock); set by Start().
+  std::atomic<int64_t> next_reseed_ms{0};
 };
 
 Result<PollReport> Poller::Impl::PollFeed(int64_t feed_id) {
@@ -581,24 +589,56 @@ Status Poller::Impl::WriteDeferred(Deferred& deferred) {
   return Status::Ok();
 }
 
-Result<size_t> Poller::Impl::ScheduleAll() {
+Result<ScheduleAllReport> Poller::Impl::ScheduleAll() {
   const TimePoint now = deps.clock.Now();
-  size_t scheduled = 0;
+  ScheduleAllReport report;
   int64_t after = 0;
   while (true) {
     auto page = deps.feeds.ListFeeds(after, kFeedPage);
     if (!page.ok()) return page.status().WithContext("poller: schedule all");
+    std::vector<queue::ScheduledFeed> enabled;
+    enabled.reserve(page->size());
     for (const store::FeedRecord& feed : *page) {
       after = feed.id;
-      const Status s = feed.disabled()
-                           ? deps.schedule.Remove(feed.id)
-                           : deps.schedule.Schedule(feed.id, feed.next_poll_at.value_or(now));
-      if (!s.ok()) return s.WithContext(FeedContext(feed.id, feed.url));
-      if (!feed.disabled()) ++scheduled;
+      if (feed.disabled()) {
+        if (Status s = deps.schedule.Remove(feed.id); !s.ok()) {
+          return s.WithContext(FeedContext(feed.id, feed.url));
+        }
+        continue;
+      }
+      enabled.push_back({.feed_id = feed.id, .when = feed.next_poll_at.value_or(now)});
     }
+    // Only the missing ones: a feed on the schedule keeps its time, and a lease another poller
+    // holds on it stays (overwriting it with the stored time would let a second poller claim it).
+    Result<size_t> added = deps.schedule.AddMissing(enabled);
+    if (!added.ok()) {
+      return added.status().WithContext("poller: schedule all: " + std::to_string(enabled.size()) +
+                                        " feeds after id " +
+                                        std::to_string(enabled.empty() ? 0 : enabled[0].feed_id));
+    }
+    report.enabled += enabled.size();
+    report.added += *added;
     if (page->size() < kFeedPage) break;
   }
-  return scheduled;
+  return report;
+}
+
+void Poller::Impl::MaybeReseed(TimePoint now) {
+  int64_t due = next_reseed_ms.load();
+  const int64_t now_ms = std::chrono::duration_cast<milliseconds>(now.time_since_epoch()).count();
+  if (now_ms < due) return;
+  const int64_t next = now_ms + std::chrono::duration_cast<milliseconds>(kReseedEvery).count();
+  // One worker of the process does it; the others go on polling.
+  if (!next_reseed_ms.compare_exchange_strong(due, next)) return;
+  Result<ScheduleAllReport> r = ScheduleAll();
+  if (!r.ok()) {
+    deps.log.warning("poller: schedule check: " + r.status().message());
+  } else if (r->added > 0) {
+    deps.log.warning("poller: schedule check: " + std::to_string(r->added) + " of " +
+                     std::to_string(r->enabled) +
+                     " feeds were not on the schedule (Redis lost its data, or they were added "
+                     "while it was down); scheduled them");
+  }
 }
 
 void Poller::Impl::WorkerLoop(int worker) {
@@ -619,6 +659,7 @@ void Poller::Impl::WorkerLoop(int worker) {
       const TimePoint now = deps.clock.Now();
       const bool flush = now - last_flush >= kFlushEvery;
       if (flush) last_flush = now;
+      MaybeReseed(now);
       auto reports = ClaimAndPoll(kWorkerBatch, flush);
       if (!reports.ok()) {
         deps.log.warning("poller: worker " + std::to_string(worker) + ": " +
@@ -654,13 +695,17 @@ Result<std::vector<PollReport>> Poller::RunOnce(size_t max) { return impl_->RunO
 
 Result<size_t> Poller::FlushOutbox() { return impl_->FlushOutbox(); }
 
-Result<size_t> Poller::ScheduleAll() { return impl_->ScheduleAll(); }
+Result<ScheduleAllReport> Poller::ScheduleAll() { return impl_->ScheduleAll(); }
 
 void Poller::Start() {
   std::lock_guard lock(impl_->thread_mu);
   if (!impl_->workers.empty()) return;
   impl_->stopping = false;
   impl_->stop_requested = false;
+  // Whoever starts the workers has just scheduled everything (serve) or does not need it now.
+  impl_->next_reseed_ms = std::chrono::duration_cast<milliseconds>(
+                              (impl_->deps.clock.Now() + kReseedEvery).time_since_epoch())
+                              .count();
   const int n = std::max(1, impl_->options.workers);
   for (int i = 0; i < n; ++i) {
     impl_->workers.emplace_back([this, i] { impl_->WorkerLoop(i); });

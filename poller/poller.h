@@ -44,6 +44,12 @@ struct PollReport {
   TimePoint next_poll_at;
 };
 
+// What ScheduleAll did.
+struct ScheduleAllReport {
+  size_t enabled = 0;  // Enabled feeds, all on the schedule now.
+  size_t added = 0;    // Of those, the ones that were missing from it.
+};
+
 struct PollerDependencies {
   store::FeedStore& feeds;
   store::EntryStore& entries;
@@ -73,8 +79,10 @@ class Poller {
   Result<std::vector<PollReport>> RunOnce(size_t max);
   // Enqueues every notice the outbox still holds (after a crash or a Redis outage).
   Result<size_t> FlushOutbox();
-  // Makes sure every enabled feed is on the schedule (at start: a new Redis, an import).
-  Result<size_t> ScheduleAll();
+  // Makes sure every enabled feed is on the schedule (at start: a new Redis, an import) and
+  // disabled ones are not. Feeds already on it keep their time and their lease, so it is safe
+  // while other pollers run. The running workers do the same every 5 minutes.
+  Result<ScheduleAllReport> ScheduleAll();
   // Starts options.workers threads running RunOnce in a loop (idle: short sleeps); Stop() ends
   // them: fetches under way finish (each within poller.fetch_timeout) and are recorded, the rest
   // of their batches goes back to the schedule, due at once.

@@ -17,6 +17,18 @@ Status MemoryPollSchedule::Schedule(int64_t feed_id, TimePoint when) {
   return Status::Ok();
 }
 
+Result<size_t> MemoryPollSchedule::AddMissing(const std::vector<ScheduledFeed>& feeds) {
+  std::lock_guard lock(mu_);
+  size_t added = 0;
+  for (const ScheduledFeed& f : feeds) {
+    if (due_.try_emplace(f.feed_id, f.when).second) {
+      order_.insert({f.when, f.feed_id});
+      ++added;
+    }
+  }
+  return added;
+}
+
 Status MemoryPollSchedule::Remove(int64_t feed_id) {
   std::lock_guard lock(mu_);
   if (auto it = due_.find(feed_id); it != due_.end()) {

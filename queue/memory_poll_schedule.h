@@ -19,6 +19,7 @@ class MemoryPollSchedule final : public PollSchedule {
   MemoryPollSchedule& operator=(const MemoryPollSchedule&) = delete;
 
   Status Schedule(int64_t feed_id, TimePoint when) override;
+  Result<size_t> AddMissing(const std::vector<ScheduledFeed>& feeds) override;
   Status Remove(int64_t feed_id) override;
   Result<std::vector<int64_t>> ClaimDue(TimePoint now, size_t max,
                                         std::chrono::milliseconds lease) override;

@@ -26,6 +26,10 @@ class PollSchedule {
   virtual Status Schedule(int64_t feed_id, TimePoint when) = 0;
   // Schedule for several feeds; on Redis one round trip. The default calls Schedule for each.
   virtual Status ScheduleMany(const std::vector<ScheduledFeed>& feeds);
+  // Puts on the schedule those of `feeds` that are not on it yet; a feed already there, due or
+  // leased, keeps its time (so re-seeding the schedule from the database never ends a lease
+  // another poller holds). Returns how many were added. On Redis one round trip.
+  virtual Result<size_t> AddMissing(const std::vector<ScheduledFeed>& feeds) = 0;
   virtual Status Remove(int64_t feed_id) = 0;
   // Atomically takes up to `max` feeds due at `now` (most overdue first) and moves each to
   // now + lease, so no other poller sees it until the lease runs out (its poller died) or

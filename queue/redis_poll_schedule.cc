@@ -1,6 +1,8 @@
 #include "queue/redis_poll_schedule.h"
 
 #include <charconv>
+#include <string>
+#include <vector>
 
 namespace feedbridge::queue {
 
@@ -24,17 +26,30 @@ Status RedisPollSchedule::Schedule(int64_t feed_id, TimePoint when) {
   return redis_.Command({"ZADD", key_, Ms(when), std::to_string(feed_id)}).status();
 }
 
-Status RedisPollSchedule::ScheduleMany(const std::vector<ScheduledFeed>& feeds) {
-  if (feeds.empty()) return Status::Ok();
+std::vector<std::string> RedisPollSchedule::ZaddArgv(const std::vector<ScheduledFeed>& feeds,
+                                                     bool only_new) const {
   std::vector<std::string> argv;
-  argv.reserve(2 + 2 * feeds.size());
+  argv.reserve(3 + 2 * feeds.size());
   argv.push_back("ZADD");
   argv.push_back(key_);
+  if (only_new) argv.push_back("NX");
   for (const ScheduledFeed& f : feeds) {
     argv.push_back(Ms(f.when));
     argv.push_back(std::to_string(f.feed_id));
   }
-  return redis_.Command(argv).status();
+  return argv;
+}
+
+Status RedisPollSchedule::ScheduleMany(const std::vector<ScheduledFeed>& feeds) {
+  if (feeds.empty()) return Status::Ok();
+  return redis_.Command(ZaddArgv(feeds, /*only_new=*/false)).status();
+}
+
+Result<size_t> RedisPollSchedule::AddMissing(const std::vector<ScheduledFeed>& feeds) {
+  if (feeds.empty()) return size_t{0};
+  Result<Reply> r = redis_.Command(ZaddArgv(feeds, /*only_new=*/true));
+  if (!r.ok()) return r.status();
+  return static_cast<size_t>(r->integer);
 }
 
 Status RedisPollSchedule::Remove(int64_t feed_id) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "queue/poll_schedule.h"
 #include "queue/redis_connection.h"
@@ -20,7 +21,8 @@ class RedisPollSchedule final : public PollSchedule {
   RedisPollSchedule& operator=(const RedisPollSchedule&) = delete;
 
   Status Schedule(int64_t feed_id, TimePoint when) override;
-  Status ScheduleMany(const std::vector<ScheduledFeed>& feeds) override;  // One ZADD.
+  Status ScheduleMany(const std::vector<ScheduledFeed>& feeds) override;        // One ZADD.
+  Result<size_t> AddMissing(const std::vector<ScheduledFeed>& feeds) override;  // ZADD NX.
   Status Remove(int64_t feed_id) override;
   // One Lua script (ZRANGEBYSCORE + ZADD), so concurrent pollers never claim the same feed.
   Result<std::vector<int64_t>> ClaimDue(TimePoint now, size_t max,
@@ -29,6 +31,8 @@ class RedisPollSchedule final : public PollSchedule {
   Result<int64_t> CountDue(TimePoint now) override;
 
  private:
+  std::vector<std::string> ZaddArgv(const std::vector<ScheduledFeed>& feeds, bool only_new) const;
+
   RedisConnection& redis_;
   const std::string key_;
 };

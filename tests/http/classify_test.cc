@@ -53,7 +53,7 @@ TEST(ClassifyResponseTest, TooManyRequestsWithSecondsSetsNotBefore) {
   const Classification c = ClassifyResponse(Make(429, {{"Retry-After", "120"}}), kNow);
   ASSERT_TRUE(c.not_before.has_value());
   EXPECT_EQ(*c.not_before, kNow + seconds(120));
-  EXPECT_EQ(c.summary, "HTTP 429, retry after 120s");
+  EXPECT_EQ(c.summary, "HTTP 429 Too Many Requests, retry after 120s");
 }
 
 TEST(ClassifyResponseTest, ServiceUnavailableWithHttpDateSetsNotBefore) {
@@ -62,7 +62,14 @@ TEST(ClassifyResponseTest, ServiceUnavailableWithHttpDateSetsNotBefore) {
   EXPECT_EQ(c.outcome, FetchOutcome::kThrottled);
   ASSERT_TRUE(c.not_before.has_value());
   EXPECT_EQ(*c.not_before, kNow + seconds(120));
-  EXPECT_EQ(c.summary, "HTTP 503, retry after 120s");
+  EXPECT_EQ(c.summary, "HTTP 503 Service Unavailable, retry after 120s");
+}
+
+TEST(ClassifyResponseTest, SummaryNamesTheStatusOnlyWhenItIsAKnownOne) {
+  EXPECT_EQ(ClassifyResponse(Make(404), kNow).summary, "HTTP 404 Not Found");
+  EXPECT_EQ(ClassifyResponse(Make(410), kNow).summary, "HTTP 410 Gone");
+  EXPECT_EQ(ClassifyResponse(Make(500), kNow).summary, "HTTP 500 Internal Server Error");
+  EXPECT_EQ(ClassifyResponse(Make(599), kNow).summary, "HTTP 599");
 }
 
 TEST(ClassifyResponseTest, CacheControlMaxAgeSetsNotBefore) {
@@ -70,7 +77,7 @@ TEST(ClassifyResponseTest, CacheControlMaxAgeSetsNotBefore) {
       ClassifyResponse(Make(200, {{"Cache-Control", "public, max-age=600"}}), kNow);
   ASSERT_TRUE(c.not_before.has_value());
   EXPECT_EQ(*c.not_before, kNow + seconds(600));
-  EXPECT_EQ(c.summary, "HTTP 200");
+  EXPECT_EQ(c.summary, "HTTP 200 OK");
 }
 
 TEST(ClassifyResponseTest, CacheControlSMaxAgeUsedWithoutMaxAge) {

@@ -467,6 +467,14 @@ Status FakePollSchedule::Schedule(int64_t feed_id, TimePoint when) {
   return Status::Ok();
 }
 
+Result<size_t> FakePollSchedule::AddMissing(const std::vector<queue::ScheduledFeed>& feeds) {
+  std::lock_guard lock(mu_);
+  if (down_) return Status::Unavailable("fake schedule: redis down");
+  size_t added = 0;
+  for (const queue::ScheduledFeed& f : feeds) added += due_.try_emplace(f.feed_id, f.when).second;
+  return added;
+}
+
 Status FakePollSchedule::Remove(int64_t feed_id) {
   std::lock_guard lock(mu_);
   if (down_) return Status::Unavailable("fake schedule: redis down");

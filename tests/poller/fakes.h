@@ -150,6 +150,7 @@ class FakePollSchedule final : public queue::PollSchedule {
   std::map<int64_t, TimePoint> entries() const;
 
   Status Schedule(int64_t feed_id, TimePoint when) override;
+  Result<size_t> AddMissing(const std::vector<queue::ScheduledFeed>& feeds) override;
   Status Remove(int64_t feed_id) override;
   Result<std::vector<int64_t>> ClaimDue(TimePoint now, size_t max,
                                         std::chrono::milliseconds lease) override;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/poller/fakes.h"
@@ -17,6 +18,7 @@ namespace feedbridge::poller {
 namespace {
 
 using std::chrono::hours;
+using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 using testing::FakeHttpClient;
@@ -659,13 +661,53 @@ TEST_F(PollerTest, ScheduleAllSchedulesEnabledFeedsOnly) {
   store_.PutFeed(gone);
   ASSERT_OK(schedule_.Schedule(3, clock_.Now()));
 
-  auto count = poller_.ScheduleAll();
-  ASSERT_OK(count);
-  EXPECT_EQ(*count, 2u);
+  auto report = poller_.ScheduleAll();
+  ASSERT_OK(report);
+  EXPECT_EQ(report->enabled, 2u);
+  EXPECT_EQ(report->added, 2u);
   const auto scheduled = schedule_.entries();
   EXPECT_EQ(scheduled.at(kFeedId), clock_.Now());
   EXPECT_EQ(scheduled.at(2), clock_.Now() + hours(3));
   EXPECT_FALSE(scheduled.contains(3));
+}
+
+TEST_F(PollerTest, ScheduleAllLeavesALeaseAnotherPollerHoldsAlone) {
+  ASSERT_OK(schedule_.Schedule(kFeedId, clock_.Now()));
+  // Another poller claims the feed: it is leased until now + 5 min.
+  auto claimed = schedule_.ClaimDue(clock_.Now(), 10, minutes(5));
+  ASSERT_OK(claimed);
+  ASSERT_EQ(claimed->size(), 1u);
+  // A poller starting meanwhile schedules everything from the database (the feed's stored
+  // next_poll_at is unset: due now). The lease must stand, or this poller would poll it too.
+  auto report = poller_.ScheduleAll();
+  ASSERT_OK(report);
+  EXPECT_EQ(report->enabled, 1u);
+  EXPECT_EQ(report->added, 0u);
+  EXPECT_EQ(schedule_.entries().at(kFeedId), clock_.Now() + minutes(5));
+  auto reports = poller_.RunOnce(10);
+  ASSERT_OK(reports);
+  EXPECT_TRUE(reports->empty());
+}
+
+TEST_F(PollerTest, ScheduleAllWhileTheScheduleIsDownIsUnavailable) {
+  schedule_.SetDown(true);
+  EXPECT_THAT(poller_.ScheduleAll(), testing::StatusIs(Status::Code::kUnavailable));
+}
+
+TEST_F(PollerTest, RunningWorkersPutBackFeedsMissingFromTheSchedule) {
+  // The feed is in the database but not on the schedule (Redis lost its data, or the feed was
+  // added while Redis was down). Running workers notice within kReseedEvery (5 min).
+  poller_.Start();
+  clock_.Advance(minutes(4));
+  std::this_thread::sleep_for(milliseconds(1200));  // Two idle rounds of every worker.
+  EXPECT_FALSE(schedule_.entries().contains(kFeedId));
+  clock_.Advance(minutes(2));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!schedule_.entries().contains(kFeedId) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  poller_.Stop();
+  EXPECT_TRUE(schedule_.entries().contains(kFeedId));
 }
 
 TEST_F(PollerTest, StartAndStopEndTheWorkers) {

@@ -111,6 +111,31 @@ TEST_P(PollScheduleTest, ScheduleManySetsEachFeedsTimeAndEndsTheirLeases) {
   EXPECT_THAT(*later, ElementsAre(2));
 }
 
+TEST_P(PollScheduleTest, AddMissingAddsOnlyNewFeedsAndKeepsLeases) {
+  ASSERT_OK(schedule_->Schedule(1, kNow - minutes(5)));
+  ASSERT_OK(schedule_->Schedule(2, kNow + minutes(30)));
+  Result<std::vector<int64_t>> claimed = schedule_->ClaimDue(kNow, 10, minutes(60));
+  ASSERT_OK(claimed);
+  ASSERT_THAT(*claimed, ElementsAre(1));
+  // Feed 1 is leased, feed 2 waits for its time; both are offered as due now, as the database
+  // would after a restart. Only feed 3 is new.
+  Result<size_t> added = schedule_->AddMissing({{.feed_id = 1, .when = kNow - minutes(9)},
+                                                {.feed_id = 2, .when = kNow - minutes(9)},
+                                                {.feed_id = 3, .when = kNow - minutes(1)}});
+  ASSERT_OK(added);
+  EXPECT_EQ(*added, 1u);
+  Result<size_t> none = schedule_->AddMissing({});
+  ASSERT_OK(none);
+  EXPECT_EQ(*none, 0u);
+  EXPECT_EQ(*schedule_->Size(), 3);
+  Result<std::vector<int64_t>> due = schedule_->ClaimDue(kNow, 10, minutes(60));
+  ASSERT_OK(due);
+  EXPECT_THAT(*due, ElementsAre(3));
+  Result<std::vector<int64_t>> later = schedule_->ClaimDue(kNow + minutes(30), 10, minutes(60));
+  ASSERT_OK(later);
+  EXPECT_THAT(*later, ElementsAre(2));
+}
+
 TEST_P(PollScheduleTest, RemoveSizeAndCountDue) {
   ASSERT_OK(schedule_->Schedule(1, kNow - minutes(1)));
   ASSERT_OK(schedule_->Schedule(2, kNow));
