@@ -6,6 +6,8 @@
 #include <fstream>
 #include <ostream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "app/commands.h"
 #include "app/exit_codes.h"
@@ -111,9 +113,10 @@ Result<Fetched> FetchFeed(http::HttpClient& http, const config::Config& config, 
       if (hop > 0) return Status::InvalidArgument(url + ": an HTML page, not a feed");
       std::vector<feeds::DiscoveredFeed> found = feeds::DiscoverFeeds(response->body, final_url);
       if (found.empty()) {
-        return Status::InvalidArgument(final_url +
-                                       ": an HTML page that advertises no feed "
-                                       "(no <link rel=\"alternate\" type=\"application/rss+xml\">)");
+        return Status::InvalidArgument(
+            final_url +
+            ": an HTML page that advertises no feed "
+            "(no <link rel=\"alternate\" type=\"application/rss+xml\">)");
       }
       url = found.front().url;
       continue;
@@ -166,10 +169,10 @@ int Add(const CommandLine& line, const config::Config& config, Io& io) {
   if (!fetched.ok()) return Fail(io, "feeds add", fetched.status());
   if (nickname.empty()) {
     Result<std::string> free = FreeNickname(
-        s.database().feeds(), DeriveNickname(feeds::HtmlToText(fetched->feed.title.value),
-                                             fetched->feed.home_page_url.empty()
-                                                 ? fetched->url
-                                                 : fetched->feed.home_page_url));
+        s.database().feeds(),
+        DeriveNickname(
+            feeds::HtmlToText(fetched->feed.title.value),
+            fetched->feed.home_page_url.empty() ? fetched->url : fetched->feed.home_page_url));
     if (!free.ok()) return Fail(io, "feeds add", free.status());
     nickname = *free;
   }
@@ -234,8 +237,8 @@ int Show(const CommandLine& line, const config::Config& config, Io& io) {
          << "title:         " << f->title << "\n"
          << "site:          " << f->site_url << "\n"
          << "health:        " << Health(*f) << "\n"
-         << "last status:   " << (f->last_http_status == 0 ? std::string("-")
-                                                           : std::to_string(f->last_http_status))
+         << "last status:   "
+         << (f->last_http_status == 0 ? std::string("-") : std::to_string(f->last_http_status))
          << "\n"
          << "last poll:     " << FormatTime(f->last_polled_at) << "\n"
          << "last success:  " << FormatTime(f->last_success_at) << "\n"
@@ -291,9 +294,23 @@ int Import(const CommandLine& line, const config::Config& config, Io& io) {
   Services& s = **services;
   // A progress bar only for a person at a terminal; logs and pipes get the summary line.
   const bool terminal = isatty(STDERR_FILENO) == 1;
-  size_t added = 0, skipped = 0, failed = 0;
+  size_t added = 0, skipped = 0, failed = 0, unscheduled = 0;
+  std::string schedule_error;
   const size_t total = outlines->size();
   const TimePoint now = s.clock().Now();
+  // New feeds go on the poll schedule a page at a time (one Redis round trip each). A page that
+  // cannot be scheduled is no loss: the feeds are in the database, and the poller puts every
+  // enabled feed missing from the schedule back on it (at start and every 5 minutes).
+  constexpr size_t kSchedulePage = 500;
+  std::vector<queue::ScheduledFeed> to_schedule;
+  auto schedule_pending = [&] {
+    if (to_schedule.empty()) return;
+    if (Status st = s.schedule().ScheduleMany(to_schedule); !st.ok()) {
+      unscheduled += to_schedule.size();
+      schedule_error = st.message();
+    }
+    to_schedule.clear();
+  };
   for (size_t i = 0; i < total; ++i) {
     const feeds::OpmlOutline& o = (*outlines)[i];
     if (!o.xml_url.starts_with("http://") && !o.xml_url.starts_with("https://")) {
@@ -301,10 +318,8 @@ int Import(const CommandLine& line, const config::Config& config, Io& io) {
       io.err << "feedbridge: feeds import: skipping '" << o.xml_url << "': not http(s)\n";
       continue;
     }
-    Result<std::string> nick =
-        FreeNickname(s.database().feeds(), DeriveNickname(o.title, o.html_url.empty()
-                                                                       ? o.xml_url
-                                                                       : o.html_url));
+    Result<std::string> nick = FreeNickname(
+        s.database().feeds(), DeriveNickname(o.title, o.html_url.empty() ? o.xml_url : o.html_url));
     if (!nick.ok()) return Fail(io, "feeds import", nick.status());
     Result<store::FeedRecord> r = s.database().feeds().AddFeed(
         {.url = o.xml_url, .nickname = *nick, .title = o.title, .site_url = o.html_url});
@@ -312,24 +327,33 @@ int Import(const CommandLine& line, const config::Config& config, Io& io) {
       ++added;
       // Spread first polls over the first minutes instead of all at once.
       const auto offset = std::chrono::milliseconds(static_cast<int64_t>(i % 600) * 500);
-      if (Status st = s.schedule().Schedule(r->id, now + offset); !st.ok()) {
-        return Fail(io, "feeds import", st);
-      }
+      to_schedule.push_back({.feed_id = r->id, .when = now + offset});
+      if (to_schedule.size() == kSchedulePage) schedule_pending();
     } else if (r.status().code() == Status::Code::kAlreadyExists) {
       ++skipped;
     } else {
+      schedule_pending();
+      if (terminal) io.err << "\n";
+      io.err << "feedbridge: feeds import: stopped after " << added << " new feeds, at '"
+             << o.xml_url << "'\n";
       return Fail(io, "feeds import", r.status());
     }
     if (terminal && (i % 50 == 0 || i + 1 == total)) {
       const size_t width = 40;
       const size_t done = total == 0 ? width : (i + 1) * width / total;
-      io.err << "\r[" << std::string(done, '=') << std::string(width - done, ' ') << "] "
-             << (i + 1) << "/" << total << std::flush;
+      io.err << "\r[" << std::string(done, '=') << std::string(width - done, ' ') << "] " << (i + 1)
+             << "/" << total << std::flush;
     }
   }
+  schedule_pending();
   if (terminal) io.err << "\n";
   io.out << "imported " << added << " feeds, " << skipped << " already bridged, " << failed
          << " skipped\n";
+  if (unscheduled > 0) {
+    io.err << "feedbridge: feeds import: " << unscheduled
+           << " new feeds are not on the poll schedule yet (" << schedule_error
+           << "); the poller schedules them when it starts, or within 5 minutes if it runs\n";
+  }
   return kExitOk;
 }
 

@@ -170,8 +170,8 @@ int RunServe(const CommandLine& line, const config::Config& config, Io& io) {
       log.warning("serve: outbox not flushed yet: %s", flushed.status().message());
     }
     log.information(
-        "serve: poller running with %d workers, %z feeds scheduled (%z new on the "
-        "schedule)",
+        "serve: poller running with %d workers, %z feeds on the schedule (%z added now from the "
+        "database)",
         config.poller.workers, scheduled->enabled, scheduled->added);
     s.poller().Start();
   }

@@ -129,7 +129,7 @@ Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, N
     store::Database& db = *s->database_;
     s->router_ = std::make_unique<web::Router>();
     s->feed_handlers_ = std::make_unique<web::FeedHandlers>(
-        config.server.base_url, db.feeds(), db.entries(), db.notices(), s->clock_,
+        config.server.base_url, db.entries(), db.notices(), s->clock_,
         web::FeedHandlersOptions{.cache_bytes = config.server.feed_cache_bytes});
     s->page_handlers_ = std::make_unique<web::PageHandlers>(config.server.base_url, db.feeds(),
                                                             db.entries(), db.notices(), s->clock_);

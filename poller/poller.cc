@@ -51,6 +51,11 @@ std::string FeedContext(int64_t feed_id, std::string_view url) {
 
 }  // namespace
 
+std::chrono::milliseconds ClaimLease(const config::PollerOptions& options) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(options.fetch_timeout * 2 +
+                                                               std::chrono::seconds(30));
+}
+
 struct Poller::Impl {
   Impl(config::PollerOptions o, config::OmbOptions m, std::string base, PollerDependencies d)
       : options(std::move(o)), omb(std::move(m)), base_url(std::move(base)), deps(d) {
@@ -483,9 +488,7 @@ Result<std::vector<PollReport>> Poller::Impl::ClaimAndPoll(size_t max, bool flus
       deps.log.warning(flushed.status().message());
     }
   }
-  // Long enough for a fetch that runs into its timeout, plus parsing and storing.
-  const auto lease =
-      std::chrono::duration_cast<milliseconds>(options.fetch_timeout * 2 + seconds(30));
+  const milliseconds lease = ClaimLease(options);
   const TimePoint claimed_at = deps.clock.Now();
   auto claimed = deps.schedule.ClaimDue(claimed_at, max, lease);
   if (!claimed.ok()) return claimed.status().WithContext("poller: schedule");

@@ -5,6 +5,7 @@
 // the notices, and schedules the next poll.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -61,6 +62,13 @@ struct PollerDependencies {
   Random& random;
   Poco::Logger& log;
 };
+
+// How long a claim holds a feed: long enough for a fetch that runs into poller.fetch_timeout,
+// started as late as half the lease, plus parsing and storing. A poller that dies holding a
+// claim (killed, machine lost) has its feeds polled again, by any poller, when the lease runs
+// out; a poller starting meanwhile leaves them alone, since it cannot tell a dead poller's
+// lease from a live one's.
+std::chrono::milliseconds ClaimLease(const config::PollerOptions& options);
 
 // Thread-safe: PollFeed and RunOnce may be called from several threads. Every dependency must
 // outlive the Poller.

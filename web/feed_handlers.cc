@@ -386,9 +386,8 @@ Result<std::string> Render(store::EntryStore& entries_store, store::NoticeStore&
 
 }  // namespace
 
-FeedHandlers::FeedHandlers(const std::string& base_url, store::FeedStore& /*feeds*/,
-                           store::EntryStore& entries, store::NoticeStore& notices, Clock& clock,
-                           FeedHandlersOptions options)
+FeedHandlers::FeedHandlers(const std::string& base_url, store::EntryStore& entries,
+                           store::NoticeStore& notices, Clock& clock, FeedHandlersOptions options)
     : base_url_(base_url),
       entries_(entries),
       notices_(notices),

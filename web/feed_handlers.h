@@ -13,7 +13,6 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "store/entry_store.h"
-#include "store/feed_store.h"
 #include "store/notice_store.h"
 #include "web/feed_cache.h"
 #include "web/router.h"
@@ -47,11 +46,10 @@ enum class MirrorFormat { kAtom, kRss, kJsonFeed };
 class FeedHandlers {
  public:
   // `base_url` is the bridge's public root ("https://bridge.example"; a trailing '/' is
-  // ignored). `clock` caps Last-Modified at the current time (RFC 9110 §8.8.2.1). `feeds` is
-  // not used any more (StampMirror reads the feed row with the stamp).
-  // TODO(lead): drop the `feeds` parameter with the next change to app/wiring.cc.
-  FeedHandlers(const std::string& base_url, store::FeedStore& feeds, store::EntryStore& entries,
-               store::NoticeStore& notices, Clock& clock, FeedHandlersOptions options = {});
+  // ignored). `clock` caps Last-Modified at the current time (RFC 9110 §8.8.2.1). The feed row
+  // comes with the entries' stamp (EntryStore::StampMirror), so no FeedStore is needed.
+  FeedHandlers(const std::string& base_url, store::EntryStore& entries, store::NoticeStore& notices,
+               Clock& clock, FeedHandlersOptions options = {});
   FeedHandlers(const FeedHandlers&) = delete;
   FeedHandlers& operator=(const FeedHandlers&) = delete;
 

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "app/exit_codes.h"
-#include "tests/support/subprocess.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 
 namespace feedbridge::app {
@@ -23,6 +23,7 @@ using ::feedbridge::testing::ProcessResult;
 using ::feedbridge::testing::RedisTestServer;
 using ::feedbridge::testing::TempDir;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class FeedsCommandsTest : public ::testing::Test {
  protected:
@@ -30,28 +31,34 @@ class FeedsCommandsTest : public ::testing::Test {
     ASSERT_OK(redis_.Start());
     web_.Route("/site", [this](const HttpTestServer::Request&, HttpTestServer::Response& r) {
       r.SetHeader("Content-Type", "text/html; charset=utf-8");
-      r.SetBody("<!DOCTYPE html><html><head><title>Garden</title>"
-                "<link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.rss\">"
-                "</head><body>hello</body></html>");
+      r.SetBody(
+          "<!DOCTYPE html><html><head><title>Garden</title>"
+          "<link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.rss\">"
+          "</head><body>hello</body></html>");
     });
     web_.Route("/nofeed", [](const HttpTestServer::Request&, HttpTestServer::Response& r) {
       r.SetHeader("Content-Type", "text/html");
       r.SetBody("<!DOCTYPE html><html><head><title>x</title></head><body>no feed</body></html>");
     });
-    web_.Route("/feed.rss", [this](const HttpTestServer::Request& req,
-                                   HttpTestServer::Response& r) {
-      if (req.Header("If-None-Match") == "\"v1\"") {
-        r.SetStatus(304);
-        return;
-      }
-      r.SetHeader("ETag", "\"v1\"");
-      r.SetHeader("Content-Type", "application/rss+xml");
-      r.SetBody("<rss version=\"2.0\"><channel><title>The Sample Garden</title><link>" +
-                web_.Url("/site") + "</link>"
-                "<item><title>One</title><link>" + web_.Url("/1") + "</link></item>"
-                "<item><title>Two</title><link>" + web_.Url("/2") + "</link></item>"
-                "</channel></rss>");
-    });
+    web_.Route("/feed.rss",
+               [this](const HttpTestServer::Request& req, HttpTestServer::Response& r) {
+                 if (req.Header("If-None-Match") == "\"v1\"") {
+                   r.SetStatus(304);
+                   return;
+                 }
+                 r.SetHeader("ETag", "\"v1\"");
+                 r.SetHeader("Content-Type", "application/rss+xml");
+                 r.SetBody("<rss version=\"2.0\"><channel><title>The Sample Garden</title><link>" +
+                           web_.Url("/site") +
+                           "</link>"
+                           "<item><title>One</title><link>" +
+                           web_.Url("/1") +
+                           "</link></item>"
+                           "<item><title>Two</title><link>" +
+                           web_.Url("/2") +
+                           "</link></item>"
+                           "</channel></rss>");
+               });
     env_ = {{"FEEDBRIDGE_DATABASE_URL", "sqlite:" + (dir_.path() / "fb.db").string()},
             {"FEEDBRIDGE_REDIS_URL", redis_.url()},
             {"FEEDBRIDGE_POLLER_ALLOW_PRIVATE_NETWORKS", "true"},
@@ -146,6 +153,45 @@ TEST_F(FeedsCommandsTest, ImportThenExportRoundTripsTheSubscriptions) {
   EXPECT_THAT(exported.out, HasSubstr("xmlUrl=\"http://127.0.0.1:9/a.xml\""));
   EXPECT_THAT(exported.out, HasSubstr("xmlUrl=\"http://127.0.0.1:9/b.xml\""));
   EXPECT_THAT(exported.out, HasSubstr("<opml version=\"2.0\">"));
+  // Not on a terminal: no progress bar, only the summary.
+  EXPECT_THAT(imported.err, Not(HasSubstr("\r[")));
+}
+
+TEST_F(FeedsCommandsTest, ImportOfThousandsOfFeedsShowsAProgressBarOnATerminal) {
+  constexpr int kFeeds = 3000;
+  std::string body;
+  for (int i = 0; i < kFeeds; ++i) {
+    body += "<outline text=\"Blog " + std::to_string(i) +
+            "\" type=\"rss\" xmlUrl=\"http://127.0.0.1:9/" + std::to_string(i) + ".xml\"/>\n";
+  }
+  const auto opml =
+      dir_.WriteFile("many.opml",
+                     "<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>many</title></head>"
+                     "<body>\n" +
+                         body + "</body></opml>");
+  const ProcessResult imported = ::feedbridge::testing::RunProcessOnTerminal(
+      FB_FEEDBRIDGE_BINARY, {"feeds", "import", opml.string()}, env_);
+  ASSERT_EQ(imported.exit_code, kExitOk) << imported.out;
+  EXPECT_THAT(imported.out, HasSubstr("\r[" + std::string(40, '=') + "] 3000/3000"));
+  EXPECT_THAT(imported.out, HasSubstr("] 1501/3000"));
+  EXPECT_THAT(imported.out, HasSubstr("imported 3000 feeds, 0 already bridged, 0 skipped"));
+  // Every one is in the database and on the poll schedule.
+  const ProcessResult status = Feedbridge({"status"});
+  ASSERT_EQ(status.exit_code, kExitOk) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("feeds:     3000 "));
+  EXPECT_THAT(status.out, HasSubstr("schedule:  3000 feeds scheduled"));
+}
+
+TEST_F(FeedsCommandsTest, ImportWhileRedisIsDownExits69AndAddsNothing) {
+  const auto opml = dir_.WriteFile("subs.opml", R"(<?xml version="1.0"?>
+<opml version="2.0"><body><outline text="A" type="rss" xmlUrl="http://127.0.0.1:9/a.xml"/></body></opml>)");
+  redis_.Stop();
+  const ProcessResult imported = Feedbridge({"feeds", "import", opml.string()});
+  EXPECT_EQ(imported.exit_code, kExitUnavailable);
+  EXPECT_THAT(imported.err, HasSubstr("redis"));
+  const ProcessResult list = Feedbridge({"feeds", "list"});
+  EXPECT_EQ(list.exit_code, kExitOk) << list.err;
+  EXPECT_EQ(list.out, "");
 }
 
 TEST_F(FeedsCommandsTest, ImportOfSomethingElseExits65) {

@@ -29,6 +29,8 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "config/config.h"
+#include "poller/poller.h"
 #include "queue/redis_connection.h"
 #include "store/database.h"
 #include "tests/support/http_test_server.h"
@@ -53,6 +55,9 @@ constexpr int kKillRounds = 15;
 constexpr int kMaxKillDelayMs = 1500;
 constexpr unsigned kSeed = 20261123;
 constexpr std::string_view kPrefix = "fb:";  // The configuration's default redis.prefix.
+// Loopback answers in milliseconds; a short timeout keeps the claim lease (which a killed
+// poller's feeds wait out before any poller takes them again) at 32 s.
+constexpr seconds kFetchTimeout{1};
 
 // Several blogs on one server, /feedN.rss, each gaining posts when told. Thread-safe.
 class Blogs {
@@ -181,6 +186,7 @@ class CrashSafetyTest : public ::testing::Test {
         {"FEEDBRIDGE_POLLER_INTERVAL_MIN", "1s"},
         {"FEEDBRIDGE_POLLER_INTERVAL_MAX", "1s"},
         {"FEEDBRIDGE_POLLER_WORKERS", "4"},
+        {"FEEDBRIDGE_POLLER_FETCH_TIMEOUT", std::to_string(kFetchTimeout.count()) + "s"},
         {"FEEDBRIDGE_LOG_LEVEL", "warning"},
     };
   }
@@ -243,7 +249,12 @@ TEST_F(CrashSafetyTest, PollerKilledAtAnyInstantLosesNoEntryAndEnqueuesNoNoticeT
   RecordProperty("rounds_that_fetched", rounds_that_fetched);
   EXPECT_GE(rounds_that_fetched, kKillRounds / 3);
 
-  // The last run is left alone until every post is stored, then stopped cleanly.
+  // The last run is left alone until every post is stored, then stopped cleanly. Feeds the
+  // last killed run held are polled again when their lease runs out, not before: the new run
+  // cannot tell a dead poller's lease from a live one's.
+  config::PollerOptions options;
+  options.fetch_timeout = kFetchTimeout;
+  const milliseconds wait_limit = poller::ClaimLease(options) + seconds(30);
   SystemClock clock;
   auto opened = store::OpenDatabase("sqlite:" + (dir_.path() / "fb.db").string(), clock);
   ASSERT_OK(opened);
@@ -256,10 +267,11 @@ TEST_F(CrashSafetyTest, PollerKilledAtAnyInstantLosesNoEntryAndEnqueuesNoNoticeT
   }
   {
     Child serve({"serve", "--roles", "poller"}, Environment(), Log());
-    const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+    const auto deadline = std::chrono::steady_clock::now() + wait_limit;
     for (bool all_stored = false; !all_stored;) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "posts still missing after 30 s:\n"
-                                                            << ReadText(Log());
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+          << "posts still missing after " << wait_limit.count() << " ms:\n"
+          << ReadText(Log());
       std::this_thread::sleep_for(milliseconds(200));
       all_stored = true;
       for (int feed = 0; feed < kFeeds; ++feed) {

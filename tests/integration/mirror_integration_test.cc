@@ -399,8 +399,8 @@ class MirrorIntegrationTest : public ::testing::Test {
       const std::string port = std::to_string(testing::FreeLoopbackPort());
       base_url_ = "http://127.0.0.1:" + port + "/";
       router_ = std::make_unique<web::Router>();
-      feed_handlers_ = std::make_unique<web::FeedHandlers>(base_url_, db_->feeds(), db_->entries(),
-                                                           db_->notices(), clock_);
+      feed_handlers_ =
+          std::make_unique<web::FeedHandlers>(base_url_, db_->entries(), db_->notices(), clock_);
       feed_handlers_->Register(*router_);
       config::ServerOptions options;
       options.base_url = base_url_;

@@ -1,6 +1,7 @@
 #include "tests/support/subprocess.h"
 
 #include <fcntl.h>
+#include <pty.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,41 @@
 
 namespace feedbridge::testing {
 
+namespace {
+
+// argv and envp for exec: `program` and `args`; this process's environment minus FEEDBRIDGE_*,
+// plus `environment`. The char* point into the strings, which must outlive them.
+struct ExecArgs {
+  std::vector<std::string> argv_strings;
+  std::vector<std::string> env_strings;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+};
+
+void FillExecArgs(ExecArgs& a, const std::string& program, const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& environment) {
+  a.argv_strings = {program};
+  a.argv_strings.insert(a.argv_strings.end(), args.begin(), args.end());
+  for (std::string& s : a.argv_strings) a.argv.push_back(s.data());
+  a.argv.push_back(nullptr);
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::strncmp(*e, "FEEDBRIDGE_", 11) != 0) a.env_strings.emplace_back(*e);
+  }
+  for (const auto& [k, v] : environment) a.env_strings.push_back(k + "=" + v);
+  for (std::string& s : a.env_strings) a.envp.push_back(s.data());
+  a.envp.push_back(nullptr);
+}
+
+int WaitForExit(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw std::runtime_error("waitpid failed");
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
 ProcessResult RunProcess(const std::string& program, const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& environment,
                          const std::string& input) {
@@ -22,20 +58,8 @@ ProcessResult RunProcess(const std::string& program, const std::vector<std::stri
   const std::string out_path = (dir.path() / "stdout").string();
   const std::string err_path = (dir.path() / "stderr").string();
 
-  std::vector<std::string> argv_strings = {program};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& s : argv_strings) argv.push_back(s.data());
-  argv.push_back(nullptr);
-
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::strncmp(*e, "FEEDBRIDGE_", 11) != 0) env_strings.emplace_back(*e);
-  }
-  for (const auto& [k, v] : environment) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (std::string& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
+  ExecArgs exec;
+  FillExecArgs(exec, program, args, environment);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -45,18 +69,44 @@ ProcessResult RunProcess(const std::string& program, const std::vector<std::stri
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0600);
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+  const int rc =
+      posix_spawn(&pid, program.c_str(), &actions, nullptr, exec.argv.data(), exec.envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + program + ": " + std::strerror(rc));
 
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw std::runtime_error("waitpid failed");
-  }
   ProcessResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.exit_code = WaitForExit(pid);
   result.out = ReadFileBytes(out_path);
   result.err = ReadFileBytes(err_path);
+  return result;
+}
+
+ProcessResult RunProcessOnTerminal(const std::string& program, const std::vector<std::string>& args,
+                                   const std::map<std::string, std::string>& environment) {
+  ExecArgs exec;
+  FillExecArgs(exec, program, args, environment);
+  int master = -1;
+  const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid < 0) throw std::runtime_error(std::string("forkpty failed: ") + std::strerror(errno));
+  if (pid == 0) {
+    execve(program.c_str(), exec.argv.data(), exec.envp.data());
+    _exit(127);
+  }
+  // Read until the child's side closes (EIO on Linux once no process holds the terminal).
+  ProcessResult result;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = read(master, buffer, sizeof buffer);
+    if (n > 0) {
+      result.out.append(buffer, static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;
+    }
+  }
+  close(master);
+  result.exit_code = WaitForExit(pid);
   return result;
 }
 

@@ -20,4 +20,10 @@ ProcessResult RunProcess(const std::string& program, const std::vector<std::stri
                          const std::map<std::string, std::string>& environment = {},
                          const std::string& input = "");
 
+// RunProcess with a pseudo-terminal as standard input, output and error (isatty() is true in
+// the child), as a person at a terminal runs it. Everything the child writes is in `out`
+// (the terminal turns "\n" into "\r\n"); `err` stays empty.
+ProcessResult RunProcessOnTerminal(const std::string& program, const std::vector<std::string>& args,
+                                   const std::map<std::string, std::string>& environment = {});
+
 }  // namespace feedbridge::testing

@@ -173,7 +173,7 @@ class ArrivingEntries final : public store::EntryStore {
 TEST_F(FeedHandlersTest, DocumentRenderedWhileAnEntryArrivesCarriesTheETagOfWhatItShows) {
   Record({SimpleEntry(1)}, false);
   ArrivingEntries arriving(db_->entries(), feed_.id, GoodState(), 1);
-  FeedHandlers handlers(kBase, db_->feeds(), arriving, db_->notices(), clock_);
+  FeedHandlers handlers(kBase, arriving, db_->notices(), clock_);
   WebRequest request;
   request.method = "GET";
   auto racing = handlers.Serve(MirrorFormat::kAtom, request, PathParams{{"nick", "garden"}});
@@ -189,7 +189,7 @@ TEST_F(FeedHandlersTest, DocumentRenderedWhileAnEntryArrivesCarriesTheETagOfWhat
 TEST_F(FeedHandlersTest, DocumentRenderedWhileEntriesKeepArrivingHasNoValidators) {
   Record({SimpleEntry(1)}, false);
   ArrivingEntries arriving(db_->entries(), feed_.id, GoodState(), 1000);
-  FeedHandlers handlers(kBase, db_->feeds(), arriving, db_->notices(), clock_);
+  FeedHandlers handlers(kBase, arriving, db_->notices(), clock_);
   WebRequest request;
   request.method = "GET";
   auto r = handlers.Serve(MirrorFormat::kAtom, request, PathParams{{"nick", "garden"}});

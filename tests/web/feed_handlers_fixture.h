@@ -94,8 +94,7 @@ class FeedHandlersTest : public ::testing::Test {
                                       .description = "A blog"});
     ASSERT_OK(feed);
     feed_ = *feed;
-    handlers_ =
-        std::make_unique<FeedHandlers>(kBase, db_->feeds(), db_->entries(), db_->notices(), clock_);
+    handlers_ = std::make_unique<FeedHandlers>(kBase, db_->entries(), db_->notices(), clock_);
   }
 
   store::FetchState GoodState() const {
