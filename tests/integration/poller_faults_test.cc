@@ -6,11 +6,12 @@
 
 #include <Poco/Logger.h>
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -735,6 +736,29 @@ void ExpectDatabaseFailureIsReported(const Result<poller::PollReport>& polled,
     EXPECT_THAT(polled.status().message(), HasSubstr("poller: feed"));
   }
   EXPECT_TRUE(queued.empty()) << queued.size() << " notices enqueued for entries not stored";
+}
+
+TEST_F(PollerFaultsTest, DatabaseLockedDuringAPollLosesNothingAndTheNextPollStoresIt) {
+  // Another process holds the write lock past the busy timeout (a backup, a long migration).
+  auto db = store::OpenDatabase("sqlite:" + DbPath().string() + "?busy_timeout_ms=100", clock_);
+  ASSERT_OK(db);
+  db_ = std::move(db).value();
+  UsePoller(options_);
+  const int64_t id = AddBlogWithBaseline();
+  blog_.Publish();
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(DbPath().c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  clock_.Advance(std::chrono::minutes(10));
+  const Result<poller::PollReport> polled = poller_->PollFeed(id);
+  EXPECT_THAT(polled, testing::StatusIs(Status::Code::kUnavailable));
+  EXPECT_THAT(polled.status().message(), HasSubstr("poller: feed"));
+  EXPECT_THAT(polled.status().message(), HasSubstr("locked"));
+  EXPECT_TRUE(DrainQueue().empty()) << "notices enqueued for entries not stored";
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  EXPECT_EQ(Entries(id), blog_.posts() - 1);
+  ExpectRecoveryWithoutLossOrDuplicates(id);
 }
 
 TEST_F(PollerFaultsTest, DatabaseDirectoryRemovedIsAnErrorNotACrash) {
