@@ -14,6 +14,7 @@
 #include "app/feed_display.h"
 #include "app/nickname.h"
 #include "app/wiring.h"
+#include "common/text.h"
 #include "feeds/discovery.h"
 #include "feeds/html.h"
 #include "feeds/opml.h"
@@ -188,8 +189,8 @@ int Add(const CommandLine& line, const config::Config& config, Io& io) {
   Result<poller::PollReport> report = s.poller().PollFeed(added->id);
   io.out << "added feed " << added->id << ": " << added->nickname << " <" << added->url << ">";
   if (report.ok()) {
-    io.out << ", " << report->entries_seen << " entries (not broadcast), next poll "
-           << FormatTime(report->next_poll_at);
+    io.out << ", " << Counted(report->entries_seen, "entry", "entries")
+           << " (not broadcast), next poll " << FormatTime(report->next_poll_at);
   }
   io.out << "\nprofile: " << config.server.base_url << added->nickname << "\n";
   if (!report.ok()) return Fail(io, "feeds add: first poll", report.status());
@@ -347,8 +348,8 @@ int Import(const CommandLine& line, const config::Config& config, Io& io) {
   }
   schedule_pending();
   if (terminal) io.err << "\n";
-  io.out << "imported " << added << " feeds, " << skipped << " already bridged, " << failed
-         << " skipped\n";
+  io.out << "imported " << Counted(added, "feed", "feeds") << ", " << skipped
+         << " already bridged, " << failed << " skipped\n";
   if (unscheduled > 0) {
     io.err << "feedbridge: feeds import: " << unscheduled
            << " new feeds are not on the poll schedule yet (" << schedule_error

@@ -12,6 +12,7 @@
 #include "app/feed_display.h"
 #include "app/wiring.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "queue/redis_notice_queue.h"
 
 namespace feedbridge::app {
@@ -31,8 +32,8 @@ void PrintReport(const poller::PollReport& r, Io& io) {
   } else if (r.not_modified) {
     io.out << "HTTP 304, not modified";
   } else {
-    io.out << "HTTP " << r.http_status << ", " << r.entries_seen << " entries, " << r.new_entries
-           << " new, " << r.notices << " notices";
+    io.out << "HTTP " << r.http_status << ", " << Counted(r.entries_seen, "entry", "entries")
+           << ", " << r.new_entries << " new, " << Counted(r.notices, "notice", "notices");
   }
   io.out << "; next poll " << TimeText(r.next_poll_at) << "\n";
 }
@@ -170,9 +171,9 @@ int RunServe(const CommandLine& line, const config::Config& config, Io& io) {
       log.warning("serve: outbox not flushed yet: %s", flushed.status().message());
     }
     log.information(
-        "serve: poller running with %d workers, %z feeds on the schedule (%z added now from the "
-        "database)",
-        config.poller.workers, scheduled->enabled, scheduled->added);
+        "serve: poller running with %s, %s on the schedule (%z added now from the database)",
+        Counted(static_cast<uint64_t>(config.poller.workers), "worker", "workers"),
+        Counted(scheduled->enabled, "feed", "feeds"), scheduled->added);
     s.poller().Start();
   }
   log.information("serve: running; stop with Ctrl-C (SIGINT) or SIGTERM");

@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "common/text.h"
 #include "feeds/discovery.h"
 #include "feeds/parser.h"
 #include "http/classify.h"
@@ -437,8 +438,8 @@ void Poller::Impl::LogReport(const PollReport& report) {
   line += report.http_status == 0 ? std::string("no response")
                                   : "HTTP " + std::to_string(report.http_status);
   if (report.error.empty()) {
-    line += ", " + std::to_string(report.new_entries) + " new entries, " +
-            std::to_string(report.notices) + " notices";
+    line += ", " + Counted(report.new_entries, "new entry", "new entries") + ", " +
+            Counted(report.notices, "notice", "notices");
   } else {
     line += ": " + report.error;
   }
