@@ -688,7 +688,7 @@ async function Main() {
     let r = await Feedbridge(binary, ['feeds', 'add', `${blog}/feed.atom`, '--nickname', kNickname],
                              env, dir, logPath);
     Require(r.code === 0, `feeds add failed (${r.code}): ${r.err}`);
-    Require(r.out.includes('1 entries (not broadcast)'), `feeds add: ${r.out}`);
+    Require(r.out.includes('1 entry (not broadcast)'), `feeds add: ${r.out}`);
     state.version = 2;
     const entries = NewEntries(blog, `${blog}/beacon`);
     r = await Feedbridge(binary, ['poll', kNickname], env, dir, logPath);
