@@ -335,8 +335,8 @@ int Import(const CommandLine& line, const config::Config& config, Io& io) {
     } else {
       schedule_pending();
       if (terminal) io.err << "\n";
-      io.err << "feedbridge: feeds import: stopped after " << added << " new feeds, at '"
-             << o.xml_url << "'\n";
+      io.err << "feedbridge: feeds import: stopped after "
+             << Counted(added, "new feed", "new feeds") << ", at '" << o.xml_url << "'\n";
       return Fail(io, "feeds import", r.status());
     }
     if (terminal && (i % 50 == 0 || i + 1 == total)) {
@@ -351,8 +351,8 @@ int Import(const CommandLine& line, const config::Config& config, Io& io) {
   io.out << "imported " << Counted(added, "feed", "feeds") << ", " << skipped
          << " already bridged, " << failed << " skipped\n";
   if (unscheduled > 0) {
-    io.err << "feedbridge: feeds import: " << unscheduled
-           << " new feeds are not on the poll schedule yet (" << schedule_error
+    io.err << "feedbridge: feeds import: " << Counted(unscheduled, "new feed is", "new feeds are")
+           << " not on the poll schedule yet (" << schedule_error
            << "); the poller schedules them when it starts, or within 5 minutes if it runs\n";
   }
   return kExitOk;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/exit_codes.h"
+#include "queue/redis_connection.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/status_matchers.h"
@@ -192,6 +193,29 @@ TEST_F(FeedsCommandsTest, ImportWhileRedisIsDownExits69AndAddsNothing) {
   const ProcessResult list = Feedbridge({"feeds", "list"});
   EXPECT_EQ(list.exit_code, kExitOk) << list.err;
   EXPECT_EQ(list.out, "");
+}
+
+TEST_F(FeedsCommandsTest, ImportWhileRedisRefusesWritesKeepsTheFeedsForThePollerToSchedule) {
+  const auto opml = dir_.WriteFile("subs.opml", R"(<?xml version="1.0"?>
+<opml version="2.0"><body>
+<outline text="A" type="rss" xmlUrl="http://127.0.0.1:9/a.xml"/>
+<outline text="B" type="rss" xmlUrl="http://127.0.0.1:9/b.xml"/>
+</body></opml>)");
+  // Redis answers, but refuses every write (out of memory, no eviction).
+  auto redis = queue::RedisConnection::Open({.url = redis_.url()});
+  ASSERT_OK(redis);
+  ASSERT_OK((*redis)->Command({"CONFIG", "SET", "maxmemory", "1"}));
+  const ProcessResult imported = Feedbridge({"feeds", "import", opml.string()});
+  ASSERT_OK((*redis)->Command({"CONFIG", "SET", "maxmemory", "0"}));
+  EXPECT_EQ(imported.exit_code, kExitOk) << imported.err;
+  EXPECT_THAT(imported.out, HasSubstr("imported 2 feeds"));
+  EXPECT_THAT(imported.err, HasSubstr("2 new feeds are not on the poll schedule yet"));
+  EXPECT_THAT(imported.err, HasSubstr("OOM"));
+  EXPECT_THAT(imported.err, HasSubstr("the poller schedules them when it starts"));
+  const ProcessResult status = Feedbridge({"status"});
+  EXPECT_EQ(status.exit_code, kExitOk) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("feeds:     2 "));
+  EXPECT_THAT(status.out, HasSubstr("schedule:  0 feeds scheduled"));
 }
 
 TEST_F(FeedsCommandsTest, ImportOfSomethingElseExits65) {
