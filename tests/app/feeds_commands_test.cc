@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -68,6 +69,26 @@ class FeedsCommandsTest : public ::testing::Test {
 
   ProcessResult Feedbridge(const std::vector<std::string>& args) {
     return ::feedbridge::testing::RunProcess(FB_FEEDBRIDGE_BINARY, args, env_);
+  }
+
+  // An OPML file of `n` subscriptions, "Blog I" at http://127.0.0.1:9/I.xml (nothing listens).
+  std::filesystem::path WriteOpml(const std::string& name, int n) {
+    std::string body;
+    for (int i = 0; i < n; ++i) {
+      body += "<outline text=\"Blog " + std::to_string(i) +
+              "\" type=\"rss\" xmlUrl=\"http://127.0.0.1:9/" + std::to_string(i) + ".xml\"/>\n";
+    }
+    return dir_.WriteFile(name, "<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>" +
+                                    name + "</title></head><body>\n" + body + "</body></opml>");
+  }
+
+  // `status` counts `feeds` in the database and `scheduled` on the poll schedule.
+  void ExpectStatusCounts(int feeds, int scheduled) {
+    const ProcessResult status = Feedbridge({"status"});
+    ASSERT_EQ(status.exit_code, kExitOk) << status.err;
+    EXPECT_THAT(status.out, HasSubstr("feeds:     " + std::to_string(feeds) + " "));
+    EXPECT_THAT(status.out,
+                HasSubstr("schedule:  " + std::to_string(scheduled) + " feeds scheduled"));
   }
 
   TempDir dir_;
@@ -160,16 +181,7 @@ TEST_F(FeedsCommandsTest, ImportThenExportRoundTripsTheSubscriptions) {
 
 TEST_F(FeedsCommandsTest, ImportOfThousandsOfFeedsShowsAProgressBarOnATerminal) {
   constexpr int kFeeds = 3000;
-  std::string body;
-  for (int i = 0; i < kFeeds; ++i) {
-    body += "<outline text=\"Blog " + std::to_string(i) +
-            "\" type=\"rss\" xmlUrl=\"http://127.0.0.1:9/" + std::to_string(i) + ".xml\"/>\n";
-  }
-  const auto opml =
-      dir_.WriteFile("many.opml",
-                     "<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>many</title></head>"
-                     "<body>\n" +
-                         body + "</body></opml>");
+  const auto opml = WriteOpml("many.opml", kFeeds);
   const ProcessResult imported = ::feedbridge::testing::RunProcessOnTerminal(
       FB_FEEDBRIDGE_BINARY, {"feeds", "import", opml.string()}, env_);
   ASSERT_EQ(imported.exit_code, kExitOk) << imported.out;
@@ -177,15 +189,11 @@ TEST_F(FeedsCommandsTest, ImportOfThousandsOfFeedsShowsAProgressBarOnATerminal) 
   EXPECT_THAT(imported.out, HasSubstr("] 1501/3000"));
   EXPECT_THAT(imported.out, HasSubstr("imported 3000 feeds, 0 already bridged, 0 skipped"));
   // Every one is in the database and on the poll schedule.
-  const ProcessResult status = Feedbridge({"status"});
-  ASSERT_EQ(status.exit_code, kExitOk) << status.err;
-  EXPECT_THAT(status.out, HasSubstr("feeds:     3000 "));
-  EXPECT_THAT(status.out, HasSubstr("schedule:  3000 feeds scheduled"));
+  ExpectStatusCounts(kFeeds, kFeeds);
 }
 
 TEST_F(FeedsCommandsTest, ImportWhileRedisIsDownExits69AndAddsNothing) {
-  const auto opml = dir_.WriteFile("subs.opml", R"(<?xml version="1.0"?>
-<opml version="2.0"><body><outline text="A" type="rss" xmlUrl="http://127.0.0.1:9/a.xml"/></body></opml>)");
+  const auto opml = WriteOpml("subs.opml", 1);
   redis_.Stop();
   const ProcessResult imported = Feedbridge({"feeds", "import", opml.string()});
   EXPECT_EQ(imported.exit_code, kExitUnavailable);
@@ -196,11 +204,7 @@ TEST_F(FeedsCommandsTest, ImportWhileRedisIsDownExits69AndAddsNothing) {
 }
 
 TEST_F(FeedsCommandsTest, ImportWhileRedisRefusesWritesKeepsTheFeedsForThePollerToSchedule) {
-  const auto opml = dir_.WriteFile("subs.opml", R"(<?xml version="1.0"?>
-<opml version="2.0"><body>
-<outline text="A" type="rss" xmlUrl="http://127.0.0.1:9/a.xml"/>
-<outline text="B" type="rss" xmlUrl="http://127.0.0.1:9/b.xml"/>
-</body></opml>)");
+  const auto opml = WriteOpml("subs.opml", 2);
   // Redis answers, but refuses every write (out of memory, no eviction).
   auto redis = queue::RedisConnection::Open({.url = redis_.url()});
   ASSERT_OK(redis);
@@ -212,10 +216,7 @@ TEST_F(FeedsCommandsTest, ImportWhileRedisRefusesWritesKeepsTheFeedsForThePoller
   EXPECT_THAT(imported.err, HasSubstr("2 new feeds are not on the poll schedule yet"));
   EXPECT_THAT(imported.err, HasSubstr("OOM"));
   EXPECT_THAT(imported.err, HasSubstr("the poller schedules them when it starts"));
-  const ProcessResult status = Feedbridge({"status"});
-  EXPECT_EQ(status.exit_code, kExitOk) << status.err;
-  EXPECT_THAT(status.out, HasSubstr("feeds:     2 "));
-  EXPECT_THAT(status.out, HasSubstr("schedule:  0 feeds scheduled"));
+  ExpectStatusCounts(2, 0);
 }
 
 TEST_F(FeedsCommandsTest, ImportOfSomethingElseExits65) {
