@@ -165,6 +165,12 @@ Result<std::unique_ptr<RedisServerProcess>> RedisServerProcess::Start(RedisServe
     // ends: serve starts it from its main thread.)
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(127);  // We died before prctl took effect.
+    // The signal mask survives exec: `serve` blocks SIGINT and SIGTERM in every thread (it
+    // takes them with sigwait), and a server started with them blocked would neither stop on
+    // SIGTERM nor on the death signal. A PDEATHSIG already pending arrives here.
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::dup2(null_in.get(), STDIN_FILENO);
     ::dup2(log_out.get(), STDOUT_FILENO);
     ::dup2(log_out.get(), STDERR_FILENO);

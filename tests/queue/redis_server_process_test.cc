@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -47,6 +49,40 @@ TEST(RedisServerProcessTest, SecondServerOnTheSameDirIsRefused) {
   EXPECT_OK((*c)->Ping());  // Its socket was left alone.
 }
 
+// Blocks SIGINT and SIGTERM in the calling thread, as `serve` does in every thread (it takes
+// them with sigwait); what a thread starts inherits the mask.
+void BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+std::string ReadText(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST(RedisServerProcessTest, StartedWhereStopSignalsAreBlockedItStillStopsCleanly) {
+  TempDir dir;
+  std::thread starter([&] {
+    BlockStopSignals();
+    // Long enough that a server deaf to SIGTERM would be found out by its log, not cut short.
+    Result<std::unique_ptr<RedisServerProcess>> p = RedisServerProcess::Start(
+        {.dir = dir.path(), .stop_timeout = std::chrono::milliseconds(20000)});
+    ASSERT_OK(p);
+    (*p)->Stop();
+    EXPECT_FALSE((*p)->running());
+  });
+  starter.join();
+  // redis-server took the SIGTERM: it wrote its append-only file and said goodbye (a SIGKILL
+  // after stop_timeout leaves no such line).
+  const std::string log = ReadText(dir.path() / "redis.log");
+  EXPECT_NE(log.find("Received SIGTERM"), std::string::npos) << log;
+  EXPECT_NE(log.find("ready to exit"), std::string::npos) << log;
+}
+
 // A process that exists and is not a zombie (an orphan is reaped by whatever adopts it, which
 // in a container may never happen).
 bool Alive(pid_t pid) {
@@ -64,9 +100,10 @@ TEST(RedisServerProcessTest, ServerEndsWhenItsParentIsKilled) {
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    // A stand-in for a feedbridge that is about to crash: starts the server, reports its pid,
-    // then waits to be killed.
+    // A stand-in for a feedbridge that is about to crash: starts the server (with the stop
+    // signals blocked, as in `serve`), reports its pid, then waits to be killed.
     ::close(pipe_fds[0]);
+    BlockStopSignals();
     Result<std::unique_ptr<RedisServerProcess>> p = RedisServerProcess::Start({.dir = dir.path()});
     const pid_t server = p.ok() ? (*p)->pid() : 0;
     [[maybe_unused]] const ssize_t n = ::write(pipe_fds[1], &server, sizeof server);
