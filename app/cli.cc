@@ -23,7 +23,8 @@ constexpr std::array kConfigFlags = {
 };
 
 constexpr std::array kFeedsFlags = {
-    FlagSpec{"--nickname", "NICK", "add: the blog's account name, [0-9a-z]{1,64} (default: derived)"},
+    FlagSpec{"--nickname", "NICK",
+             "add: the blog's account name, [0-9a-z]{1,64} (default: derived)"},
 };
 
 constexpr std::array kServeFlags = {

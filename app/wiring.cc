@@ -49,6 +49,8 @@ Services::~Services() {
 
 queue::NoticeQueue& Services::notice_queue() { return *notice_queue_; }
 
+queue::QueueInspector* Services::notice_queue_inspector() { return notice_queue_.get(); }
+
 uint16_t Services::web_port() const { return web_server_ ? web_server_->port() : 0; }
 
 Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, Needs needs) {

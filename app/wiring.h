@@ -14,6 +14,7 @@
 #include "poller/poller.h"
 #include "queue/notice_queue.h"
 #include "queue/poll_schedule.h"
+#include "queue/queue_inspector.h"
 #include "store/database.h"
 
 namespace feedbridge::queue {
@@ -59,8 +60,8 @@ class Services {
   poller::Poller& poller() { return *poller_; }
   // The port the web server listens on (Needs.web).
   uint16_t web_port() const;
-  // Queue figures for `status`; nullptr when Redis is not open.
-  queue::RedisNoticeQueue* redis_notice_queue() { return notice_queue_.get(); }
+  // Notice queue figures for `status`; nullptr when Redis is not open.
+  queue::QueueInspector* notice_queue_inspector();
   // "private redis-server at unix:data/redis/redis.sock (started by this process)" etc.
   const std::string& redis_description() const { return redis_description_; }
 

@@ -12,12 +12,13 @@
 
 #include "common/clock.h"
 #include "queue/notice_queue.h"
+#include "queue/queue_inspector.h"
 
 namespace feedbridge::queue {
 
 // Thread-safe. `clock` must outlive this queue. Claim's `block` waits in real time (only an
 // Enqueue ends it early); pass 0 with a fake clock.
-class MemoryNoticeQueue final : public NoticeQueue {
+class MemoryNoticeQueue final : public NoticeQueue, public QueueInspector {
  public:
   explicit MemoryNoticeQueue(Clock& clock);
   MemoryNoticeQueue(const MemoryNoticeQueue&) = delete;
@@ -34,8 +35,8 @@ class MemoryNoticeQueue final : public NoticeQueue {
 
   // As RedisNoticeQueue's.
   Result<size_t> RequeueDueRetries(size_t max);
-  Result<QueueStats> Stats();
-  Result<std::vector<DeadLetter>> ListDead(size_t max);
+  Result<QueueStats> Stats() override;
+  Result<std::vector<DeadLetter>> ListDead(size_t max) override;
 
  private:
   struct Entry {
