@@ -19,7 +19,7 @@ constexpr std::array kParseFlags = {
 constexpr std::array kConfigFlags = {
     FlagSpec{"--example", "",
              "print the example feedbridge.ini: every option, its help and default"},
-    FlagSpec{"--print", "", "print the effective configuration (secrets hidden)"},
+    FlagSpec{"--print", "", "print the effective configuration"},
 };
 
 constexpr std::array kFeedsFlags = {
