@@ -113,7 +113,7 @@ int RunParse(const ParseRequest& request, const config::Config& config, Io& io) 
     get.timeout = config.poller.fetch_timeout;
     get.max_body_bytes = limit;
     get.max_redirects = config.poller.max_redirects;
-    Result<http::HttpResponse> response = (*services)->http().Send(get);
+    Result<http::HttpResponse> response = (*services)->poller_http().Send(get);
     if (!response.ok()) {
       io.err << "feedbridge: parse: " << response.status().message() << "\n";
       return response.status().code() == Status::Code::kResourceExhausted ? kExitDataError
