@@ -1,7 +1,8 @@
 #pragma once
 
-// Test doubles for the poller's dependencies: a scripted HTTP client, an in-memory store with
-// fault injection (leveldb ErrorEnv style), a notice queue and a poll schedule that can be "down".
+// Test doubles for the poller's dependencies: a scripted HTTP client and an in-memory store with
+// fault injection (leveldb ErrorEnv style). The queue and the schedule are queue/memory_* behind
+// the decorators of tests/support/failing_queue.h.
 
 #include <deque>
 #include <functional>
@@ -14,8 +15,6 @@
 #include "common/clock.h"
 #include "common/random.h"
 #include "http/http_client.h"
-#include "queue/notice_queue.h"
-#include "queue/poll_schedule.h"
 #include "store/entry_store.h"
 #include "store/feed_store.h"
 #include "store/notice_store.h"
@@ -121,46 +120,6 @@ class FakeStore final : public store::FeedStore,
   std::vector<store::StoredEntry> entries_;               // Guarded by mu_.
   std::vector<store::Notice> notices_;                    // Guarded by mu_.
   int64_t next_id_ = 1;                                   // Guarded by mu_.
-};
-
-// Records enqueued messages (every successful call, so a double enqueue shows). Thread-safe.
-class FakeNoticeQueue final : public queue::NoticeQueue {
- public:
-  void SetDown(bool down);
-  std::vector<queue::NoticeMessage> messages() const;
-
-  Status Enqueue(const queue::NoticeMessage& message) override;
-  Result<std::vector<queue::ClaimedNotice>> Claim(std::string_view consumer, size_t max,
-                                                  std::chrono::milliseconds block,
-                                                  std::chrono::milliseconds stale_after) override;
-  Status Ack(const queue::ClaimedNotice& notice) override;
-  Status Retry(const queue::ClaimedNotice& notice, std::chrono::milliseconds delay) override;
-  Status Bury(const queue::ClaimedNotice& notice, std::string_view reason) override;
-
- private:
-  mutable std::mutex mu_;
-  bool down_ = false;                           // Guarded by mu_.
-  std::vector<queue::NoticeMessage> messages_;  // Guarded by mu_.
-};
-
-// feed id -> due time, with leases as the Redis one has. Thread-safe.
-class FakePollSchedule final : public queue::PollSchedule {
- public:
-  void SetDown(bool down);
-  std::map<int64_t, TimePoint> entries() const;
-
-  Status Schedule(int64_t feed_id, TimePoint when) override;
-  Result<size_t> AddMissing(const std::vector<queue::ScheduledFeed>& feeds) override;
-  Status Remove(int64_t feed_id) override;
-  Result<std::vector<int64_t>> ClaimDue(TimePoint now, size_t max,
-                                        std::chrono::milliseconds lease) override;
-  Result<int64_t> Size() override;
-  Result<int64_t> CountDue(TimePoint now) override;
-
- private:
-  mutable std::mutex mu_;
-  bool down_ = false;                 // Guarded by mu_.
-  std::map<int64_t, TimePoint> due_;  // Guarded by mu_.
 };
 
 // Always returns the same value (default: 2^63, which UniformUnit makes 0.5: no jitter).
