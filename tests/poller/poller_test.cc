@@ -123,7 +123,8 @@ class PollerTest : public ::testing::Test {
 
   testing::FakeClock clock_;
   testing::FixedRandom random_;
-  testing::FakeStore store_{clock_};
+  testing::MemoryStore memory_store_{clock_};
+  testing::FailingStore store_{memory_store_};
   testing::FakeHttpClient http_;
   queue::MemoryNoticeQueue memory_queue_{clock_};
   testing::FailingNoticeQueue queue_{memory_queue_};
