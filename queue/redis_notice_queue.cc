@@ -2,27 +2,9 @@
 
 #include <optional>
 
+#include "queue/notice_fields.h"
+
 namespace feedbridge::queue {
-
-namespace {
-
-Fields ToFields(const NoticeMessage& m) {
-  return {{"notice_id", std::to_string(m.notice_id)}, {"account_id", std::to_string(m.account_id)}};
-}
-
-// Empty when the entry is not one we wrote (no notice_id).
-std::optional<NoticeMessage> FromFields(const Fields& fields) {
-  const std::optional<int64_t> notice_id = FieldInt(fields, "notice_id");
-  const std::optional<int64_t> account_id = FieldInt(fields, "account_id");
-  if (!notice_id || !account_id) return std::nullopt;
-  return NoticeMessage{*notice_id, *account_id};
-}
-
-StreamEntry ToEntry(const ClaimedNotice& notice) {
-  return StreamEntry{notice.message_id, ToFields(notice.notice), notice.deliveries};
-}
-
-}  // namespace
 
 RedisNoticeQueue::RedisNoticeQueue(RedisConnection& redis, std::string prefix)
     : stream_(redis,
@@ -36,7 +18,7 @@ RedisNoticeQueue::RedisNoticeQueue(RedisConnection& redis, std::string prefix)
               kEnqueueMemory) {}
 
 Status RedisNoticeQueue::Enqueue(const NoticeMessage& message) {
-  return stream_.Add(std::to_string(message.notice_id), ToFields(message));
+  return stream_.Add(std::to_string(message.notice_id), NoticeFields(message));
 }
 
 Result<std::vector<ClaimedNotice>> RedisNoticeQueue::Claim(std::string_view consumer, size_t max,
@@ -46,7 +28,7 @@ Result<std::vector<ClaimedNotice>> RedisNoticeQueue::Claim(std::string_view cons
   if (!entries.ok()) return entries.status();
   std::vector<ClaimedNotice> out;
   for (StreamEntry& e : *entries) {
-    if (std::optional<NoticeMessage> notice = FromFields(e.fields)) {
+    if (std::optional<NoticeMessage> notice = NoticeFromFields(e.fields)) {
       out.push_back(ClaimedNotice{std::move(e.id), *notice, e.deliveries});
       continue;
     }
@@ -60,11 +42,11 @@ Result<std::vector<ClaimedNotice>> RedisNoticeQueue::Claim(std::string_view cons
 Status RedisNoticeQueue::Ack(const ClaimedNotice& notice) { return stream_.Ack(notice.message_id); }
 
 Status RedisNoticeQueue::Retry(const ClaimedNotice& notice, std::chrono::milliseconds delay) {
-  return stream_.Retry(ToEntry(notice), delay);
+  return stream_.Retry(NoticeEntry(notice), delay);
 }
 
 Status RedisNoticeQueue::Bury(const ClaimedNotice& notice, std::string_view reason) {
-  return stream_.Bury(ToEntry(notice), reason);
+  return stream_.Bury(NoticeEntry(notice), reason);
 }
 
 Result<size_t> RedisNoticeQueue::RequeueDueRetries(size_t max) {
@@ -76,17 +58,7 @@ Result<QueueStats> RedisNoticeQueue::Stats() { return stream_.Stats(); }
 Result<std::vector<DeadLetter>> RedisNoticeQueue::ListDead(size_t max) {
   Result<std::vector<DeadStreamEntry>> dead = stream_.ListDead(max);
   if (!dead.ok()) return dead.status();
-  std::vector<DeadLetter> out;
-  for (DeadStreamEntry& d : *dead) {
-    DeadLetter letter;
-    letter.id = std::move(d.id);
-    letter.notice.notice_id = FieldInt(d.fields, "notice_id").value_or(0);
-    letter.notice.account_id = FieldInt(d.fields, "account_id").value_or(0);
-    letter.deliveries = d.deliveries;
-    letter.reason = std::move(d.reason);
-    out.push_back(std::move(letter));
-  }
-  return out;
+  return NoticeDeadLetters(std::move(dead).value());
 }
 
 }  // namespace feedbridge::queue

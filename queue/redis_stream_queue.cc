@@ -1,7 +1,5 @@
 #include "queue/redis_stream_queue.h"
 
-#include <charconv>
-
 namespace feedbridge::queue {
 
 namespace {
@@ -97,13 +95,6 @@ return #due
 
 constexpr std::string_view kPriorField = "prior_deliveries";
 
-std::optional<int64_t> ParseInt(std::string_view s) {
-  int64_t v = 0;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 // {field, value, ...} as a reply, as Fields; `prior` gets the queue's own field, which is left
 // out of the result.
 Fields ParseFields(const Reply& reply, int* prior) {
@@ -112,7 +103,7 @@ Fields ParseFields(const Reply& reply, int* prior) {
     const std::string& name = reply.elements[i].str;
     const std::string& value = reply.elements[i + 1].str;
     if (prior != nullptr && name == kPriorField) {
-      if (const std::optional<int64_t> p = ParseInt(value); p && *p >= 0 && *p < (1 << 30)) {
+      if (const std::optional<int64_t> p = DecimalInt(value); p && *p >= 0 && *p < (1 << 30)) {
         *prior = static_cast<int>(*p);
       }
       continue;
@@ -147,17 +138,6 @@ Status Malformed(std::string_view what) {
 std::string Ms(std::chrono::milliseconds ms) { return std::to_string(ms.count()); }
 
 }  // namespace
-
-std::string_view FieldValue(const Fields& fields, std::string_view name) {
-  for (const auto& [n, v] : fields) {
-    if (n == name) return v;
-  }
-  return {};
-}
-
-std::optional<int64_t> FieldInt(const Fields& fields, std::string_view name) {
-  return ParseInt(FieldValue(fields, name));
-}
 
 RedisStreamQueue::RedisStreamQueue(RedisConnection& redis, StreamQueueKeys keys,
                                    std::chrono::seconds add_memory)

@@ -2,8 +2,9 @@
 
 // The stream-queue mechanism on Redis, for any message type: a stream with one consumer group,
 // a sorted set of retries (score: due time in ms, server clock), a dead-letter stream, and
-// markers that make Add idempotent. Messages are field lists; typed queues (RedisNoticeQueue,
-// the coming deliveries queue) convert their messages to and from fields.
+// markers that make Add idempotent. Messages are field lists (queue/stream_queue.h); typed
+// queues (RedisNoticeQueue, the coming deliveries queue) convert their messages to and from
+// fields.
 
 #include <atomic>
 #include <chrono>
@@ -16,16 +17,9 @@
 
 #include "queue/notice_queue.h"
 #include "queue/redis_connection.h"
+#include "queue/stream_queue.h"
 
 namespace feedbridge::queue {
-
-// A message as the stream holds it: field, value pairs in order.
-using Fields = std::vector<std::pair<std::string, std::string>>;
-
-// The value of `name` in `fields`, or "" when it is missing.
-std::string_view FieldValue(const Fields& fields, std::string_view name);
-// The value of `name` as a decimal integer; empty when it is missing or not one.
-std::optional<int64_t> FieldInt(const Fields& fields, std::string_view name);
 
 // Where one queue lives. Two queues with different keys on one Redis never see each other's
 // messages.
@@ -35,19 +29,6 @@ struct StreamQueueKeys {
   std::string retry;         // Sorted set of messages waiting for their next attempt.
   std::string dead;          // Stream of dead letters.
   std::string added_prefix;  // Prefix of the idempotency markers: added_prefix + key.
-};
-
-struct StreamEntry {
-  std::string id;  // Stream entry id, for Ack/Retry/Bury.
-  Fields fields;
-  int deliveries = 0;  // Claims of the message, across retries (1 the first time).
-};
-
-struct DeadStreamEntry {
-  std::string id;  // Dead-letter stream entry id.
-  Fields fields;   // The message's fields, then deliveries, reason and message_id.
-  int deliveries = 0;
-  std::string reason;
 };
 
 // Thread-safe. `redis` must outlive this queue. Delivery is at-least-once. Retry delays are
