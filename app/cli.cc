@@ -19,11 +19,12 @@ constexpr std::array kParseFlags = {
 constexpr std::array kConfigFlags = {
     FlagSpec{"--example", "",
              "print the example feedbridge.ini: every option, its help and default"},
-    FlagSpec{"--print", "", "print the effective configuration (secrets hidden)"},
+    FlagSpec{"--print", "", "print the effective configuration"},
 };
 
 constexpr std::array kFeedsFlags = {
-    FlagSpec{"--nickname", "NICK", "add: the blog's account name, [0-9a-z]{1,64} (default: derived)"},
+    FlagSpec{"--nickname", "NICK",
+             "add: the blog's account name, [0-9a-z]{1,64} (default: derived)"},
 };
 
 constexpr std::array kServeFlags = {

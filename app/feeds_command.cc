@@ -166,7 +166,7 @@ int Add(const CommandLine& line, const config::Config& config, Io& io) {
   if (!services.ok()) return Fail(io, "feeds add", services.status());
   Services& s = **services;
 
-  Result<Fetched> fetched = FetchFeed(s.http(), config, url);
+  Result<Fetched> fetched = FetchFeed(s.poller_http(), config, url);
   if (!fetched.ok()) return Fail(io, "feeds add", fetched.status());
   if (nickname.empty()) {
     Result<std::string> free = FreeNickname(

@@ -11,8 +11,8 @@
 #include <utility>
 
 #include "app/commands.h"
-#include "app/wiring.h"
 #include "app/exit_codes.h"
+#include "app/wiring.h"
 #include "common/c_ptr.h"
 #include "common/log.h"
 #include "feeds/parser.h"
@@ -102,8 +102,8 @@ int RunParse(const ParseRequest& request, const config::Config& config, Io& io) 
   std::string content_type = request.content_type;
   if (LooksLikeUrl(request.file)) {
     // Fetched exactly as the poller fetches: same client, limits and private-network policy.
-    Result<std::unique_ptr<Services>> services = Services::Open(config, {.database = false,
-                                                                         .http = true});
+    Result<std::unique_ptr<Services>> services =
+        Services::Open(config, {.database = false, .http = true});
     if (!services.ok()) {
       io.err << "feedbridge: parse: " << services.status().message() << "\n";
       return kExitUnavailable;
@@ -113,7 +113,7 @@ int RunParse(const ParseRequest& request, const config::Config& config, Io& io) 
     get.timeout = config.poller.fetch_timeout;
     get.max_body_bytes = limit;
     get.max_redirects = config.poller.max_redirects;
-    Result<http::HttpResponse> response = (*services)->http().Send(get);
+    Result<http::HttpResponse> response = (*services)->poller_http().Send(get);
     if (!response.ok()) {
       io.err << "feedbridge: parse: " << response.status().message() << "\n";
       return response.status().code() == Status::Code::kResourceExhausted ? kExitDataError

@@ -13,7 +13,7 @@
 #include "app/wiring.h"
 #include "common/log.h"
 #include "common/text.h"
-#include "queue/redis_notice_queue.h"
+#include "queue/queue_inspector.h"
 
 namespace feedbridge::app {
 namespace {
@@ -101,12 +101,14 @@ int RunStatus(const CommandLine& /*line*/, const config::Config& config, Io& io)
   const TimePoint now = s.clock().Now();
   Result<int64_t> scheduled = s.schedule().Size();
   Result<int64_t> due = s.schedule().CountDue(now);
-  io.out << "schedule:  " << (scheduled.ok() ? std::to_string(*scheduled) : "?")
-         << " feeds scheduled, " << (due.ok() ? std::to_string(*due) : "?") << " due now\n";
+  io.out << "schedule:  "
+         << (scheduled.ok() ? Counted(static_cast<uint64_t>(*scheduled), "feed", "feeds")
+                            : "? feeds")
+         << " scheduled, " << (due.ok() ? std::to_string(*due) : "?") << " due now\n";
   Result<int64_t> outbox = db.notices().CountPendingOutbox();
   io.out << "outbox:    " << (outbox.ok() ? std::to_string(*outbox) : "?")
          << " notices not yet on the queue\n";
-  if (queue::RedisNoticeQueue* q = s.redis_notice_queue(); q != nullptr) {
+  if (queue::QueueInspector* q = s.notice_queue_inspector(); q != nullptr) {
     Result<queue::QueueStats> stats = q->Stats();
     if (stats.ok()) {
       io.out << "notices:   " << stats->length << " on the stream (" << stats->pending

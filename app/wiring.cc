@@ -26,7 +26,24 @@ std::string DataDir(const config::Config& config) {
   return "data";
 }
 
-Services::Services(const config::Config& config) : config_(config) {}
+http::PocoHttpClientOptions PollerHttpClientOptions(const config::Config& config) {
+  std::string agent = config.poller.user_agent;
+  if (agent.empty()) {
+    agent = "feedbridge/" + std::string(kVersion) + " (+" + config.server.base_url + ")";
+  }
+  return http::PocoHttpClientOptions{
+      .user_agent = agent,
+      .allow_private_networks = config.poller.allow_private_networks,
+      .per_host_concurrency = config.poller.per_host_concurrency,
+      .ca_file = config.poller.ca_file,
+  };
+}
+
+Services::Services(const config::Config& config, const Environment& env)
+    : config_(config),
+      clock_(env.clock != nullptr ? env.clock : &system_clock_),
+      random_(env.random != nullptr ? env.random : &system_random_),
+      poller_http_(env.poller_http) {}
 
 Services::~Services() {
   // Reverse order of construction: the web server and the poller stop before what they use
@@ -38,7 +55,8 @@ Services::~Services() {
   router_.reset();
   if (poller_) poller_->Stop();
   poller_.reset();
-  http_.reset();
+  poller_http_ = nullptr;
+  owned_poller_http_.reset();
   schedule_.reset();
   notice_queue_.reset();
   redis_.reset();
@@ -49,16 +67,19 @@ Services::~Services() {
 
 queue::NoticeQueue& Services::notice_queue() { return *notice_queue_; }
 
+queue::QueueInspector* Services::notice_queue_inspector() { return notice_queue_.get(); }
+
 uint16_t Services::web_port() const { return web_server_ ? web_server_->port() : 0; }
 
-Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, Needs needs) {
+Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, Needs needs,
+                                                 Environment env) {
   if (needs.poller) needs.database = needs.redis = needs.http = true;
   if (needs.web) needs.database = true;
-  std::unique_ptr<Services> s(new Services(config));  // new: the constructor is private.
+  std::unique_ptr<Services> s(new Services(config, env));  // new: the constructor is private.
 
   if (needs.database) {
     Result<std::unique_ptr<store::Database>> db =
-        store::OpenDatabase(config.database.url, s->clock_);
+        store::OpenDatabase(config.database.url, *s->clock_);
     if (!db.ok()) return db.status();
     s->database_ = std::move(db).value();
   }
@@ -98,17 +119,9 @@ Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, N
     s->schedule_ = std::make_unique<queue::RedisPollSchedule>(*s->redis_, config.redis.prefix);
   }
 
-  if (needs.http) {
-    std::string agent = config.poller.user_agent;
-    if (agent.empty()) {
-      agent = "feedbridge/" + std::string(kVersion) + " (+" + config.server.base_url + ")";
-    }
-    s->http_ = std::make_unique<http::PocoHttpClient>(http::PocoHttpClientOptions{
-        .user_agent = agent,
-        .allow_private_networks = config.poller.allow_private_networks,
-        .per_host_concurrency = config.poller.per_host_concurrency,
-        .ca_file = config.poller.ca_file,
-    });
+  if (needs.http && s->poller_http_ == nullptr) {
+    s->owned_poller_http_ = std::make_unique<http::PocoHttpClient>(PollerHttpClientOptions(config));
+    s->poller_http_ = s->owned_poller_http_.get();
   }
 
   if (needs.poller) {
@@ -119,9 +132,9 @@ Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, N
                                                       .notices = s->database_->notices(),
                                                       .queue = *s->notice_queue_,
                                                       .schedule = *s->schedule_,
-                                                      .http = *s->http_,
-                                                      .clock = s->clock_,
-                                                      .random = s->random_,
+                                                      .http = *s->poller_http_,
+                                                      .clock = *s->clock_,
+                                                      .random = *s->random_,
                                                       .log = ModuleLogger("poller"),
                                                   });
   }
@@ -129,10 +142,10 @@ Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, N
     store::Database& db = *s->database_;
     s->router_ = std::make_unique<web::Router>();
     s->feed_handlers_ = std::make_unique<web::FeedHandlers>(
-        config.server.base_url, db.entries(), db.notices(), s->clock_,
+        config.server.base_url, db.entries(), db.notices(), *s->clock_,
         web::FeedHandlersOptions{.cache_bytes = config.server.feed_cache_bytes});
     s->page_handlers_ = std::make_unique<web::PageHandlers>(config.server.base_url, db.feeds(),
-                                                            db.entries(), db.notices(), s->clock_);
+                                                            db.entries(), db.notices(), *s->clock_);
     // Feeds first: "/{nick}/feed.atom" has two segments, the pages' "/{nick}" one, so the
     // order does not matter for matching, but literal page routes precede "/{nick}" inside.
     s->feed_handlers_->Register(*s->router_);

@@ -14,6 +14,7 @@
 #include "poller/poller.h"
 #include "queue/notice_queue.h"
 #include "queue/poll_schedule.h"
+#include "queue/queue_inspector.h"
 #include "store/database.h"
 
 namespace feedbridge::queue {
@@ -21,6 +22,10 @@ class RedisConnection;
 class RedisNoticeQueue;
 class RedisServerProcess;
 }  // namespace feedbridge::queue
+
+namespace feedbridge::http {
+struct PocoHttpClientOptions;
+}  // namespace feedbridge::http
 
 namespace feedbridge::web {
 class FeedHandlers;
@@ -40,42 +45,60 @@ struct Needs {
   bool web = false;     // The HTTP server (pages, mirror feeds); implies the database.
 };
 
+// What the services run on. A null member means the real one: the system clock, the system's
+// randomness, a PocoHttpClient per role configured from that role's section. Tests set what they
+// fake and run the real wiring for the rest. Borrowed: what is set must outlive the Services.
+struct Environment {
+  Clock* clock = nullptr;
+  Random* random = nullptr;
+  http::HttpClient* poller_http = nullptr;  // Fetches feeds (the poller, feeds add, parse).
+};
+
+// The poller role's HTTP client options, from [poller] (server.base_url names the bridge in the
+// default User-Agent). Each role that sends requests gets its own client and options.
+http::PocoHttpClientOptions PollerHttpClientOptions(const config::Config& config);
+
 // Not thread-safe to build or destroy; the services it hands out are thread-safe.
 class Services {
  public:
   // Opens what `needs` asks for. With no [redis] url and autostart on, uses the private
   // redis-server in DATA/redis (started here if it is not running: then it stops with this
   // object). Errors: Unavailable (database or Redis unreachable), InvalidArgument (bad URL).
-  static Result<std::unique_ptr<Services>> Open(const config::Config& config, Needs needs);
+  static Result<std::unique_ptr<Services>> Open(const config::Config& config, Needs needs,
+                                                Environment env = {});
   ~Services();
   Services(const Services&) = delete;
   Services& operator=(const Services&) = delete;
 
-  Clock& clock() { return clock_; }
+  Clock& clock() { return *clock_; }
   store::Database& database() { return *database_; }
   queue::NoticeQueue& notice_queue();
   queue::PollSchedule& schedule() { return *schedule_; }
-  http::HttpClient& http() { return *http_; }
+  // The poller role's client (Needs.http).
+  http::HttpClient& poller_http() { return *poller_http_; }
   poller::Poller& poller() { return *poller_; }
   // The port the web server listens on (Needs.web).
   uint16_t web_port() const;
-  // Queue figures for `status`; nullptr when Redis is not open.
-  queue::RedisNoticeQueue* redis_notice_queue() { return notice_queue_.get(); }
+  // Notice queue figures for `status`; nullptr when Redis is not open.
+  queue::QueueInspector* notice_queue_inspector();
   // "private redis-server at unix:data/redis/redis.sock (started by this process)" etc.
   const std::string& redis_description() const { return redis_description_; }
 
  private:
-  explicit Services(const config::Config& config);
+  Services(const config::Config& config, const Environment& env);
 
   const config::Config config_;
-  SystemClock clock_;
-  SystemRandom random_;
+  SystemClock system_clock_;
+  SystemRandom system_random_;
+  Clock* const clock_;    // env.clock or system_clock_.
+  Random* const random_;  // env.random or system_random_.
   std::unique_ptr<store::Database> database_;
   std::unique_ptr<queue::RedisServerProcess> redis_process_;  // Only when we started it.
   std::unique_ptr<queue::RedisConnection> redis_;
   std::unique_ptr<queue::RedisNoticeQueue> notice_queue_;
   std::unique_ptr<queue::PollSchedule> schedule_;
-  std::unique_ptr<http::HttpClient> http_;
+  std::unique_ptr<http::HttpClient> owned_poller_http_;  // Unless env.poller_http is set.
+  http::HttpClient* poller_http_ = nullptr;
   std::unique_ptr<poller::Poller> poller_;
   std::unique_ptr<web::Router> router_;
   std::unique_ptr<web::FeedHandlers> feed_handlers_;

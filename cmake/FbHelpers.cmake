@@ -23,6 +23,36 @@ function(fb_library name)
   target_link_libraries(${name} PUBLIC ${A_DEPS} PRIVATE ${A_PRIVATE_DEPS} fb_warnings)
 endfunction()
 
+# What a role (poller/, and the coming publisher/ and listener) may not include: the adapters and
+# the libraries behind them. Only app/wiring.cc names them.
+set(FB_ADAPTER_INCLUDES
+    "<hiredis/" "<Poco/Data/" "<Poco/Net/" "\"queue/redis_" "\"store/sql_" "\"store/sqlite_"
+    "\"store/migrations.h\"" "\"http/poco_" "\"http/multiplexer.h\"" "\"http/connection.h\""
+    "\"http/host_" "\"http/body_reader.h\"" "\"http/response_parser.h\""
+    "\"http/address_policy.h\"" "\"http/deadline_watch.h\"")
+
+# fb_check_includes(fb_poller FORBID ${FB_ADAPTER_INCLUDES} ALLOW ...): building `name` first
+# checks every .h and .cc of the calling folder, and fails when an #include line contains a FORBID
+# substring and no ALLOW one (the link graph alone would not stop a header-only use).
+function(fb_check_includes name)
+  cmake_parse_arguments(A "" "" "FORBID;ALLOW" ${ARGN})
+  file(GLOB files CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.h ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
+  string(REPLACE ";" "|" files_arg "${files}")
+  string(REPLACE ";" "|" forbid_arg "${A_FORBID}")
+  string(REPLACE ";" "|" allow_arg "${A_ALLOW}")
+  set(stamp ${CMAKE_CURRENT_BINARY_DIR}/${name}_includes.stamp)
+  add_custom_command(
+    OUTPUT ${stamp}
+    COMMAND ${CMAKE_COMMAND} "-DFILES=${files_arg}" "-DFORBID=${forbid_arg}"
+            "-DALLOW=${allow_arg}" "-DMODULE=${name}" "-DROOT=${PROJECT_SOURCE_DIR}"
+            "-DSTAMP=${stamp}" -P ${PROJECT_SOURCE_DIR}/cmake/CheckIncludes.cmake
+    DEPENDS ${files} ${PROJECT_SOURCE_DIR}/cmake/CheckIncludes.cmake
+    COMMENT "Checking the includes of ${name} against the dependency rule"
+    VERBATIM)
+  add_custom_target(${name}_includes DEPENDS ${stamp})
+  add_dependencies(${name} ${name}_includes)
+endfunction()
+
 # fb_test(feeds_test SOURCES ... DEPS fb_feeds fb_test_support)
 function(fb_test name)
   cmake_parse_arguments(A "" "" "SOURCES;DEPS" ${ARGN})

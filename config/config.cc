@@ -94,17 +94,6 @@ void CheckConsistency(const Config& c, const std::set<std::string>& bad,
     problems.push_back("config: poller.interval_min: " + seconds(c.poller.interval_min) +
                        " is above poller.interval_max (" + seconds(c.poller.interval_max) + ")");
   }
-  if (ok({"publisher.retry_min", "publisher.retry_max"}) &&
-      c.publisher.retry_min > c.publisher.retry_max) {
-    problems.push_back("config: publisher.retry_min: " + seconds(c.publisher.retry_min) +
-                       " is above publisher.retry_max (" + seconds(c.publisher.retry_max) + ")");
-  }
-  if (ok({"publisher.retry_min", "publisher.give_up_after"}) &&
-      c.publisher.give_up_after < c.publisher.retry_min) {
-    problems.push_back("config: publisher.give_up_after: " + seconds(c.publisher.give_up_after) +
-                       " is below publisher.retry_min (" + seconds(c.publisher.retry_min) +
-                       "): nothing would ever be retried");
-  }
   if (ok({"redis.url", "redis.autostart"}) && c.redis.url.empty() && !c.redis.autostart) {
     problems.push_back(
         "config: redis.url: empty while redis.autostart is false: no Redis to connect to");
@@ -262,9 +251,7 @@ std::string EffectiveIni(const Config& config) {
     out += "\n[" + std::string(section) + "]\n";
     for (const Option& o : AllOptions()) {
       if (o.section != section) continue;
-      std::string value = FormatValue(o, o.get(config));
-      if (o.secret && !value.empty()) value = "(set)";
-      out += Assignment(o.key, value);
+      out += Assignment(o.key, FormatValue(o, o.get(config)));
     }
   }
   return out;

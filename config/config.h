@@ -18,7 +18,7 @@ class AbstractConfiguration;
 
 namespace feedbridge::config {
 
-// [server] The HTTP side: profile pages, OMB endpoints, feeds, admin API.
+// [server] The HTTP side: profile pages, OMB endpoints, feeds.
 struct ServerOptions {
   std::string base_url = "http://localhost:8080/";  // Public URL; always ends with '/'.
   std::string listen = "127.0.0.1:8080";            // HOST:PORT the HTTP server binds.
@@ -61,24 +61,9 @@ struct PollerOptions {
   std::string ca_file;
 };
 
-// [publisher] Delivering notices to remote subscribers.
-struct PublisherOptions {
-  int workers = 4;                             // Delivering threads per publisher process.
-  std::chrono::seconds retry_min{60};          // First retry delay after a failed delivery.
-  std::chrono::seconds retry_max{21600};       // Longest delay between two retries.
-  std::chrono::seconds give_up_after{259200};  // Age at which a delivery is dead-lettered.
-  int per_host_concurrency = 2;                // Deliveries at once to one host.
-};
-
 // [omb] OpenMicroBlogging.
 struct OmbOptions {
-  std::string license = "http://creativecommons.org/licenses/by/3.0/";  // Sent with every notice.
   std::string notice_template = "{title} {url}";  // Notice text; fitted into 140 characters.
-};
-
-// [admin]
-struct AdminOptions {
-  std::string token;  // Bearer token of the admin API; empty: the admin API is off.
 };
 
 // The whole configuration. Plain value: copy it, change a field in a test; once loaded it is
@@ -88,9 +73,7 @@ struct Config {
   DatabaseOptions database;
   RedisOptions redis;
   PollerOptions poller;
-  PublisherOptions publisher;
   OmbOptions omb;
-  AdminOptions admin;
   LogOptions log;  // [log] level, format, file (common/log.h).
 };
 
@@ -115,7 +98,7 @@ std::map<std::string, std::string> EnvironmentOverrides(
 // default, ready to edit.
 std::string ExampleIni();
 
-// The effective configuration in INI form, secrets shown as "(set)".
+// The effective configuration in INI form.
 std::string EffectiveIni(const Config& config);
 
 }  // namespace feedbridge::config

@@ -24,8 +24,8 @@ constexpr int64_t kMinute = 60;
 constexpr int64_t kHour = 60 * kMinute;
 constexpr int64_t kDay = 24 * kHour;
 
-constexpr std::array<std::string_view, 8> kSections = {"server",    "database", "redis", "poller",
-                                                       "publisher", "omb",      "admin", "log"};
+constexpr std::array<std::string_view, 6> kSections = {"server", "database", "redis",
+                                                       "poller", "omb",      "log"};
 
 constexpr std::array<std::string_view, 8> kLogLevels = {"fatal",  "critical",    "error", "warning",
                                                         "notice", "information", "debug", "trace"};
@@ -83,13 +83,6 @@ std::optional<std::string> CheckNoticeTemplate(const OptionValue& v) {
              "' (known: {title}, {url}, {summary}, {author})";
     }
   }
-  return std::nullopt;
-}
-
-std::optional<std::string> CheckToken(const OptionValue& v) {
-  // A bearer token guessable by brute force would open the admin API.
-  if (!v.text.empty() && v.text.size() < 16) return "must be at least 16 characters (or empty)";
-  if (HasLineBreak(v.text)) return "must not contain a line break";
   return std::nullopt;
 }
 
@@ -326,68 +319,7 @@ constexpr std::array kOptions = {
            .set = [](Config& c,
                      const OptionValue& v) { c.poller.workers = static_cast<int>(v.number); },
            .get = [](const Config& c) { return Number(c.poller.workers); }},
-    // [publisher]
-    Option{.section = "publisher",
-           .key = "workers",
-           .type = OptionType::kInt,
-           .default_value = "4",
-           .help = "Delivering threads per publisher process",
-           .min = 1,
-           .max = 256,
-           .set = [](Config& c,
-                     const OptionValue& v) { c.publisher.workers = static_cast<int>(v.number); },
-           .get = [](const Config& c) { return Number(c.publisher.workers); }},
-    Option{
-        .section = "publisher",
-        .key = "retry_min",
-        .type = OptionType::kDuration,
-        .default_value = "1m",
-        .help = "First retry delay after a failed delivery",
-        .min = 1,
-        .max = kDay,
-        .set = [](Config& c, const OptionValue& v) { c.publisher.retry_min = seconds(v.number); },
-        .get = [](const Config& c) { return Seconds(c.publisher.retry_min); }},
-    Option{
-        .section = "publisher",
-        .key = "retry_max",
-        .type = OptionType::kDuration,
-        .default_value = "6h",
-        .help = "Longest delay between two delivery attempts",
-        .min = 1,
-        .max = 7 * kDay,
-        .set = [](Config& c, const OptionValue& v) { c.publisher.retry_max = seconds(v.number); },
-        .get = [](const Config& c) { return Seconds(c.publisher.retry_max); }},
-    Option{.section = "publisher",
-           .key = "give_up_after",
-           .type = OptionType::kDuration,
-           .default_value = "3d",
-           .help = "Age at which an undelivered notice goes to the dead letters",
-           .min = 1,
-           .max = 30 * kDay,
-           .set = [](Config& c,
-                     const OptionValue& v) { c.publisher.give_up_after = seconds(v.number); },
-           .get = [](const Config& c) { return Seconds(c.publisher.give_up_after); }},
-    Option{
-        .section = "publisher",
-        .key = "per_host_concurrency",
-        .type = OptionType::kInt,
-        .default_value = "2",
-        .help = "Deliveries at once to one host",
-        .min = 1,
-        .max = 64,
-        .set =
-            [](Config& c, const OptionValue& v) {
-              c.publisher.per_host_concurrency = static_cast<int>(v.number);
-            },
-        .get = [](const Config& c) { return Number(c.publisher.per_host_concurrency); }},
     // [omb]
-    Option{.section = "omb",
-           .key = "license",
-           .type = OptionType::kUrl,
-           .default_value = "http://creativecommons.org/licenses/by/3.0/",
-           .help = "License URL sent with every notice and profile",
-           .set = [](Config& c, const OptionValue& v) { c.omb.license = v.text; },
-           .get = [](const Config& c) { return Text(c.omb.license); }},
     Option{.section = "omb",
            .key = "notice_template",
            .type = OptionType::kString,
@@ -396,16 +328,6 @@ constexpr std::array kOptions = {
            .check = CheckNoticeTemplate,
            .set = [](Config& c, const OptionValue& v) { c.omb.notice_template = v.text; },
            .get = [](const Config& c) { return Text(c.omb.notice_template); }},
-    // [admin]
-    Option{.section = "admin",
-           .key = "token",
-           .type = OptionType::kString,
-           .default_value = "",
-           .help = "Bearer token of the admin API (16+ characters); empty: the admin API is off",
-           .check = CheckToken,
-           .secret = true,
-           .set = [](Config& c, const OptionValue& v) { c.admin.token = v.text; },
-           .get = [](const Config& c) { return Text(c.admin.token); }},
     // [log]
     Option{.section = "log",
            .key = "level",

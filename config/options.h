@@ -52,7 +52,6 @@ struct Option {
   std::span<const std::string_view> choices = {};  // kEnum.
   // A check beyond the type: returns the problem ("must not contain a line break") or nullopt.
   std::optional<std::string> (*check)(const OptionValue& value) = nullptr;
-  bool secret = false;  // Printed as "(set)" by `config --print`.
   // Stores a valid value into its field of Config, and reads it back.
   void (*set)(Config& config, const OptionValue& value) = nullptr;
   OptionValue (*get)(const Config& config) = nullptr;

@@ -61,4 +61,9 @@ Result<int64_t> MemoryPollSchedule::CountDue(TimePoint now) {
   return n;
 }
 
+std::map<int64_t, TimePoint> MemoryPollSchedule::Entries() const {
+  std::lock_guard lock(mu_);
+  return due_;
+}
+
 }  // namespace feedbridge::queue

@@ -26,10 +26,13 @@ class MemoryPollSchedule final : public PollSchedule {
   Result<int64_t> Size() override;
   Result<int64_t> CountDue(TimePoint now) override;
 
+  // Every scheduled feed and its due time (a claimed one: the end of its lease).
+  std::map<int64_t, TimePoint> Entries() const;
+
  private:
   void SetLocked(int64_t feed_id, TimePoint when);
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<int64_t, TimePoint> due_;               // Guarded by mu_.
   std::set<std::pair<TimePoint, int64_t>> order_;  // (due, feed), the sorted set. Guarded by mu_.
 };

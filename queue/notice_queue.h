@@ -24,7 +24,7 @@ struct ClaimedNotice {
   int deliveries = 0;  // How many times it has been claimed (1 the first time).
 };
 
-// What the queue holds, for `feedbridge status` (the concrete queues' Stats()).
+// What the queue holds, for `feedbridge status` (QueueInspector::Stats).
 struct QueueStats {
   int64_t length = 0;    // Messages on the stream: new or claimed, not yet acknowledged.
   int64_t pending = 0;   // Of those, claimed and not yet acknowledged.
@@ -32,7 +32,7 @@ struct QueueStats {
   int64_t dead = 0;      // Dead letters (Bury).
 };
 
-// One buried message (the concrete queues' ListDead()).
+// One buried message (QueueInspector::ListDead).
 struct DeadLetter {
   std::string id;  // Dead-letter stream entry id.
   NoticeMessage notice;

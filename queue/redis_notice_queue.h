@@ -1,23 +1,25 @@
 #pragma once
 
-// NoticeQueue on Redis: stream PREFIX{fb}:notices with consumer group `publisher`, sorted set
-// PREFIX{fb}:retry (score: due time in ms, server clock), stream PREFIX{fb}:dead, and markers
-// PREFIX{fb}:enq:<notice_id> that make Enqueue idempotent for a week.
+// NoticeQueue on Redis: a RedisStreamQueue with stream PREFIX{fb}:notices and consumer group
+// `publisher`, sorted set PREFIX{fb}:retry (score: due time in ms, server clock), stream
+// PREFIX{fb}:dead, and markers PREFIX{fb}:enq:<notice_id> that make Enqueue idempotent for a week.
+// This class only converts notices to and from the stream's fields.
 
-#include <atomic>
 #include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "queue/notice_queue.h"
+#include "queue/queue_inspector.h"
 #include "queue/redis_connection.h"
+#include "queue/redis_stream_queue.h"
 
 namespace feedbridge::queue {
 
 // Thread-safe. `redis` must outlive this queue. Retry delays are measured with the Redis
 // server's clock (TIME), the one clock every publisher process shares.
-class RedisNoticeQueue final : public NoticeQueue {
+class RedisNoticeQueue final : public NoticeQueue, public QueueInspector {
  public:
   static constexpr std::string_view kGroup = "publisher";
   static constexpr std::chrono::seconds kEnqueueMemory{604800};  // Enqueue dedup: one week.
@@ -41,22 +43,11 @@ class RedisNoticeQueue final : public NoticeQueue {
 
   // Moves up to `max` retries whose time has come back onto the stream; returns how many.
   Result<size_t> RequeueDueRetries(size_t max);
-  Result<QueueStats> Stats();
-  // The newest `max` dead letters, newest first.
-  Result<std::vector<DeadLetter>> ListDead(size_t max);
+  Result<QueueStats> Stats() override;
+  Result<std::vector<DeadLetter>> ListDead(size_t max) override;
 
  private:
-  Status EnsureGroup();
-  Result<std::vector<ClaimedNotice>> ClaimOnce(std::string_view consumer, size_t max,
-                                               std::chrono::milliseconds block,
-                                               std::chrono::milliseconds stale_after);
-
-  RedisConnection& redis_;
-  const std::string stream_key_;
-  const std::string retry_key_;
-  const std::string dead_key_;
-  const std::string enqueued_prefix_;
-  std::atomic<bool> group_ready_{false};  // XGROUP CREATE done (reset on NOGROUP).
+  RedisStreamQueue stream_;
 };
 
 }  // namespace feedbridge::queue

@@ -97,7 +97,7 @@ struct NewEntry {
   std::optional<TimePoint> published;
   std::optional<TimePoint> updated;
   std::string document;
-  std::string notice_text;  // At most 140 characters, see poller/notice_text.h.
+  std::string notice_text;  // At most 140 characters, see omb/notice_text.h.
   std::string notice_url;   // The link the notice points to (the permalink, or empty).
 };
 

@@ -152,6 +152,14 @@ TEST_F(FeedsCommandsTest, ListShowPollStatusAndRemove) {
   EXPECT_EQ(Feedbridge({"feeds", "show", "garden"}).exit_code, kExitNoInput);
 }
 
+TEST_F(FeedsCommandsTest, StatusCountsOneScheduledFeedInTheSingular) {
+  ASSERT_EQ(Feedbridge({"feeds", "add", web_.Url("/feed.rss"), "--nickname", "garden"}).exit_code,
+            kExitOk);
+  const ProcessResult status = Feedbridge({"status"});
+  ASSERT_EQ(status.exit_code, kExitOk) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("schedule:  1 feed scheduled, "));
+}
+
 TEST_F(FeedsCommandsTest, ShowOfAnUnknownFeedExits66) {
   const ProcessResult r = Feedbridge({"feeds", "show", "nobody"});
   EXPECT_EQ(r.exit_code, kExitNoInput);

@@ -1,7 +1,7 @@
 // The poller end to end against real dependencies on this machine: a POCO HTTP server on
-// loopback serving a changing feed, a real redis-server, a SQLite file, the real PocoHttpClient.
+// loopback serving a changing feed, a real redis-server, a SQLite file, the real PocoHttpClient,
+// all built by the real composition root (app/wiring.h) from a configuration.
 
-#include <Poco/Logger.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,13 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "app/wiring.h"
 #include "common/clock.h"
-#include "common/random.h"
-#include "http/poco_http_client.h"
 #include "poller/poller.h"
-#include "queue/redis_connection.h"
-#include "queue/redis_notice_queue.h"
-#include "queue/redis_poll_schedule.h"
 #include "store/database.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/redis_server.h"
@@ -33,20 +29,20 @@ using testing::TempDir;
 class ChangingBlog {
  public:
   explicit ChangingBlog(HttpTestServer& server) : server_(server) {
-    server_.Route("/feed.rss", [this](const HttpTestServer::Request& req,
-                                      HttpTestServer::Response& resp) {
-      std::lock_guard lock(mu_);
-      const std::string etag = "\"v" + std::to_string(posts_) + "\"";
-      if (req.Header("If-None-Match") == etag) {
-        resp.SetStatus(304);
-        resp.SetHeader("ETag", etag);
-        ++not_modified_;
-        return;
-      }
-      resp.SetHeader("ETag", etag);
-      resp.SetHeader("Content-Type", "application/rss+xml; charset=utf-8");
-      resp.SetBody(Render());
-    });
+    server_.Route("/feed.rss",
+                  [this](const HttpTestServer::Request& req, HttpTestServer::Response& resp) {
+                    std::lock_guard lock(mu_);
+                    const std::string etag = "\"v" + std::to_string(posts_) + "\"";
+                    if (req.Header("If-None-Match") == etag) {
+                      resp.SetStatus(304);
+                      resp.SetHeader("ETag", etag);
+                      ++not_modified_;
+                      return;
+                    }
+                    resp.SetHeader("ETag", etag);
+                    resp.SetHeader("Content-Type", "application/rss+xml; charset=utf-8");
+                    resp.SetBody(Render());
+                  });
   }
   void Publish(int n) {
     std::lock_guard lock(mu_);
@@ -68,7 +64,8 @@ class ChangingBlog {
                std::to_string(i) + "</description></item>";
     }
     return "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Changing blog</title>"
-           "<link>" + server_.Url("/") + "</link>" + items + "</channel></rss>";
+           "<link>" +
+           server_.Url("/") + "</link>" + items + "</channel></rss>";
   }
 
   HttpTestServer& server_;
@@ -81,23 +78,21 @@ class PollerIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK(redis_.Start());
-    auto db = store::OpenDatabase("sqlite:" + (dir_.path() / "fb.db").string(), clock_);
-    ASSERT_OK(db);
-    db_ = std::move(db).value();
-    auto conn = queue::RedisConnection::Open({.url = redis_.url()});
-    ASSERT_OK(conn);
-    redis_conn_ = std::move(conn).value();
-    queue_ = std::make_unique<queue::RedisNoticeQueue>(*redis_conn_, "fbtest:");
-    schedule_ = std::make_unique<queue::RedisPollSchedule>(*redis_conn_, "fbtest:");
-    http_ = std::make_unique<http::PocoHttpClient>(
-        http::PocoHttpClientOptions{.user_agent = "feedbridge-test", .allow_private_networks = true});
-    config::PollerOptions options;
-    options.interval_min = std::chrono::seconds(1);
-    poller_ = std::make_unique<poller::Poller>(
-        options, config::OmbOptions{}, "http://127.0.0.1:8080/",
-        poller::PollerDependencies{db_->feeds(), db_->entries(), db_->notices(), *queue_,
-                                   *schedule_, *http_, clock_, random_,
-                                   Poco::Logger::get("test.poller")});
+    config::Config config;
+    config.server.base_url = "http://127.0.0.1:8080/";
+    config.database.url = "sqlite:" + (dir_.path() / "fb.db").string();
+    config.redis.url = redis_.url();
+    config.redis.prefix = "fbtest:";
+    config.poller.interval_min = std::chrono::seconds(1);
+    config.poller.user_agent = "feedbridge-test";
+    config.poller.allow_private_networks = true;
+    auto services = app::Services::Open(config, {.poller = true});
+    ASSERT_OK(services);
+    services_ = std::move(services).value();
+    db_ = &services_->database();
+    queue_ = &services_->notice_queue();
+    schedule_ = &services_->schedule();
+    poller_ = &services_->poller();
     auto feed = db_->feeds().AddFeed({.url = web_.Url("/feed.rss"), .nickname = "blog"});
     ASSERT_OK(feed);
     feed_id_ = feed->id;
@@ -107,8 +102,8 @@ class PollerIntegrationTest : public ::testing::Test {
   std::vector<store::Notice> DrainQueue() {
     std::vector<store::Notice> out;
     for (;;) {
-      auto claimed = queue_->Claim("test", 100, std::chrono::milliseconds(0),
-                                   std::chrono::minutes(5));
+      auto claimed =
+          queue_->Claim("test", 100, std::chrono::milliseconds(0), std::chrono::minutes(5));
       EXPECT_OK(claimed);
       if (!claimed.ok() || claimed->empty()) break;
       for (const queue::ClaimedNotice& c : *claimed) {
@@ -122,17 +117,14 @@ class PollerIntegrationTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  SystemClock clock_;
-  SystemRandom random_;
   RedisTestServer redis_;
   HttpTestServer web_;
   ChangingBlog blog_{web_};
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<queue::RedisConnection> redis_conn_;
-  std::unique_ptr<queue::RedisNoticeQueue> queue_;
-  std::unique_ptr<queue::RedisPollSchedule> schedule_;
-  std::unique_ptr<http::PocoHttpClient> http_;
-  std::unique_ptr<poller::Poller> poller_;
+  std::unique_ptr<app::Services> services_;
+  store::Database* db_ = nullptr;  // Owned by services_, as the rest.
+  queue::NoticeQueue* queue_ = nullptr;
+  queue::PollSchedule* schedule_ = nullptr;
+  poller::Poller* poller_ = nullptr;
   int64_t feed_id_ = 0;
 };
 
@@ -216,7 +208,7 @@ TEST_F(PollerIntegrationTest, RunOnceClaimsDueFeedsFromTheSharedSchedule) {
   auto again = poller_->RunOnce(10);
   ASSERT_OK(again);
   EXPECT_TRUE(again->empty());
-  auto due = schedule_->CountDue(clock_.Now());
+  auto due = schedule_->CountDue(services_->clock().Now());
   ASSERT_OK(due);
   EXPECT_EQ(*due, 0);
 }

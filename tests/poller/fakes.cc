@@ -79,29 +79,36 @@ http::HttpResponse FakeHttpClient::WithStatus(const std::string& url, int status
   return r;
 }
 
-// ---- FakeStore
+// ---- FailingStore
 
-void FakeStore::FailNthCall(int n) {
+void FailingStore::FailNthCall(int n) {
   std::lock_guard lock(mu_);
   fail_at_call_ = calls_ + n;
 }
 
-void FakeStore::FailMethod(std::string_view method) {
+void FailingStore::FailMethod(std::string_view method) {
   std::lock_guard lock(mu_);
   fail_method_ = std::string(method);
 }
 
-void FakeStore::SetDown(bool down) {
+void FailingStore::SetDown(bool down) {
   std::lock_guard lock(mu_);
   down_ = down;
 }
 
-int FakeStore::calls() const {
+int FailingStore::calls() const {
   std::lock_guard lock(mu_);
   return calls_;
 }
 
-Status FakeStore::Enter(std::string_view method) {
+int FailingStore::calls(std::string_view method) const {
+  std::lock_guard lock(mu_);
+  const auto it = method_calls_.find(method);
+  return it == method_calls_.end() ? 0 : it->second;
+}
+
+Status FailingStore::Enter(std::string_view method) {
+  std::lock_guard lock(mu_);
   ++calls_;
   ++method_calls_[std::string(method)];
   if (down_ || calls_ == fail_at_call_ || method == fail_method_) {
@@ -110,24 +117,125 @@ Status FakeStore::Enter(std::string_view method) {
   return Status::Ok();
 }
 
-int FakeStore::calls(std::string_view method) const {
-  std::lock_guard lock(mu_);
-  const auto it = method_calls_.find(method);
-  return it == method_calls_.end() ? 0 : it->second;
+Result<store::FeedRecord> FailingStore::AddFeed(const store::NewFeed& feed) {
+  if (Status s = Enter("AddFeed"); !s.ok()) return s;
+  return inner_.AddFeed(feed);
 }
 
-store::FeedRecord FakeStore::Feed(int64_t feed_id) const {
+Result<store::FeedRecord> FailingStore::GetFeed(int64_t feed_id) {
+  if (Status s = Enter("GetFeed"); !s.ok()) return s;
+  return inner_.GetFeed(feed_id);
+}
+
+Result<std::vector<store::FeedRecord>> FailingStore::GetFeeds(
+    const std::vector<int64_t>& feed_ids) {
+  if (Status s = Enter("GetFeeds"); !s.ok()) return s;
+  return inner_.GetFeeds(feed_ids);
+}
+
+Result<store::FeedRecord> FailingStore::FindFeed(std::string_view url_or_nickname) {
+  if (Status s = Enter("FindFeed"); !s.ok()) return s;
+  return inner_.FindFeed(url_or_nickname);
+}
+
+Result<std::vector<store::FeedRecord>> FailingStore::ListFeeds(int64_t after_id, size_t limit) {
+  if (Status s = Enter("ListFeeds"); !s.ok()) return s;
+  return inner_.ListFeeds(after_id, limit);
+}
+
+Result<int64_t> FailingStore::CountFeeds() {
+  if (Status s = Enter("CountFeeds"); !s.ok()) return s;
+  return inner_.CountFeeds();
+}
+
+Status FailingStore::SaveFetchState(int64_t feed_id, const store::FetchState& state) {
+  if (Status s = Enter("SaveFetchState"); !s.ok()) return s;
+  return inner_.SaveFetchState(feed_id, state);
+}
+
+Status FailingStore::SaveFetchStates(const std::vector<store::FeedFetchState>& states) {
+  if (Status s = Enter("SaveFetchStates"); !s.ok()) return s;
+  return inner_.SaveFetchStates(states);
+}
+
+Status FailingStore::RemoveFeed(int64_t feed_id) {
+  if (Status s = Enter("RemoveFeed"); !s.ok()) return s;
+  return inner_.RemoveFeed(feed_id);
+}
+
+Result<std::vector<std::string>> FailingStore::KnownIdentities(
+    int64_t feed_id, const std::vector<std::string>& identities) {
+  if (Status s = Enter("KnownIdentities"); !s.ok()) return s;
+  return inner_.KnownIdentities(feed_id, identities);
+}
+
+Result<std::vector<store::Notice>> FailingStore::RecordPoll(
+    int64_t feed_id, const store::FetchState& state, const std::vector<store::NewEntry>& entries) {
+  if (Status s = Enter("RecordPoll"); !s.ok()) return s;
+  return inner_.RecordPoll(feed_id, state, entries);
+}
+
+Result<std::vector<store::StoredEntry>> FailingStore::ListEntries(int64_t feed_id,
+                                                                  int64_t before_id, size_t limit) {
+  if (Status s = Enter("ListEntries"); !s.ok()) return s;
+  return inner_.ListEntries(feed_id, before_id, limit);
+}
+
+Result<store::StoredEntry> FailingStore::GetEntry(int64_t entry_id) {
+  if (Status s = Enter("GetEntry"); !s.ok()) return s;
+  return inner_.GetEntry(entry_id);
+}
+
+Result<int64_t> FailingStore::CountEntries(int64_t feed_id) {
+  if (Status s = Enter("CountEntries"); !s.ok()) return s;
+  return inner_.CountEntries(feed_id);
+}
+
+Result<store::MirrorStamp> FailingStore::StampMirror(std::string_view nickname) {
+  if (Status s = Enter("StampMirror"); !s.ok()) return s;
+  return inner_.StampMirror(nickname);
+}
+
+Result<std::vector<store::Notice>> FailingStore::PendingOutbox(size_t limit) {
+  if (Status s = Enter("PendingOutbox"); !s.ok()) return s;
+  return inner_.PendingOutbox(limit);
+}
+
+Status FailingStore::MarkEnqueued(int64_t notice_id) {
+  if (Status s = Enter("MarkEnqueued"); !s.ok()) return s;
+  return inner_.MarkEnqueued(notice_id);
+}
+
+Result<store::Notice> FailingStore::GetNotice(int64_t notice_id) {
+  if (Status s = Enter("GetNotice"); !s.ok()) return s;
+  return inner_.GetNotice(notice_id);
+}
+
+Result<std::vector<store::Notice>> FailingStore::ListNotices(int64_t account_id, int64_t before_id,
+                                                             size_t limit) {
+  if (Status s = Enter("ListNotices"); !s.ok()) return s;
+  return inner_.ListNotices(account_id, before_id, limit);
+}
+
+Result<int64_t> FailingStore::CountPendingOutbox() {
+  if (Status s = Enter("CountPendingOutbox"); !s.ok()) return s;
+  return inner_.CountPendingOutbox();
+}
+
+// ---- MemoryStore
+
+store::FeedRecord MemoryStore::Feed(int64_t feed_id) const {
   std::lock_guard lock(mu_);
   return feeds_.at(feed_id);
 }
 
-void FakeStore::PutFeed(const store::FeedRecord& feed) {
+void MemoryStore::PutFeed(const store::FeedRecord& feed) {
   std::lock_guard lock(mu_);
   feeds_[feed.id] = feed;
   next_id_ = std::max(next_id_, feed.id + 1);
 }
 
-std::vector<store::StoredEntry> FakeStore::Entries(int64_t feed_id) const {
+std::vector<store::StoredEntry> MemoryStore::Entries(int64_t feed_id) const {
   std::lock_guard lock(mu_);
   std::vector<store::StoredEntry> out;
   for (const auto& e : entries_) {
@@ -136,14 +244,13 @@ std::vector<store::StoredEntry> FakeStore::Entries(int64_t feed_id) const {
   return out;
 }
 
-std::vector<store::Notice> FakeStore::Notices() const {
+std::vector<store::Notice> MemoryStore::Notices() const {
   std::lock_guard lock(mu_);
   return notices_;
 }
 
-Result<store::FeedRecord> FakeStore::AddFeed(const store::NewFeed& feed) {
+Result<store::FeedRecord> MemoryStore::AddFeed(const store::NewFeed& feed) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("AddFeed"); !s.ok()) return s;
   for (const auto& [id, f] : feeds_) {
     if (f.url == feed.url || f.nickname == feed.nickname) {
       return Status::AlreadyExists("fake store: feed exists");
@@ -162,17 +269,15 @@ Result<store::FeedRecord> FakeStore::AddFeed(const store::NewFeed& feed) {
   return r;
 }
 
-Result<store::FeedRecord> FakeStore::GetFeed(int64_t feed_id) {
+Result<store::FeedRecord> MemoryStore::GetFeed(int64_t feed_id) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("GetFeed"); !s.ok()) return s;
   auto it = feeds_.find(feed_id);
   if (it == feeds_.end()) return Status::NotFound("fake store: no feed " + std::to_string(feed_id));
   return it->second;
 }
 
-Result<std::vector<store::FeedRecord>> FakeStore::GetFeeds(const std::vector<int64_t>& feed_ids) {
+Result<std::vector<store::FeedRecord>> MemoryStore::GetFeeds(const std::vector<int64_t>& feed_ids) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("GetFeeds"); !s.ok()) return s;
   std::vector<store::FeedRecord> out;
   for (const int64_t id : feed_ids) {
     if (auto it = feeds_.find(id); it != feeds_.end()) out.push_back(it->second);
@@ -180,18 +285,16 @@ Result<std::vector<store::FeedRecord>> FakeStore::GetFeeds(const std::vector<int
   return out;
 }
 
-Result<store::FeedRecord> FakeStore::FindFeed(std::string_view url_or_nickname) {
+Result<store::FeedRecord> MemoryStore::FindFeed(std::string_view url_or_nickname) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("FindFeed"); !s.ok()) return s;
   for (const auto& [id, f] : feeds_) {
     if (f.url == url_or_nickname || f.nickname == url_or_nickname) return f;
   }
   return Status::NotFound("fake store: no feed " + std::string(url_or_nickname));
 }
 
-Result<std::vector<store::FeedRecord>> FakeStore::ListFeeds(int64_t after_id, size_t limit) {
+Result<std::vector<store::FeedRecord>> MemoryStore::ListFeeds(int64_t after_id, size_t limit) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("ListFeeds"); !s.ok()) return s;
   std::vector<store::FeedRecord> out;
   for (auto it = feeds_.upper_bound(after_id); it != feeds_.end() && out.size() < limit; ++it) {
     out.push_back(it->second);
@@ -199,13 +302,12 @@ Result<std::vector<store::FeedRecord>> FakeStore::ListFeeds(int64_t after_id, si
   return out;
 }
 
-Result<int64_t> FakeStore::CountFeeds() {
+Result<int64_t> MemoryStore::CountFeeds() {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("CountFeeds"); !s.ok()) return s;
   return static_cast<int64_t>(feeds_.size());
 }
 
-void FakeStore::Apply(store::FeedRecord& feed, const store::FetchState& state) {
+void MemoryStore::Apply(store::FeedRecord& feed, const store::FetchState& state) {
   feed.url = state.url;
   feed.title = state.title;
   feed.description = state.description;
@@ -224,18 +326,16 @@ void FakeStore::Apply(store::FeedRecord& feed, const store::FetchState& state) {
   feed.recent_entries = state.recent_entries;
 }
 
-Status FakeStore::SaveFetchState(int64_t feed_id, const store::FetchState& state) {
+Status MemoryStore::SaveFetchState(int64_t feed_id, const store::FetchState& state) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("SaveFetchState"); !s.ok()) return s;
   auto it = feeds_.find(feed_id);
   if (it == feeds_.end()) return Status::NotFound("fake store: no feed");
   Apply(it->second, state);
   return Status::Ok();
 }
 
-Status FakeStore::SaveFetchStates(const std::vector<store::FeedFetchState>& states) {
+Status MemoryStore::SaveFetchStates(const std::vector<store::FeedFetchState>& states) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("SaveFetchStates"); !s.ok()) return s;
   for (const store::FeedFetchState& f : states) {
     auto it = feeds_.find(f.feed_id);
     if (it == feeds_.end()) continue;
@@ -246,18 +346,16 @@ Status FakeStore::SaveFetchStates(const std::vector<store::FeedFetchState>& stat
   return Status::Ok();
 }
 
-Status FakeStore::RemoveFeed(int64_t feed_id) {
+Status MemoryStore::RemoveFeed(int64_t feed_id) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("RemoveFeed"); !s.ok()) return s;
   if (feeds_.erase(feed_id) == 0) return Status::NotFound("fake store: no feed");
   std::erase_if(entries_, [&](const auto& e) { return e.feed_id == feed_id; });
   return Status::Ok();
 }
 
-Result<std::vector<std::string>> FakeStore::KnownIdentities(
+Result<std::vector<std::string>> MemoryStore::KnownIdentities(
     int64_t feed_id, const std::vector<std::string>& identities) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("KnownIdentities"); !s.ok()) return s;
   std::vector<std::string> out;
   for (const std::string& id : identities) {
     const bool known = std::any_of(entries_.begin(), entries_.end(), [&](const auto& e) {
@@ -268,10 +366,9 @@ Result<std::vector<std::string>> FakeStore::KnownIdentities(
   return out;
 }
 
-Result<std::vector<store::Notice>> FakeStore::RecordPoll(
+Result<std::vector<store::Notice>> MemoryStore::RecordPoll(
     int64_t feed_id, const store::FetchState& state, const std::vector<store::NewEntry>& entries) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("RecordPoll"); !s.ok()) return s;
   auto feed = feeds_.find(feed_id);
   if (feed == feeds_.end()) return Status::NotFound("fake store: no feed");
   std::unordered_set<std::string> known;
@@ -307,10 +404,9 @@ Result<std::vector<store::Notice>> FakeStore::RecordPoll(
   return created;
 }
 
-Result<std::vector<store::StoredEntry>> FakeStore::ListEntries(int64_t feed_id, int64_t before_id,
-                                                               size_t limit) {
+Result<std::vector<store::StoredEntry>> MemoryStore::ListEntries(int64_t feed_id, int64_t before_id,
+                                                                 size_t limit) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("ListEntries"); !s.ok()) return s;
   std::vector<store::StoredEntry> out;
   for (auto it = entries_.rbegin(); it != entries_.rend() && out.size() < limit; ++it) {
     if (it->feed_id == feed_id && (before_id == 0 || it->id < before_id)) out.push_back(*it);
@@ -318,25 +414,22 @@ Result<std::vector<store::StoredEntry>> FakeStore::ListEntries(int64_t feed_id, 
   return out;
 }
 
-Result<store::StoredEntry> FakeStore::GetEntry(int64_t entry_id) {
+Result<store::StoredEntry> MemoryStore::GetEntry(int64_t entry_id) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("GetEntry"); !s.ok()) return s;
   for (const auto& e : entries_) {
     if (e.id == entry_id) return e;
   }
   return Status::NotFound("fake store: no entry");
 }
 
-Result<int64_t> FakeStore::CountEntries(int64_t feed_id) {
+Result<int64_t> MemoryStore::CountEntries(int64_t feed_id) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("CountEntries"); !s.ok()) return s;
   return static_cast<int64_t>(std::count_if(entries_.begin(), entries_.end(),
                                             [&](const auto& e) { return e.feed_id == feed_id; }));
 }
 
-Result<store::MirrorStamp> FakeStore::StampMirror(std::string_view nickname) {
+Result<store::MirrorStamp> MemoryStore::StampMirror(std::string_view nickname) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("StampMirror"); !s.ok()) return s;
   for (const auto& [id, f] : feeds_) {
     if (f.nickname != nickname) continue;
     store::MirrorStamp stamp{.feed_id = f.id,
@@ -360,9 +453,8 @@ Result<store::MirrorStamp> FakeStore::StampMirror(std::string_view nickname) {
   return Status::NotFound("fake store: no blog " + std::string(nickname));
 }
 
-Result<std::vector<store::Notice>> FakeStore::PendingOutbox(size_t limit) {
+Result<std::vector<store::Notice>> MemoryStore::PendingOutbox(size_t limit) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("PendingOutbox"); !s.ok()) return s;
   std::vector<store::Notice> out;
   for (const auto& n : notices_) {
     if (!n.enqueued && out.size() < limit) out.push_back(n);
@@ -370,9 +462,8 @@ Result<std::vector<store::Notice>> FakeStore::PendingOutbox(size_t limit) {
   return out;
 }
 
-Status FakeStore::MarkEnqueued(int64_t notice_id) {
+Status MemoryStore::MarkEnqueued(int64_t notice_id) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("MarkEnqueued"); !s.ok()) return s;
   for (auto& n : notices_) {
     if (n.id == notice_id) {
       n.enqueued = true;
@@ -382,19 +473,17 @@ Status FakeStore::MarkEnqueued(int64_t notice_id) {
   return Status::NotFound("fake store: no notice");
 }
 
-Result<store::Notice> FakeStore::GetNotice(int64_t notice_id) {
+Result<store::Notice> MemoryStore::GetNotice(int64_t notice_id) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("GetNotice"); !s.ok()) return s;
   for (const auto& n : notices_) {
     if (n.id == notice_id) return n;
   }
   return Status::NotFound("fake store: no notice");
 }
 
-Result<std::vector<store::Notice>> FakeStore::ListNotices(int64_t account_id, int64_t before_id,
-                                                          size_t limit) {
+Result<std::vector<store::Notice>> MemoryStore::ListNotices(int64_t account_id, int64_t before_id,
+                                                            size_t limit) {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("ListNotices"); !s.ok()) return s;
   std::vector<store::Notice> out;
   for (auto it = notices_.rbegin(); it != notices_.rend() && out.size() < limit; ++it) {
     if (it->account_id == account_id && (before_id == 0 || it->id < before_id)) {
@@ -404,112 +493,10 @@ Result<std::vector<store::Notice>> FakeStore::ListNotices(int64_t account_id, in
   return out;
 }
 
-Result<int64_t> FakeStore::CountPendingOutbox() {
+Result<int64_t> MemoryStore::CountPendingOutbox() {
   std::lock_guard lock(mu_);
-  if (Status s = Enter("CountPendingOutbox"); !s.ok()) return s;
   return static_cast<int64_t>(
       std::count_if(notices_.begin(), notices_.end(), [](const auto& n) { return !n.enqueued; }));
-}
-
-// ---- FakeNoticeQueue
-
-void FakeNoticeQueue::SetDown(bool down) {
-  std::lock_guard lock(mu_);
-  down_ = down;
-}
-
-std::vector<queue::NoticeMessage> FakeNoticeQueue::messages() const {
-  std::lock_guard lock(mu_);
-  return messages_;
-}
-
-Status FakeNoticeQueue::Enqueue(const queue::NoticeMessage& message) {
-  std::lock_guard lock(mu_);
-  if (down_) return Status::Unavailable("fake queue: redis down");
-  messages_.push_back(message);
-  return Status::Ok();
-}
-
-Result<std::vector<queue::ClaimedNotice>> FakeNoticeQueue::Claim(std::string_view, size_t,
-                                                                 std::chrono::milliseconds,
-                                                                 std::chrono::milliseconds) {
-  return Status::Internal("fake queue: Claim is not for the poller");
-}
-
-Status FakeNoticeQueue::Ack(const queue::ClaimedNotice&) {
-  return Status::Internal("fake queue: Ack is not for the poller");
-}
-
-Status FakeNoticeQueue::Retry(const queue::ClaimedNotice&, std::chrono::milliseconds) {
-  return Status::Internal("fake queue: Retry is not for the poller");
-}
-
-Status FakeNoticeQueue::Bury(const queue::ClaimedNotice&, std::string_view) {
-  return Status::Internal("fake queue: Bury is not for the poller");
-}
-
-// ---- FakePollSchedule
-
-void FakePollSchedule::SetDown(bool down) {
-  std::lock_guard lock(mu_);
-  down_ = down;
-}
-
-std::map<int64_t, TimePoint> FakePollSchedule::entries() const {
-  std::lock_guard lock(mu_);
-  return due_;
-}
-
-Status FakePollSchedule::Schedule(int64_t feed_id, TimePoint when) {
-  std::lock_guard lock(mu_);
-  if (down_) return Status::Unavailable("fake schedule: redis down");
-  due_[feed_id] = when;
-  return Status::Ok();
-}
-
-Result<size_t> FakePollSchedule::AddMissing(const std::vector<queue::ScheduledFeed>& feeds) {
-  std::lock_guard lock(mu_);
-  if (down_) return Status::Unavailable("fake schedule: redis down");
-  size_t added = 0;
-  for (const queue::ScheduledFeed& f : feeds) added += due_.try_emplace(f.feed_id, f.when).second;
-  return added;
-}
-
-Status FakePollSchedule::Remove(int64_t feed_id) {
-  std::lock_guard lock(mu_);
-  if (down_) return Status::Unavailable("fake schedule: redis down");
-  due_.erase(feed_id);
-  return Status::Ok();
-}
-
-Result<std::vector<int64_t>> FakePollSchedule::ClaimDue(TimePoint now, size_t max,
-                                                        std::chrono::milliseconds lease) {
-  std::lock_guard lock(mu_);
-  if (down_) return Status::Unavailable("fake schedule: redis down");
-  std::vector<std::pair<TimePoint, int64_t>> due;
-  for (const auto& [id, when] : due_) {
-    if (when <= now) due.emplace_back(when, id);
-  }
-  std::sort(due.begin(), due.end());
-  std::vector<int64_t> out;
-  for (size_t i = 0; i < due.size() && i < max; ++i) {
-    out.push_back(due[i].second);
-    due_[due[i].second] = now + lease;
-  }
-  return out;
-}
-
-Result<int64_t> FakePollSchedule::Size() {
-  std::lock_guard lock(mu_);
-  if (down_) return Status::Unavailable("fake schedule: redis down");
-  return static_cast<int64_t>(due_.size());
-}
-
-Result<int64_t> FakePollSchedule::CountDue(TimePoint now) {
-  std::lock_guard lock(mu_);
-  if (down_) return Status::Unavailable("fake schedule: redis down");
-  return static_cast<int64_t>(
-      std::count_if(due_.begin(), due_.end(), [&](const auto& p) { return p.second <= now; }));
 }
 
 }  // namespace feedbridge::testing

@@ -10,7 +10,10 @@
 #include <thread>
 #include <vector>
 
+#include "queue/memory_notice_queue.h"
+#include "queue/memory_poll_schedule.h"
 #include "tests/poller/fakes.h"
+#include "tests/support/failing_queue.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"
 
@@ -120,10 +123,13 @@ class PollerTest : public ::testing::Test {
 
   testing::FakeClock clock_;
   testing::FixedRandom random_;
-  testing::FakeStore store_{clock_};
+  testing::MemoryStore memory_store_{clock_};
+  testing::FailingStore store_{memory_store_};
   testing::FakeHttpClient http_;
-  testing::FakeNoticeQueue queue_;
-  testing::FakePollSchedule schedule_;
+  queue::MemoryNoticeQueue memory_queue_{clock_};
+  testing::FailingNoticeQueue queue_{memory_queue_};
+  queue::MemoryPollSchedule memory_schedule_;
+  testing::FailingPollSchedule schedule_{memory_schedule_};
   Poco::Logger& log_ = Poco::Logger::get("feedbridge.poller.test");
   config::PollerOptions options_;
   Poller poller_{options_, config::OmbOptions{}, BaseUrl(),

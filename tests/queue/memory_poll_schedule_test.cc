@@ -22,5 +22,17 @@ TEST(MemoryPollScheduleTest, ClaimDueWithMaxZeroTakesNothing) {
   EXPECT_EQ(*count, 1);
 }
 
+TEST(MemoryPollScheduleTest, EntriesShowDueTimesAndLeaseEnds) {
+  MemoryPollSchedule schedule;
+  const TimePoint now(std::chrono::seconds(1000));
+  ASSERT_OK(schedule.Schedule(1, now));
+  ASSERT_OK(schedule.Schedule(2, now + std::chrono::hours(1)));
+  ASSERT_OK(schedule.ClaimDue(now, 10, std::chrono::minutes(5)));
+  const std::map<int64_t, TimePoint> entries = schedule.Entries();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries.at(1), now + std::chrono::minutes(5));
+  EXPECT_EQ(entries.at(2), now + std::chrono::hours(1));
+}
+
 }  // namespace
 }  // namespace feedbridge::queue
