@@ -1,5 +1,4 @@
 #include "feeds/encoding.h"
-#include "feeds/text_util.h"
 
 #include <iconv.h>
 
@@ -10,6 +9,8 @@
 #include <cstring>
 #include <optional>
 #include <utility>
+
+#include "common/utf8.h"
 
 namespace feedbridge::feeds {
 namespace {
@@ -62,40 +63,15 @@ constexpr uint32_t kReplacement = 0xFFFD;
 constexpr std::string_view kUtf8BomBytes = "\xEF\xBB\xBF";
 
 // ---------------------------------------------------------------------------------------------
-// UTF-8 validation (Unicode 15 §3.9, Table 3-7: well-formed byte sequences).
+// UTF-8 validation (common/utf8.h: Unicode 15 §3.9, Table 3-7).
 
 // Length of the well-formed sequence starting at p[0], or 0 if it is ill-formed. When ill-formed,
-// *skip is the length of its "maximal subpart" (Unicode §3.9, U+FFFD substitution practice), at
-// least 1, so that each maximal subpart becomes exactly one U+FFFD.
+// *skip is the length of its maximal subpart, at least 1, so that each maximal subpart becomes
+// exactly one U+FFFD.
 size_t Utf8SequenceAt(const unsigned char* p, size_t n, size_t* skip) {
-  const unsigned char b0 = p[0];
-  if (b0 < 0x80) return 1;
-  size_t len;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;  // No overlongs.
-    if (b0 == 0xED) hi = 0x9F;  // No surrogates.
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;  // No overlongs.
-    if (b0 == 0xF4) hi = 0x8F;  // Nothing above U+10FFFF.
-  } else {
-    *skip = 1;
-    return 0;
-  }
-  size_t i = 1;
-  for (; i < len && i < n; ++i) {
-    const unsigned char b = p[i];
-    const unsigned char min = i == 1 ? lo : 0x80;
-    const unsigned char max = i == 1 ? hi : 0xBF;
-    if (b < min || b > max) break;
-  }
-  if (i == len) return len;
-  *skip = i;
+  const Utf8Char c = DecodeUtf8(std::string_view(reinterpret_cast<const char*>(p), n), 0);
+  if (c.valid) return c.length;
+  *skip = c.length;
   return 0;
 }
 
@@ -145,9 +121,9 @@ std::string DecodeWindows1252(std::string_view bytes) {
     if (b < 0x80) {
       out.push_back(c);
     } else if (b < 0xA0) {
-      internal::AppendUtf8(kWindows1252High[b - 0x80], out);
+      AppendUtf8(kWindows1252High[b - 0x80], out);
     } else {
-      internal::AppendUtf8(b, out);
+      AppendUtf8(b, out);
     }
   }
   return out;
@@ -169,21 +145,21 @@ std::string DecodeUtf16(std::string_view bytes, bool big_endian, bool* replaced)
     if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
       const uint32_t v = unit(i + 1);
       if (v >= 0xDC00 && v <= 0xDFFF) {
-        internal::AppendUtf8(0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00), out);
+        AppendUtf8(0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00), out);
         ++i;
         continue;
       }
     }
     if (u >= 0xD800 && u <= 0xDFFF) {
       *replaced = true;
-      internal::AppendUtf8(kReplacement, out);
+      AppendUtf8(kReplacement, out);
     } else {
-      internal::AppendUtf8(u, out);
+      AppendUtf8(u, out);
     }
   }
   if (bytes.size() % 2 != 0) {
     *replaced = true;
-    internal::AppendUtf8(kReplacement, out);
+    AppendUtf8(kReplacement, out);
   }
   return out;
 }
@@ -201,14 +177,14 @@ std::string DecodeUtf32(std::string_view bytes, bool big_endian, bool* replaced)
                    : (uint32_t{q[3]} << 24 | uint32_t{q[2]} << 16 | uint32_t{q[1]} << 8 | q[0]);
     if (u > 0x10FFFF || (u >= 0xD800 && u <= 0xDFFF)) {
       *replaced = true;
-      internal::AppendUtf8(kReplacement, out);
+      AppendUtf8(kReplacement, out);
     } else {
-      internal::AppendUtf8(u, out);
+      AppendUtf8(u, out);
     }
   }
   if (bytes.size() % 4 != 0) {
     *replaced = true;
-    internal::AppendUtf8(kReplacement, out);
+    AppendUtf8(kReplacement, out);
   }
   return out;
 }
@@ -566,7 +542,7 @@ std::string RepairUtf8(std::string_view bytes) {
       p += len;
       n -= len;
     } else {
-      internal::AppendUtf8(kReplacement, out);
+      AppendUtf8(kReplacement, out);
       p += skip;
       n -= skip;
     }
@@ -753,7 +729,8 @@ Result<DecodedDocument> DecodeXmlDocument(std::string_view bytes, std::string_vi
       doc.encoding = c.charset.name;
       if (out->unchanged) {
         doc.unchanged = bytes;
-        if (doc.unchanged.starts_with(kUtf8BomBytes)) doc.unchanged.remove_prefix(kUtf8BomBytes.size());
+        if (doc.unchanged.starts_with(kUtf8BomBytes))
+          doc.unchanged.remove_prefix(kUtf8BomBytes.size());
       } else {
         doc.is_converted = true;
         doc.converted = std::move(out->text);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/utf8.h"
 #include "feeds/text_util.h"
 #include "feeds/url.h"
 
@@ -36,7 +37,6 @@ constexpr size_t kMaxDepth = 256;
 constexpr size_t kMaxAttributes = 64;
 // Longer names cannot be entities (the longest HTML 4 name has 8 characters).
 constexpr size_t kMaxEntityName = 32;
-constexpr uint32_t kReplacementChar = 0xFFFD;
 
 bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
@@ -76,38 +76,7 @@ void AppendCodePoint(std::string& out, uint32_t cp) {
   } else if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') {
     return;
   }
-  internal::AppendUtf8(cp, out);
-}
-
-struct Utf8Char {
-  uint32_t cp = 0;
-  size_t length = 0;  // 0: not a valid sequence.
-};
-
-// Decodes the UTF-8 sequence at `i`, rejecting overlongs, surrogates and values past U+10FFFF.
-Utf8Char DecodeUtf8(std::string_view s, size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return {b0, 1};
-  size_t length;
-  uint32_t cp;
-  uint32_t min;
-  if ((b0 & 0xE0) == 0xC0) {
-    length = 2, cp = b0 & 0x1Fu, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    length = 3, cp = b0 & 0x0Fu, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    length = 4, cp = b0 & 0x07u, min = 0x10000;
-  } else {
-    return {};
-  }
-  if (s.size() - i < length) return {};
-  for (size_t k = 1; k < length; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return {};
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {};
-  return {cp, length};
+  AppendUtf8(cp, out);
 }
 
 // Length of the clean character at `i`, or 0 when it needs repair (invalid UTF-8, a character
@@ -117,7 +86,7 @@ size_t CleanCharLength(std::string_view s, size_t i) {
   if (b >= 0x20 && b < 0x80) return 1;
   if (b < 0x20) return (b == '\t' || b == '\n' || b == '\r') ? 1 : 0;
   const Utf8Char c = DecodeUtf8(s, i);
-  return (c.cp == 0xFFFE || c.cp == 0xFFFF) ? 0 : c.length;
+  return (!c.valid || c.cp == 0xFFFE || c.cp == 0xFFFF) ? 0 : c.length;
 }
 
 // The input repaired to valid UTF-8 with only XML-legal characters, or nullopt when it already
@@ -142,8 +111,8 @@ std::optional<std::string> RepairInput(std::string_view in) {
       continue;
     }
     const Utf8Char c = DecodeUtf8(in, i);
-    AppendCodePoint(out, c.length == 0 ? kReplacementChar : c.cp);
-    i += c.length == 0 ? 1 : c.length;
+    AppendCodePoint(out, c.cp);  // U+FFFD when ill-formed.
+    i += c.valid ? c.length : 1;
   }
   return out;
 }

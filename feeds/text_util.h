@@ -6,12 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include "common/utf8.h"  // AppendUtf8, used with these helpers.
 #include "feeds/model.h"
 
 namespace feedbridge::feeds::internal {
-
-// Appends the UTF-8 encoding of code point `cp` (which must be a Unicode scalar value).
-void AppendUtf8(char32_t cp, std::string& out);
 
 // Without leading and trailing XML white space (space, tab, CR, LF).
 std::string_view Trim(std::string_view s);

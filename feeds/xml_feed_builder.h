@@ -9,7 +9,7 @@
 
 #include "common/status.h"
 #include "feeds/model.h"
-#include "feeds/parser.h"
+#include "feeds/parse_options.h"
 #include "feeds/xml_sax.h"
 
 namespace feedbridge::feeds::internal {
