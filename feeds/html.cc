@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/html_escape.h"
 #include "common/utf8.h"
 #include "feeds/text_util.h"
 #include "feeds/url.h"
@@ -566,30 +567,6 @@ bool IsVoidElement(std::string_view n) {
 
 bool IsUrlAttribute(std::string_view n) { return n == "href" || n == "src" || n == "cite"; }
 
-void AppendEscaped(std::string_view s, bool attribute, std::string& out) {
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        if (attribute) {
-          out += "&quot;";
-          break;
-        }
-        [[fallthrough]];
-      default:
-        out += c;
-    }
-  }
-}
-
 // The scheme of `url` for the safety decision, or nullopt for a relative reference. Stricter
 // than browsers on purpose: whatever precedes the first ':' that comes before any '/', '?' or
 // '#' counts as the scheme once every control character and space is removed, so
@@ -691,7 +668,7 @@ class Sanitizer {
   }
 
   void Text(std::string_view text) {
-    if (removed_depth_ == 0) AppendEscaped(text, /*attribute=*/false, out_);
+    if (removed_depth_ == 0) AppendHtmlEscaped(text, HtmlEscape::kText, out_);
   }
 
   std::string Finish() {
@@ -784,7 +761,7 @@ class Sanitizer {
       out_ += ' ';
       out_ += a.name;
       out_ += "=\"";
-      AppendEscaped(url ? *url : a.value, /*attribute=*/true, out_);
+      AppendHtmlEscaped(url ? *url : a.value, HtmlEscape::kAttribute, out_);
       out_ += '"';
     }
     // Links stay as their author wrote them (no rel added): the pages that embed this content
@@ -898,7 +875,7 @@ std::string ResolveHtmlUrls(std::string_view html, std::string_view base_url) {
       assert(a.raw_begin >= copied);  // Attributes are kept in document order.
       out.append(in.substr(copied, a.raw_begin - copied));
       out += '"';
-      AppendEscaped(resolved, /*attribute=*/true, out);
+      AppendHtmlEscaped(resolved, HtmlEscape::kAttribute, out);
       out += '"';
       copied = a.raw_end;
     }
@@ -907,31 +884,6 @@ std::string ResolveHtmlUrls(std::string_view html, std::string_view base_url) {
   return out;
 }
 
-std::string EscapeHtml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string EscapeHtml(std::string_view text) { return HtmlEscaped(text, HtmlEscape::kAll); }
 
 }  // namespace feedbridge::feeds

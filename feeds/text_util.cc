@@ -12,42 +12,6 @@ std::string_view Trim(std::string_view s) {
   return s.substr(b, e - b);
 }
 
-void AppendEscapedText(std::string_view text, std::string& out) {
-  out.reserve(out.size() + text.size());
-  size_t run = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char* rep = nullptr;
-    switch (text[i]) {
-      case '&': rep = "&amp;"; break;
-      case '<': rep = "&lt;"; break;
-      case '>': rep = "&gt;"; break;
-      default: continue;
-    }
-    out.append(text.substr(run, i - run));
-    out.append(rep);
-    run = i + 1;
-  }
-  out.append(text.substr(run));
-}
-
-void AppendEscapedAttribute(std::string_view text, std::string& out) {
-  size_t run = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char* rep = nullptr;
-    switch (text[i]) {
-      case '&': rep = "&amp;"; break;
-      case '<': rep = "&lt;"; break;
-      case '>': rep = "&gt;"; break;
-      case '"': rep = "&quot;"; break;
-      default: continue;
-    }
-    out.append(text.substr(run, i - run));
-    out.append(rep);
-    run = i + 1;
-  }
-  out.append(text.substr(run));
-}
-
 Person ParsePersonText(std::string_view text) {
   Person p;
   text = Trim(text);

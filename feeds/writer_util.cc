@@ -106,12 +106,6 @@ void AppendJsonEscaped(std::string_view text, std::string& out) {
   }
 }
 
-std::string EscapeHtmlText(std::string_view text) {
-  std::string out;
-  internal::AppendEscapedText(text, out);
-  return out;
-}
-
 OptionalTime Later(OptionalTime a, OptionalTime b) {
   if (!a) return b;
   if (!b) return a;

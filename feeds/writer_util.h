@@ -36,10 +36,6 @@ std::string CleanXmlText(std::string_view text);
 // U+2028/U+2029 are escaped too, so the output is also a valid JavaScript string literal.
 void AppendJsonEscaped(std::string_view text, std::string& out);
 
-// Minimal HTML escaping (&, <, >) for plain text that goes where readers expect HTML (RSS
-// <description>, content:encoded).
-std::string EscapeHtmlText(std::string_view text);
-
 using OptionalTime = std::optional<std::chrono::sys_seconds>;
 
 OptionalTime Later(OptionalTime a, OptionalTime b);

@@ -428,7 +428,7 @@ void FeedBuilder::State::MarkupStart(std::string_view prefix, std::string_view l
     if (!a.prefix.empty()) out.append(a.prefix).append(":");
     out += a.local;
     out += "=\"";
-    AppendEscapedAttribute(a.value, out);
+    AppendHtmlEscaped(a.value, HtmlEscape::kAttribute, out);
     out += '"';
   }
   if (IsVoidHtmlElement(local)) {
@@ -1002,7 +1002,7 @@ void FeedBuilder::StartElement(std::string_view uri, std::string_view prefix,
     if (c.mode == Mode::kText && c.may_hold_markup) {
       // Inline markup in a text construct (RSS <description><p>..</p>): it is HTML after all.
       std::string escaped;
-      AppendEscapedText(c.text, escaped);
+      AppendHtmlEscaped(c.text, HtmlEscape::kText, escaped);
       c.text = std::move(escaped);
       c.mode = Mode::kMarkup;
       if (c.construct.type == kTextPlain) c.construct.type = std::string(kTextHtml);
@@ -1042,7 +1042,7 @@ void FeedBuilder::Characters(std::string_view utf8) {
   State& s = *s_;
   if (!s.capture) return;
   Capture& c = *s.capture;
-  if (c.mode == Mode::kMarkup) AppendEscapedText(utf8, c.text);
+  if (c.mode == Mode::kMarkup) AppendHtmlEscaped(utf8, HtmlEscape::kText, c.text);
   else c.text.append(utf8);
 }
 
