@@ -117,6 +117,8 @@ struct Frame {
   std::string markup_name;        // Name written for the end tag.
 };
 
+// What FeedBuilder knows while it reads one document: the open elements and contexts, the
+// capture in progress, and the feed being filled. Not thread-safe; one per document.
 struct BuilderState {
   BuilderState(const ParseOptions& o, Feed& f) : options(o), feed(f) {
     bases.push_back(o.base_url);
