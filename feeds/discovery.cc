@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/c_ptr.h"
+#include "common/utf8.h"
 #include "feeds/url.h"
 
 // Discovery reads whole pages, not fragments, so libxml2's HTML parser fits: it builds the
@@ -54,28 +55,8 @@ bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
 // Length of the valid UTF-8 sequence at `i` (no overlongs, surrogates or values past
 // U+10FFFF), or 0.
 size_t Utf8Length(std::string_view s, size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return 1;
-  size_t length;
-  uint32_t cp;
-  uint32_t min;
-  if ((b0 & 0xE0) == 0xC0) {
-    length = 2, cp = b0 & 0x1Fu, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    length = 3, cp = b0 & 0x0Fu, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    length = 4, cp = b0 & 0x07u, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (s.size() - i < length) return 0;
-  for (size_t k = 1; k < length; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return length;
+  const Utf8Char c = DecodeUtf8(s, i);
+  return c.valid ? c.length : 0;
 }
 
 // Valid UTF-8 without NUL or other C0 controls libxml2 rejects: bad bytes become U+FFFD,

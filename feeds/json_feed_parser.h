@@ -6,7 +6,7 @@
 
 #include "common/result.h"
 #include "feeds/model.h"
-#include "feeds/parser.h"
+#include "feeds/parse_options.h"
 
 namespace feedbridge::feeds::internal {
 

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/html_escape.h"
 #include "feeds/dates.h"
 #include "feeds/identity.h"
 #include "feeds/writer_util.h"
@@ -27,7 +28,7 @@ const std::string kITunesNs = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 // RSS <description> and content:encoded carry HTML (RSS Best Practices Profile §description),
 // so plain text is escaped once more to keep "<" and "&" literal for readers.
 std::string AsHtml(const Text& text) {
-  return text.is_html() ? text.value : writer_internal::EscapeHtmlText(text.value);
+  return text.is_html() ? text.value : HtmlEscaped(text.value, HtmlEscape::kText);
 }
 
 // RSS 2.0 <author>, managingEditor and webMaster hold "email (Name)".

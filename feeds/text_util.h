@@ -6,20 +6,14 @@
 #include <string>
 #include <string_view>
 
+#include "common/html_escape.h"  // AppendHtmlEscaped, used with these helpers.
+#include "common/utf8.h"         // AppendUtf8, likewise.
 #include "feeds/model.h"
 
 namespace feedbridge::feeds::internal {
 
-// Appends the UTF-8 encoding of code point `cp` (which must be a Unicode scalar value).
-void AppendUtf8(char32_t cp, std::string& out);
-
 // Without leading and trailing XML white space (space, tab, CR, LF).
 std::string_view Trim(std::string_view s);
-
-// Escapes &, < and > for element content.
-void AppendEscapedText(std::string_view text, std::string& out);
-// Escapes &, <, > and " for a double-quoted attribute value.
-void AppendEscapedAttribute(std::string_view text, std::string& out);
 
 // "jane@example.org (Jane Doe)", "Jane Doe <jane@example.org>", "jane@example.org", "Jane Doe".
 Person ParsePersonText(std::string_view text);

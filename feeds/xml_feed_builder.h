@@ -9,10 +9,12 @@
 
 #include "common/status.h"
 #include "feeds/model.h"
-#include "feeds/parser.h"
+#include "feeds/parse_options.h"
 #include "feeds/xml_sax.h"
 
 namespace feedbridge::feeds::internal {
+
+struct BuilderState;  // xml_builder_state.h
 
 // Not thread-safe; one per document. `options` and `feed` must outlive the builder.
 class FeedBuilder final : public XmlHandler {
@@ -32,8 +34,7 @@ class FeedBuilder final : public XmlHandler {
   Status Finish();
 
  private:
-  struct State;
-  std::unique_ptr<State> s_;
+  std::unique_ptr<BuilderState> s_;
 };
 
 }  // namespace feedbridge::feeds::internal

@@ -4,6 +4,8 @@
 #include <array>
 #include <optional>
 
+#include "common/utf8.h"
+
 namespace feedbridge::omb {
 namespace {
 
@@ -12,25 +14,10 @@ constexpr std::string_view kEllipsis = "\u2026";
 // the text, when there is less): a notice that is all link and no words says nothing.
 constexpr size_t kMinTextChars = 10;
 
-// Length in bytes of the UTF-8 sequence starting at s[i]. A byte that does not start a valid
-// sequence counts as one code point on its own, so invalid input is measured and cut without
+// Length in bytes of the UTF-8 character at s[i]. An ill-formed sequence counts as one code point
+// per maximal subpart (as it becomes one U+FFFD), so invalid input is measured and cut without
 // ever reading past the end or splitting a valid sequence.
-size_t SequenceLength(std::string_view s, size_t i) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  size_t n = 1;
-  if (b >= 0xC2 && b <= 0xDF) {
-    n = 2;
-  } else if (b >= 0xE0 && b <= 0xEF) {
-    n = 3;
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    n = 4;
-  }
-  if (i + n > s.size()) return 1;
-  for (size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 1;
-  }
-  return n;
-}
+size_t SequenceLength(std::string_view s, size_t i) { return DecodeUtf8(s, i).length; }
 
 size_t CodePoints(std::string_view s) {
   size_t count = 0;

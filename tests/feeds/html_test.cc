@@ -43,70 +43,48 @@ size_t CountOccurrences(std::string_view haystack, std::string_view needle) {
 
 // ---- HtmlToText ----
 
-TEST(HtmlToTextTest, ReturnsPlainTextUnchanged) {
-  EXPECT_EQ(HtmlToText("Hello, world"), "Hello, world");
-  EXPECT_EQ(HtmlToText(""), "");
-}
+struct TextCase {
+  const char* name;
+  std::string_view html;
+  std::string_view expected;
+};
 
-TEST(HtmlToTextTest, CollapsesWhiteSpaceAndTrims) {
-  EXPECT_EQ(HtmlToText("  Hello,\n\t  world \r\n"), "Hello, world");
-  EXPECT_EQ(HtmlToText("  <b> Hello, </b>\n <i> world </i> "), "Hello, world");
-}
-
-TEST(HtmlToTextTest, DropsTagsKeepingInlineTextTogether) {
-  EXPECT_EQ(HtmlToText("un<b>believ</b>able <a href=\"http://x/\">link</a>"), "unbelievable link");
-}
-
-TEST(HtmlToTextTest, BlockElementsAndBrBecomeSpaces) {
-  EXPECT_EQ(HtmlToText("<p>one</p><p>two</p>three<br>four<br/>five<div>six</div>"),
-            "one two three four five six");
-  EXPECT_EQ(HtmlToText("<ul><li>a</li><li>b</li></ul>"), "a b");
-}
-
-TEST(HtmlToTextTest, DecodesNamedAndNumericEntities) {
-  EXPECT_EQ(HtmlToText("caf&eacute; &amp; cr&#232;me &#x2019;n&rsquo; &hellip; &lt;b&gt;"),
-            "caf\u00e9 & cr\u00e8me \u2019n\u2019 \u2026 <b>");
-}
-
-TEST(HtmlToTextTest, DecodesLegacyEntitiesWithoutSemicolon) {
-  EXPECT_EQ(HtmlToText("&copy 2024 AT&T"), "\u00a9 2024 AT&T");
-}
-
-TEST(HtmlToTextTest, LeavesUnknownEntitiesAsText) {
-  EXPECT_EQ(HtmlToText("&bogus; & &; &#; &#xZZ;"), "&bogus; & &; &#; &#xZZ;");
-}
-
-TEST(HtmlToTextTest, MapsNumericReferencesLikeBrowsers) {
-  // C1 references mean windows-1252; NUL and out-of-range values become U+FFFD.
-  EXPECT_EQ(HtmlToText("&#150;&#0;&#x110000;&#99999999999999;"), "\u2013\ufffd\ufffd\ufffd");
-}
-
-TEST(HtmlToTextTest, RemovesScriptStyleNoscriptAndTemplateContent) {
-  EXPECT_EQ(HtmlToText("a<script>var x = '<p>';</script>b<style>p{}</style>c"
-                       "<noscript>enable js</noscript>d<template><p>t</p></template>e"),
-            "abcde");
-}
-
-TEST(HtmlToTextTest, ScriptContentEndsOnlyAtScriptEndTag) {
-  EXPECT_EQ(HtmlToText("<script>document.write('</p>hidden')</script >shown"), "shown");
-}
-
-TEST(HtmlToTextTest, KeepsLiteralLessThanSigns) {
-  EXPECT_EQ(HtmlToText("1 < 2 and 3<4 <"), "1 < 2 and 3<4 <");
-}
-
-TEST(HtmlToTextTest, DropsCommentsAndDoctypes) {
-  EXPECT_EQ(HtmlToText("<!DOCTYPE html>a<!-- <p>hidden</p> -->b<!--[if IE]>ie<![endif]-->c"),
-            "abc");
-}
-
-TEST(HtmlToTextTest, DropsTagCutOffAtEndOfInput) {
-  EXPECT_EQ(HtmlToText("text <a href=\"http://x/"), "text");
-}
-
-TEST(HtmlToTextTest, ReplacesInvalidUtf8AndNul) {
-  EXPECT_EQ(HtmlToText("caf\xc3 ok\xff<b>x</b>"), "caf\ufffd ok\ufffdx");
-  EXPECT_EQ(HtmlToText(std::string_view("a\0b", 3)), "a\ufffdb");
+TEST(HtmlToTextTest, TurnsHtmlIntoWhatAReaderReads) {
+  const TextCase cases[] = {
+      {"ReturnsPlainTextUnchanged/1", "Hello, world", "Hello, world"},
+      {"ReturnsPlainTextUnchanged/2", "", ""},
+      {"CollapsesWhiteSpaceAndTrims/1", "  Hello,\n\t  world \r\n", "Hello, world"},
+      {"CollapsesWhiteSpaceAndTrims/2", "  <b> Hello, </b>\n <i> world </i> ", "Hello, world"},
+      {"DropsTagsKeepingInlineTextTogether", "un<b>believ</b>able <a href=\"http://x/\">link</a>",
+       "unbelievable link"},
+      {"BlockElementsAndBrBecomeSpaces/1",
+       "<p>one</p><p>two</p>three<br>four<br/>five<div>six</div>", "one two three four five six"},
+      {"BlockElementsAndBrBecomeSpaces/2", "<ul><li>a</li><li>b</li></ul>", "a b"},
+      {"DecodesNamedAndNumericEntities",
+       "caf&eacute; &amp; cr&#232;me &#x2019;n&rsquo; &hellip; &lt;b&gt;",
+       "caf\u00e9 & cr\u00e8me \u2019n\u2019 \u2026 <b>"},
+      {"DecodesLegacyEntitiesWithoutSemicolon", "&copy 2024 AT&T", "\u00a9 2024 AT&T"},
+      {"LeavesUnknownEntitiesAsText", "&bogus; & &; &#; &#xZZ;", "&bogus; & &; &#; &#xZZ;"},
+      // C1 references mean windows-1252; NUL and out-of-range values become U+FFFD.
+      {"MapsNumericReferencesLikeBrowsers", "&#150;&#0;&#x110000;&#99999999999999;",
+       "\u2013\ufffd\ufffd\ufffd"},
+      {"RemovesScriptStyleNoscriptAndTemplateContent",
+       "a<script>var x = '<p>';</script>b<style>p{}</style>c"
+       "<noscript>enable js</noscript>d<template><p>t</p></template>e",
+       "abcde"},
+      {"ScriptContentEndsOnlyAtScriptEndTag", "<script>document.write('</p>hidden')</script >shown",
+       "shown"},
+      {"KeepsLiteralLessThanSigns", "1 < 2 and 3<4 <", "1 < 2 and 3<4 <"},
+      {"DropsCommentsAndDoctypes",
+       "<!DOCTYPE html>a<!-- <p>hidden</p> -->b<!--[if IE]>ie<![endif]-->c", "abc"},
+      {"DropsTagCutOffAtEndOfInput", "text <a href=\"http://x/", "text"},
+      {"ReplacesInvalidUtf8AndNul/1", "caf\xc3 ok\xff<b>x</b>", "caf\ufffd ok\ufffdx"},
+      {"ReplacesInvalidUtf8AndNul/2", std::string_view("a\0b", 3), "a\ufffdb"},
+  };
+  for (const TextCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(HtmlToText(c.html), c.expected);
+  }
 }
 
 TEST(HtmlToTextTest, DeeplyNestedInputFinishes) {
@@ -116,239 +94,238 @@ TEST(HtmlToTextTest, DeeplyNestedInputFinishes) {
   EXPECT_EQ(HtmlToText(html), "deep");
 }
 
-// ---- SanitizeHtml: what survives ----
+// ---- SanitizeHtml: what survives, then one case per attack ----
 
-TEST(SanitizeHtmlTest, KeepsAllowedElementsAndAttributes) {
-  EXPECT_EQ(SanitizeHtml("<p title=\"t\" lang=\"en\">Hi <b>there</b> <em>you</em></p>"),
-            "<p title=\"t\" lang=\"en\">Hi <b>there</b> <em>you</em></p>");
-  EXPECT_EQ(SanitizeHtml("<img src=\"http://ex.org/a.png\" alt=\"A\" width=\"10\" height=\"5\">"),
-            "<img src=\"http://ex.org/a.png\" alt=\"A\" width=\"10\" height=\"5\" />");
-  EXPECT_EQ(SanitizeHtml("<table><tr><td colspan=2>x</td></tr></table>"),
-            "<table><tr><td colspan=\"2\">x</td></tr></table>");
-}
+struct SanitizeCase {
+  const char* name;
+  std::string_view html;
+  std::string_view base_url;
+  std::string_view expected;
+};
 
-TEST(SanitizeHtmlTest, AddsNofollowNoopenerNoreferrerToLinks) {
-  EXPECT_EQ(SanitizeHtml("<a href=\"https://ex.org/\" rel=\"me\" target=\"_blank\">x</a>"),
-            "<a href=\"https://ex.org/\">x</a>");
-}
-
-TEST(SanitizeHtmlTest, KeepsMailtoLinks) {
-  EXPECT_EQ(SanitizeHtml("<a href=\"mailto:me@ex.org\">me</a>"),
-            "<a href=\"mailto:me@ex.org\">me</a>");
-}
-
-TEST(SanitizeHtmlTest, ResolvesRelativeUrlsAgainstBase) {
-  EXPECT_EQ(
-      SanitizeHtml("<a href=\"../b?q=1#f\">x</a><img src=\"/i.png\">", "http://ex.org/blog/post/"),
-      "<a href=\"http://ex.org/blog/b?q=1#f\">x</a>"
-      "<img src=\"http://ex.org/i.png\" />");
-}
-
-TEST(SanitizeHtmlTest, KeepsRelativeUrlsWithoutBase) {
-  EXPECT_EQ(SanitizeHtml("<img src=\"i.png\">"), "<img src=\"i.png\" />");
-}
-
-TEST(SanitizeHtmlTest, WritesVoidElementsXhtmlStyle) {
-  EXPECT_EQ(SanitizeHtml("a<br>b<br/>c</br>d<hr>"), "a<br />b<br />c<br />d<hr />");
-}
-
-TEST(SanitizeHtmlTest, DropsUnknownElementButKeepsItsText) {
-  EXPECT_EQ(SanitizeHtml("<blink>on</blink><font color=red>red</font><custom-el>c</custom-el>"),
-            "onredc");
-}
-
-TEST(SanitizeHtmlTest, KeepsFirstOfDuplicateAttributes) {
-  EXPECT_EQ(SanitizeHtml("<img src=\"http://a/\" src=\"javascript:alert(1)\">"),
-            "<img src=\"http://a/\" />");
-}
-
-TEST(SanitizeHtmlTest, ClosesOmittedEndTagsAsSiblings) {
-  EXPECT_EQ(SanitizeHtml("<p>a<p>b<ul><li>1<li>2</ul>"),
-            "<p>a</p><p>b</p><ul><li>1</li><li>2</li></ul>");
-}
-
-TEST(SanitizeHtmlTest, EscapesTextSoItStaysText) {
-  EXPECT_EQ(SanitizeHtml("&lt;script&gt;alert(1)&lt;/script&gt; 1 < 2 & 3 > 2"),
-            "&lt;script&gt;alert(1)&lt;/script&gt; 1 &lt; 2 &amp; 3 &gt; 2");
-}
-
-TEST(SanitizeHtmlTest, DecodesEntitiesOnceAndWritesUtf8) {
-  EXPECT_EQ(SanitizeHtml("caf&eacute;&nbsp;&amp;amp;"), "caf\u00e9\u00a0&amp;amp;");
-}
-
-// ---- SanitizeHtml: one test per attack ----
-
-TEST(SanitizeHtmlTest, RemovesScriptElementWithItsContent) {
-  EXPECT_EQ(SanitizeHtml("a<script>alert(1)</script>b"), "ab");
-  EXPECT_EQ(SanitizeHtml("a<SCRIPT type=\"text/javascript\" src=\"http://evil/x.js\"></SCRIPT>b"),
-            "ab");
-}
-
-TEST(SanitizeHtmlTest, RemovesScriptWhoseContentLooksLikeMarkup) {
-  EXPECT_EQ(SanitizeHtml("<script>var s = '<b onclick=x>';</script >after"), "after");
-}
-
-TEST(SanitizeHtmlTest, RemovesUnclosedScriptToTheEnd) {
-  EXPECT_EQ(SanitizeHtml("a<script>alert(1)<p>still script"), "a");
-}
-
-TEST(SanitizeHtmlTest, DropsOnerrorAttributeOnImg) {
-  EXPECT_EQ(SanitizeHtml("<img src=\"http://ex.org/x\" onerror=\"alert(1)\">"),
-            "<img src=\"http://ex.org/x\" />");
-}
-
-TEST(SanitizeHtmlTest, DropsOnclickAttribute) {
-  EXPECT_EQ(SanitizeHtml("<b onclick=\"alert(1)\" ONMOUSEOVER='alert(2)' onfocus=x>b</b>"),
-            "<b>b</b>");
-}
-
-TEST(SanitizeHtmlTest, DropsJavascriptUrl) {
-  EXPECT_EQ(SanitizeHtml("<a href=\"javascript:alert(1)\">x</a>"), "<a>x</a>");
-}
-
-TEST(SanitizeHtmlTest, DropsJavascriptUrlWithEncodedTab) {
-  EXPECT_EQ(SanitizeHtml("<a href=\"jav&#x09;ascript:alert(1)\">x</a>"), "<a>x</a>");
-  EXPECT_EQ(SanitizeHtml("<a href=\"jav&Tab;ascript:alert(1)\">x</a>"), "<a>x</a>");
-  EXPECT_EQ(SanitizeHtml("<a href=\"jav\tascript:alert(1)\">x</a>"), "<a>x</a>");
-}
-
-TEST(SanitizeHtmlTest, DropsMixedCaseJavascriptUrl) {
-  EXPECT_EQ(SanitizeHtml("<a href=\"JaVaScRiPt:alert(1)\">x</a>"), "<a>x</a>");
-}
-
-TEST(SanitizeHtmlTest, DropsJavascriptUrlWithLeadingSpacesAndControlCharacters) {
-  EXPECT_EQ(SanitizeHtml("<a href=\"  \x01\x1f javascript:alert(1)\">x</a>"), "<a>x</a>");
-  EXPECT_EQ(SanitizeHtml("<a href=\"&#14;  javascript:alert(1)\">x</a>"), "<a>x</a>");
-  EXPECT_EQ(SanitizeHtml("<a href=\"java\x0bscript:alert(1)\">x</a>"), "<a>x</a>");
-}
-
-TEST(SanitizeHtmlTest, DropsEntityEncodedJavascriptUrl) {
-  EXPECT_EQ(SanitizeHtml("<a href=\"&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;"
-                         "&#58;alert(1)\">x</a>"),
-            "<a>x</a>");
-  EXPECT_EQ(SanitizeHtml("<a href=\"&#x6A;avascript&colon;alert(1)\">x</a>"), "<a>x</a>");
-  EXPECT_EQ(SanitizeHtml("<a href=&#0000106avascript:alert(1)>x</a>"), "<a>x</a>");
-}
-
-TEST(SanitizeHtmlTest, DropsDataUrlInImgSrc) {
-  EXPECT_EQ(SanitizeHtml("<img src=\"data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+\">"),
-            "<img />");
-  EXPECT_EQ(SanitizeHtml("<a href=\"DATA:text/html,<script>alert(1)</script>\">x</a>"), "<a>x</a>");
-}
-
-TEST(SanitizeHtmlTest, DropsVbscriptUrl) {
-  EXPECT_EQ(SanitizeHtml("<a href=\"vbscript:msgbox(1)\">x</a>"), "<a>x</a>");
-}
-
-TEST(SanitizeHtmlTest, DropsRelativeUrlThatResolvesToUnsafeBase) {
-  EXPECT_EQ(SanitizeHtml("<img src=\"x.png\">", "javascript:alert(1)//"), "<img />");
-}
-
-TEST(SanitizeHtmlTest, DropsStyleAttributeWithExpression) {
-  EXPECT_EQ(SanitizeHtml("<p style=\"width: expression(alert(1))\">x</p>"), "<p>x</p>");
-  EXPECT_EQ(SanitizeHtml("<p STYLE=\"background:url(javascript:alert(1))\">x</p>"), "<p>x</p>");
-}
-
-TEST(SanitizeHtmlTest, RemovesStyleElementWithItsContent) {
-  EXPECT_EQ(SanitizeHtml("<style>body{background:url(javascript:alert(1))}</style>x"), "x");
-  EXPECT_EQ(SanitizeHtml("<style>p{width:expression(alert(1))}</style>x"), "x");
-}
-
-TEST(SanitizeHtmlTest, RemovesIframeWithItsContent) {
-  EXPECT_EQ(SanitizeHtml("a<iframe src=\"http://evil/\">fallback <b>b</b></iframe>c"), "ac");
-}
-
-TEST(SanitizeHtmlTest, RemovesObjectAndEmbed) {
-  EXPECT_EQ(SanitizeHtml("a<object data=\"x.swf\"><param name=a value=b>fallback</object>"
-                         "<embed src=\"x.swf\">b<applet code=x>c</applet>"),
-            "ab");
-}
-
-TEST(SanitizeHtmlTest, RemovesFormAndItsControls) {
-  EXPECT_EQ(SanitizeHtml("a<form action=\"http://evil/\"><input name=p><button>Go</button>"
-                         "<textarea><b>t</b></textarea></form>b<input type=image src=x>"),
-            "ab");
-}
-
-TEST(SanitizeHtmlTest, RemovesSvgWithOnload) {
-  EXPECT_EQ(SanitizeHtml("a<svg onload=\"alert(1)\"><script>alert(2)</script><a xlink:href="
-                         "\"javascript:alert(3)\">x</a></svg>b"),
-            "ab");
-  EXPECT_EQ(SanitizeHtml("a<svg/onload=alert(1)>"), "a");
-}
-
-TEST(SanitizeHtmlTest, RemovedElementEndsOnlyAtItsOwnEndTag) {
-  EXPECT_EQ(SanitizeHtml("<i>a<svg></i><img src=x onerror=alert(1)></svg>b</i>"), "<i>ab</i>");
-}
-
-TEST(SanitizeHtmlTest, RemovesMathElement) {
-  EXPECT_EQ(SanitizeHtml("a<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"
-                         "</style></mglyph></table></mtext></math>b"),
-            "ab");
-}
-
-TEST(SanitizeHtmlTest, ClosesUnclosedTags) {
-  EXPECT_EQ(SanitizeHtml("<div><p><b>bold <i>both"), "<div><p><b>bold <i>both</i></b></p></div>");
-}
-
-TEST(SanitizeHtmlTest, IgnoresStrayEndTags) {
-  EXPECT_EQ(SanitizeHtml("a</b></div></script>b"), "ab");
-}
-
-TEST(SanitizeHtmlTest, DropsTagCutOffAtEndOfInput) {
-  EXPECT_EQ(SanitizeHtml("a<img src=x onerror=alert(1)"), "a");
-  EXPECT_EQ(SanitizeHtml("a<img src=\"x\" alt='b>"), "a");
-}
-
-TEST(SanitizeHtmlTest, DropsCommentsContainingMarkup) {
-  EXPECT_EQ(SanitizeHtml("a<!-- <script>alert(1)</script> -->b<!-- x --!>c"), "abc");
-  EXPECT_EQ(SanitizeHtml("a<!-- unterminated <script>alert(1)</script>"), "a");
-}
-
-TEST(SanitizeHtmlTest, TreatsShortCommentAsClosedTheWayBrowsersDo) {
-  // "<!-->" is a whole comment in HTML5, so what follows is markup and gets sanitized.
-  EXPECT_EQ(SanitizeHtml("<!--><img src=x onerror=alert(1)>-->"), "<img src=\"x\" />--&gt;");
-}
-
-TEST(SanitizeHtmlTest, DropsConditionalComments) {
-  EXPECT_EQ(SanitizeHtml("a<!--[if gte IE 4]><script>alert(1)</script><![endif]-->b"), "ab");
-  EXPECT_EQ(SanitizeHtml("a<![if !IE]><script>alert(1)</script><![endif]>b"), "ab");
-}
-
-TEST(SanitizeHtmlTest, DropsCdataSectionsAndProcessingInstructions) {
-  EXPECT_EQ(SanitizeHtml("a<![CDATA[<script>]]>b<?php echo 1; ?>c"), "a]]&gt;bc");
-}
-
-TEST(SanitizeHtmlTest, RemovesBaseHrefInjection) {
-  EXPECT_EQ(SanitizeHtml("<base href=\"http://evil/\"><a href=\"x\">x</a>"), "<a href=\"x\">x</a>");
-}
-
-TEST(SanitizeHtmlTest, RemovesMetaRefresh) {
-  EXPECT_EQ(SanitizeHtml("<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">x"),
-            "x");
-}
-
-TEST(SanitizeHtmlTest, RemovesLinkElements) {
-  EXPECT_EQ(SanitizeHtml("<link rel=stylesheet href=\"http://evil/x.css\">x"), "x");
-}
-
-TEST(SanitizeHtmlTest, EscapesQuotesSoAttributeValuesCannotBreakOut) {
-  EXPECT_EQ(SanitizeHtml("<img alt='x\" onerror=\"alert(1)' src=\"http://a/\">"),
-            "<img alt=\"x&quot; onerror=&quot;alert(1)\" src=\"http://a/\" />");
-  EXPECT_EQ(SanitizeHtml("<a title=\"&quot;&gt;&lt;script&gt;\">x</a>"),
-            "<a title=\"&quot;&gt;&lt;script&gt;\">x</a>");
-}
-
-TEST(SanitizeHtmlTest, ParsesUnquotedAndBacktickValuesAsBrowsersDo) {
-  EXPECT_EQ(SanitizeHtml("<img alt=`x` onerror=alert(1) src=http://a/>"),
-            "<img alt=\"`x`\" src=\"http://a/\" />");
-}
-
-TEST(SanitizeHtmlTest, NoscriptContentCannotSmuggleMarkup) {
-  // Mutation XSS: with scripting on, <noscript> content is raw text, so the browser sees the
-  // <img> below as markup. It must come out sanitized, not as an attribute value.
-  EXPECT_EQ(SanitizeHtml("<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">"),
-            "<img src=\"x\" />\"&gt;");
+TEST(SanitizeHtmlTest, KeepsWhatIsAllowedAndNeutralizesEachAttack) {
+  const SanitizeCase cases[] = {
+      {"KeepsAllowedElementsAndAttributes/1",
+       "<p title=\"t\" lang=\"en\">Hi <b>there</b> <em>you</em></p>",
+       {},
+       "<p title=\"t\" lang=\"en\">Hi <b>there</b> <em>you</em></p>"},
+      {"KeepsAllowedElementsAndAttributes/2",
+       "<img src=\"http://ex.org/a.png\" alt=\"A\" width=\"10\" height=\"5\">",
+       {},
+       "<img src=\"http://ex.org/a.png\" alt=\"A\" width=\"10\" height=\"5\" />"},
+      {"KeepsAllowedElementsAndAttributes/3",
+       "<table><tr><td colspan=2>x</td></tr></table>",
+       {},
+       "<table><tr><td colspan=\"2\">x</td></tr></table>"},
+      {"AddsNofollowNoopenerNoreferrerToLinks",
+       "<a href=\"https://ex.org/\" rel=\"me\" target=\"_blank\">x</a>",
+       {},
+       "<a href=\"https://ex.org/\">x</a>"},
+      {"KeepsMailtoLinks",
+       "<a href=\"mailto:me@ex.org\">me</a>",
+       {},
+       "<a href=\"mailto:me@ex.org\">me</a>"},
+      {"ResolvesRelativeUrlsAgainstBase", "<a href=\"../b?q=1#f\">x</a><img src=\"/i.png\">",
+       "http://ex.org/blog/post/",
+       "<a href=\"http://ex.org/blog/b?q=1#f\">x</a>"
+       "<img src=\"http://ex.org/i.png\" />"},
+      {"KeepsRelativeUrlsWithoutBase", "<img src=\"i.png\">", {}, "<img src=\"i.png\" />"},
+      {"WritesVoidElementsXhtmlStyle",
+       "a<br>b<br/>c</br>d<hr>",
+       {},
+       "a<br />b<br />c<br />d<hr />"},
+      {"DropsUnknownElementButKeepsItsText",
+       "<blink>on</blink><font color=red>red</font><custom-el>c</custom-el>",
+       {},
+       "onredc"},
+      {"KeepsFirstOfDuplicateAttributes",
+       "<img src=\"http://a/\" src=\"javascript:alert(1)\">",
+       {},
+       "<img src=\"http://a/\" />"},
+      {"ClosesOmittedEndTagsAsSiblings",
+       "<p>a<p>b<ul><li>1<li>2</ul>",
+       {},
+       "<p>a</p><p>b</p><ul><li>1</li><li>2</li></ul>"},
+      {"EscapesTextSoItStaysText",
+       "&lt;script&gt;alert(1)&lt;/script&gt; 1 < 2 & 3 > 2",
+       {},
+       "&lt;script&gt;alert(1)&lt;/script&gt; 1 &lt; 2 &amp; 3 &gt; 2"},
+      {"DecodesEntitiesOnceAndWritesUtf8",
+       "caf&eacute;&nbsp;&amp;amp;",
+       {},
+       "caf\u00e9\u00a0&amp;amp;"},
+      // ---- SanitizeHtml: one test per attack ----
+      {"RemovesScriptElementWithItsContent/1", "a<script>alert(1)</script>b", {}, "ab"},
+      {"RemovesScriptElementWithItsContent/2",
+       "a<SCRIPT type=\"text/javascript\" src=\"http://evil/x.js\"></SCRIPT>b",
+       {},
+       "ab"},
+      {"RemovesScriptWhoseContentLooksLikeMarkup",
+       "<script>var s = '<b onclick=x>';</script >after",
+       {},
+       "after"},
+      {"RemovesUnclosedScriptToTheEnd", "a<script>alert(1)<p>still script", {}, "a"},
+      {"DropsOnerrorAttributeOnImg",
+       "<img src=\"http://ex.org/x\" onerror=\"alert(1)\">",
+       {},
+       "<img src=\"http://ex.org/x\" />"},
+      {"DropsOnclickAttribute",
+       "<b onclick=\"alert(1)\" ONMOUSEOVER='alert(2)' onfocus=x>b</b>",
+       {},
+       "<b>b</b>"},
+      {"DropsJavascriptUrl", "<a href=\"javascript:alert(1)\">x</a>", {}, "<a>x</a>"},
+      {"DropsJavascriptUrlWithEncodedTab/1",
+       "<a href=\"jav&#x09;ascript:alert(1)\">x</a>",
+       {},
+       "<a>x</a>"},
+      {"DropsJavascriptUrlWithEncodedTab/2",
+       "<a href=\"jav&Tab;ascript:alert(1)\">x</a>",
+       {},
+       "<a>x</a>"},
+      {"DropsJavascriptUrlWithEncodedTab/3",
+       "<a href=\"jav\tascript:alert(1)\">x</a>",
+       {},
+       "<a>x</a>"},
+      {"DropsMixedCaseJavascriptUrl", "<a href=\"JaVaScRiPt:alert(1)\">x</a>", {}, "<a>x</a>"},
+      {"DropsJavascriptUrlWithLeadingSpacesAndControlCharacters/1",
+       "<a href=\"  \x01\x1f javascript:alert(1)\">x</a>",
+       {},
+       "<a>x</a>"},
+      {"DropsJavascriptUrlWithLeadingSpacesAndControlCharacters/2",
+       "<a href=\"&#14;  javascript:alert(1)\">x</a>",
+       {},
+       "<a>x</a>"},
+      {"DropsJavascriptUrlWithLeadingSpacesAndControlCharacters/3",
+       "<a href=\"java\x0bscript:alert(1)\">x</a>",
+       {},
+       "<a>x</a>"},
+      {"DropsEntityEncodedJavascriptUrl/1",
+       "<a href=\"&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;"
+       "&#58;alert(1)\">x</a>",
+       {},
+       "<a>x</a>"},
+      {"DropsEntityEncodedJavascriptUrl/2",
+       "<a href=\"&#x6A;avascript&colon;alert(1)\">x</a>",
+       {},
+       "<a>x</a>"},
+      {"DropsEntityEncodedJavascriptUrl/3",
+       "<a href=&#0000106avascript:alert(1)>x</a>",
+       {},
+       "<a>x</a>"},
+      {"DropsDataUrlInImgSrc/1",
+       "<img src=\"data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+\">",
+       {},
+       "<img />"},
+      {"DropsDataUrlInImgSrc/2",
+       "<a href=\"DATA:text/html,<script>alert(1)</script>\">x</a>",
+       {},
+       "<a>x</a>"},
+      {"DropsVbscriptUrl", "<a href=\"vbscript:msgbox(1)\">x</a>", {}, "<a>x</a>"},
+      {"DropsRelativeUrlThatResolvesToUnsafeBase", "<img src=\"x.png\">", "javascript:alert(1)//",
+       "<img />"},
+      {"DropsStyleAttributeWithExpression/1",
+       "<p style=\"width: expression(alert(1))\">x</p>",
+       {},
+       "<p>x</p>"},
+      {"DropsStyleAttributeWithExpression/2",
+       "<p STYLE=\"background:url(javascript:alert(1))\">x</p>",
+       {},
+       "<p>x</p>"},
+      {"RemovesStyleElementWithItsContent/1",
+       "<style>body{background:url(javascript:alert(1))}</style>x",
+       {},
+       "x"},
+      {"RemovesStyleElementWithItsContent/2",
+       "<style>p{width:expression(alert(1))}</style>x",
+       {},
+       "x"},
+      {"RemovesIframeWithItsContent",
+       "a<iframe src=\"http://evil/\">fallback <b>b</b></iframe>c",
+       {},
+       "ac"},
+      {"RemovesObjectAndEmbed",
+       "a<object data=\"x.swf\"><param name=a value=b>fallback</object>"
+       "<embed src=\"x.swf\">b<applet code=x>c</applet>",
+       {},
+       "ab"},
+      {"RemovesFormAndItsControls",
+       "a<form action=\"http://evil/\"><input name=p><button>Go</button>"
+       "<textarea><b>t</b></textarea></form>b<input type=image src=x>",
+       {},
+       "ab"},
+      {"RemovesSvgWithOnload/1",
+       "a<svg onload=\"alert(1)\"><script>alert(2)</script><a xlink:href="
+       "\"javascript:alert(3)\">x</a></svg>b",
+       {},
+       "ab"},
+      {"RemovesSvgWithOnload/2", "a<svg/onload=alert(1)>", {}, "a"},
+      {"RemovedElementEndsOnlyAtItsOwnEndTag",
+       "<i>a<svg></i><img src=x onerror=alert(1)></svg>b</i>",
+       {},
+       "<i>ab</i>"},
+      {"RemovesMathElement",
+       "a<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"
+       "</style></mglyph></table></mtext></math>b",
+       {},
+       "ab"},
+      {"ClosesUnclosedTags",
+       "<div><p><b>bold <i>both",
+       {},
+       "<div><p><b>bold <i>both</i></b></p></div>"},
+      {"IgnoresStrayEndTags", "a</b></div></script>b", {}, "ab"},
+      {"DropsTagCutOffAtEndOfInput/1", "a<img src=x onerror=alert(1)", {}, "a"},
+      {"DropsTagCutOffAtEndOfInput/2", "a<img src=\"x\" alt='b>", {}, "a"},
+      {"DropsCommentsContainingMarkup/1",
+       "a<!-- <script>alert(1)</script> -->b<!-- x --!>c",
+       {},
+       "abc"},
+      {"DropsCommentsContainingMarkup/2", "a<!-- unterminated <script>alert(1)</script>", {}, "a"},
+      // "<!-->" is a whole comment in HTML5, so what follows is markup and gets sanitized.
+      {"TreatsShortCommentAsClosedTheWayBrowsersDo",
+       "<!--><img src=x onerror=alert(1)>-->",
+       {},
+       "<img src=\"x\" />--&gt;"},
+      {"DropsConditionalComments/1",
+       "a<!--[if gte IE 4]><script>alert(1)</script><![endif]-->b",
+       {},
+       "ab"},
+      {"DropsConditionalComments/2", "a<![if !IE]><script>alert(1)</script><![endif]>b", {}, "ab"},
+      {"DropsCdataSectionsAndProcessingInstructions",
+       "a<![CDATA[<script>]]>b<?php echo 1; ?>c",
+       {},
+       "a]]&gt;bc"},
+      {"RemovesBaseHrefInjection",
+       "<base href=\"http://evil/\"><a href=\"x\">x</a>",
+       {},
+       "<a href=\"x\">x</a>"},
+      {"RemovesMetaRefresh",
+       "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">x",
+       {},
+       "x"},
+      {"RemovesLinkElements", "<link rel=stylesheet href=\"http://evil/x.css\">x", {}, "x"},
+      {"EscapesQuotesSoAttributeValuesCannotBreakOut/1",
+       "<img alt='x\" onerror=\"alert(1)' src=\"http://a/\">",
+       {},
+       "<img alt=\"x&quot; onerror=&quot;alert(1)\" src=\"http://a/\" />"},
+      {"EscapesQuotesSoAttributeValuesCannotBreakOut/2",
+       "<a title=\"&quot;&gt;&lt;script&gt;\">x</a>",
+       {},
+       "<a title=\"&quot;&gt;&lt;script&gt;\">x</a>"},
+      {"ParsesUnquotedAndBacktickValuesAsBrowsersDo",
+       "<img alt=`x` onerror=alert(1) src=http://a/>",
+       {},
+       "<img alt=\"`x`\" src=\"http://a/\" />"},
+      // Mutation XSS: with scripting on, <noscript> content is raw text, so the browser sees the
+      // <img> below as markup. It must come out sanitized, not as an attribute value.
+      {"NoscriptContentCannotSmuggleMarkup",
+       "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+       {},
+       "<img src=\"x\" />\"&gt;"},
+  };
+  for (const SanitizeCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(SanitizeHtml(c.html, c.base_url), c.expected);
+  }
 }
 
 TEST(SanitizeHtmlTest, ReplacesNulBytes) {

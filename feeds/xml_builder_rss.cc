@@ -1,0 +1,188 @@
+// RSS 0.9x, 2.0 and RDF-based RSS 0.90/1.0 elements: description, guid, link, dates, people as
+// text, categories with a domain, enclosures, comments, language, ttl, docs, source, and the
+// children of <image>.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "feeds/text_util.h"
+#include "feeds/url.h"
+#include "feeds/xml_builder_state.h"
+
+namespace feedbridge::feeds::internal {
+namespace {
+
+constexpr PlainElement kPlain[] = {
+    {Elem::kLink, Field::kLink},
+    {Elem::kPubDate, Field::kPubDate},
+    {Elem::kLastBuildDate, Field::kLastBuildDate},
+    {Elem::kExpired, Field::kExpired},
+    {Elem::kRssAuthor, Field::kAuthor},
+    {Elem::kManagingEditor, Field::kManagingEditor},
+    {Elem::kPublisher, Field::kPublisher},
+    {Elem::kComments, Field::kComments},
+    {Elem::kLanguage, Field::kLanguage},
+    {Elem::kTtl, Field::kTtl},
+    {Elem::kDocs, Field::kDocs},
+};
+
+bool Start(BuilderState& s, const StartEvent& e) {
+  switch (e.elem) {
+    case Elem::kDescription:
+      s.StartTextConstruct(e.entry_level ? Field::kSummary : Field::kSubtitle, e.ns, e.attrs,
+                           kTextHtml);
+      return true;
+    case Elem::kGuid:
+      s.StartPlain(Field::kGuid);
+      s.capture->attr1 = AsciiLower(Trim(AttrValue(e.attrs, "isPermaLink")));
+      return true;
+    case Elem::kCategory:
+      s.StartPlain(Field::kCategory);
+      s.capture->attr1 = std::string(Trim(AttrValue(e.attrs, "domain")));
+      return true;
+    case Elem::kEnclosure:
+      s.AddEnclosure(e.attrs, false);
+      return true;
+    case Elem::kRssSource:
+      if (!e.entry_level) return true;
+      s.StartPlain(Field::kRssSource);
+      s.capture->attr1 = ResolveUrl(s.base(), Trim(AttrValue(e.attrs, "url")));
+      return true;
+    default:
+      return false;
+  }
+}
+
+void FinishLink(BuilderState& s, const Capture& c, const std::string& value) {
+  if (value.empty()) return;
+  FeedHead* h = s.head();
+  Link link{.href = ResolveUrl(c.construct.base, value), .rel = "alternate", .type = "text/html"};
+  std::vector<Link>* links = s.in_entry() ? &s.entry->links : (h ? &h->links : nullptr);
+  if (links == nullptr) return;
+  for (const Link& l : *links) {
+    if (l.rel == "alternate" && l.type == "text/html") return;  // First <link> wins.
+  }
+  if (links->size() < kMaxListItems) links->push_back(std::move(link));
+}
+
+bool FinishImage(BuilderState& s, const Capture& c, std::string& value) {
+  Image& image = s.feed.image;
+  switch (c.field) {
+    case Field::kImageUrl:
+      image.url = ResolveUrl(c.construct.base, value);
+      return true;
+    case Field::kImageTitle:
+      image.title = std::move(value);
+      return true;
+    case Field::kImageLink:
+      image.link = ResolveUrl(c.construct.base, value);
+      return true;
+    case Field::kImageDescription:
+      image.description = std::move(value);
+      return true;
+    case Field::kImageWidth:
+      if (auto n = ParseInt(value)) image.width = static_cast<int>(*n);
+      return true;
+    case Field::kImageHeight:
+      if (auto n = ParseInt(value)) image.height = static_cast<int>(*n);
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool Finish(BuilderState& s, Capture& c, std::string& value) {
+  FeedHead* h = s.head();
+  const bool entry_level = s.in_entry();
+  const std::string& base = c.construct.base;
+  switch (c.field) {
+    case Field::kGuid:
+      if (!entry_level || value.empty()) return true;
+      s.entry->id = value;
+      // RSS 2.0: isPermaLink defaults to true; we only trust it when the guid is a web URL.
+      s.entry->id_is_permalink = c.attr1 != "false" && UrlScheme(value).starts_with("http");
+      if (s.entry->id_is_permalink) s.entry->id = ResolveUrl(base, value);
+      return true;
+    case Field::kLink:
+      FinishLink(s, c, value);
+      return true;
+    case Field::kPubDate:
+      StoreDate(s, DateSlot::kPublished, value);
+      return true;
+    case Field::kLastBuildDate:
+      StoreDate(s, DateSlot::kUpdated, value);
+      return true;
+    case Field::kExpired:
+      StoreDate(s, DateSlot::kExpired, value);
+      return true;
+    case Field::kAuthor:
+    case Field::kManagingEditor:
+    case Field::kContributor:
+    case Field::kPublisher:
+      s.AddPersonText(c.field, value);
+      return true;
+    case Field::kCategory:
+      s.AddCategory(value, std::move(c.attr1), {});
+      return true;
+    case Field::kComments:
+      if (entry_level && !value.empty()) s.entry->comments = ResolveUrl(base, value);
+      return true;
+    case Field::kLanguage:
+      if (entry_level)
+        s.entry->language = value;
+      else if (h != nullptr && h->language.empty())
+        h->language = value;
+      return true;
+    case Field::kTtl:
+      if (!entry_level) {
+        if (auto n = ParseInt(value); n && *n >= 0 && *n < 1'000'000) {
+          s.feed.ttl_minutes = static_cast<int>(*n);
+        }
+      }
+      return true;
+    case Field::kDocs:
+      if (!entry_level && !value.empty()) s.feed.docs = ResolveUrl(base, value);
+      return true;
+    case Field::kRssSource:
+      if (entry_level) {
+        FeedHead& src = s.entry->source.emplace();
+        src.title.value = value;
+        if (!c.attr1.empty()) src.links.push_back(Link{.href = c.attr1, .rel = "self"});
+      }
+      return true;
+    default:
+      return FinishImage(s, c, value);
+  }
+}
+
+}  // namespace
+
+const Vocabulary kRssVocabulary = {kPlain, Start, Finish};
+
+void StartImageChild(BuilderState& s, Elem elem) {
+  switch (elem) {
+    case Elem::kUrl:
+      s.StartPlain(Field::kImageUrl);
+      break;
+    case Elem::kTitle:
+      s.StartPlain(Field::kImageTitle);
+      break;
+    case Elem::kLink:
+      s.StartPlain(Field::kImageLink);
+      break;
+    case Elem::kWidth:
+      s.StartPlain(Field::kImageWidth);
+      break;
+    case Elem::kHeight:
+      s.StartPlain(Field::kImageHeight);
+      break;
+    case Elem::kDescription:
+      s.StartPlain(Field::kImageDescription);
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace feedbridge::feeds::internal
