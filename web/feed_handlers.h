@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "feeds/feed_renderer.h"
 #include "store/entry_store.h"
 #include "store/notice_store.h"
 #include "web/feed_cache.h"
@@ -31,7 +32,8 @@ struct FeedHandlersOptions {
   size_t cache_bytes = 64u << 20;
 };
 
-enum class MirrorFormat { kAtom, kRss, kJsonFeed };
+// The formats of the mirror: the renderer's (feeds/feed_renderer.h).
+using MirrorFormat = feeds::OutputFormat;
 
 // Answers GET /{nick}/feed.atom, /{nick}/feed.rss and /{nick}/feed.json.
 // Paging: ?before=ENTRY_ID (keyset cursor: the next link carries the last entry id of the page;
