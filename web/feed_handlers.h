@@ -4,8 +4,9 @@
 // normalized and sanitized, as Atom 1.0, RSS 2.0 and JSON Feed 1.1 at
 // BASE/<nick>/feed.atom|.rss|.json, newest entries first, paged, with HTTP validators.
 //
-// The mirror is built from the store only (the JSON Feed document saved with each entry), never
-// from the origin feed: it stays complete and valid while the origin is down or ill-formed.
+// The mirror is built from the store only (the document saved with each entry,
+// feeds/entry_document.h), never from the origin feed: it stays complete and valid while the
+// origin is down or ill-formed.
 
 #include <cstddef>
 #include <string>
