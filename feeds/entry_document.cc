@@ -382,16 +382,16 @@ std::string EncodeEntryDocument(const Feed& feed, const Entry& entry) {
 
 Result<EntryDocument> DecodeEntryDocument(std::string_view document, std::string_view url) {
   const size_t at = document.rfind(kExtensionKey);
-  std::string feed_part;
+  std::string feed_part;  // The JSON Feed object without the extension, when there is one.
   std::string_view extension;
-  if (at == std::string_view::npos) {
-    feed_part = std::string(document);  // Written before the extension existed.
-  } else {
-    feed_part = std::string(document.substr(0, at)) + "}";
+  if (at != std::string_view::npos) {
+    feed_part.reserve(at + 1);
+    feed_part.append(document.substr(0, at)).push_back('}');
     extension = document.substr(at + kExtensionKey.size());
     if (!extension.empty() && extension.back() == '}') extension.remove_suffix(1);
   }
-  Result<Feed> parsed = ParseFeed(feed_part, url);
+  // Without the extension: a document written by an older version, read as it is.
+  Result<Feed> parsed = ParseFeed(at == std::string_view::npos ? document : feed_part, url);
   if (!parsed.ok()) return parsed.status();
   EntryDocument out;
   out.feed = std::move(parsed).value();
