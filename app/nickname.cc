@@ -6,8 +6,6 @@
 namespace feedbridge::app {
 namespace {
 
-constexpr size_t kMaxNickname = 64;
-
 // Two-byte UTF-8 Latin-1 letters to their base letter (é -> e): enough for most blog titles.
 char FoldLatin1(unsigned char lead, unsigned char trail) {
   if (lead != 0xC3) return 0;
@@ -27,7 +25,7 @@ char FoldLatin1(unsigned char lead, unsigned char trail) {
 
 std::string Fold(std::string_view text) {
   std::string out;
-  for (size_t i = 0; i < text.size() && out.size() < kMaxNickname; ++i) {
+  for (size_t i = 0; i < text.size() && out.size() < kMaxNicknameLength; ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 'A' && c <= 'Z') {
       out += static_cast<char>(c - 'A' + 'a');
@@ -56,14 +54,6 @@ std::string_view HostOf(std::string_view url) {
 
 }  // namespace
 
-bool IsValidNickname(std::string_view nickname) {
-  if (nickname.empty() || nickname.size() > kMaxNickname) return false;
-  for (char c : nickname) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
-  }
-  return true;
-}
-
 std::string DeriveNickname(std::string_view title, std::string_view url) {
   std::string nick = Fold(title);
   if (nick.size() >= 3) return nick;
@@ -74,7 +64,7 @@ std::string DeriveNickname(std::string_view title, std::string_view url) {
 
 std::string NumberedNickname(std::string_view base, int n) {
   const std::string suffix = std::to_string(n);
-  std::string out(base.substr(0, kMaxNickname - suffix.size()));
+  std::string out(base.substr(0, kMaxNicknameLength - suffix.size()));
   return out + suffix;
 }
 

@@ -5,10 +5,9 @@
 #include <string>
 #include <string_view>
 
-namespace feedbridge::app {
+#include "common/nickname.h"
 
-// True for [0-9a-z]{1,64}.
-bool IsValidNickname(std::string_view nickname);
+namespace feedbridge::app {
 
 // A nickname for a blog that was given none: from its title ("The Sample Garden" ->
 // "thesamplegarden"), else from its host ("www.example.org" -> "exampleorg"), else "blog".

@@ -6,9 +6,9 @@
 #include <iterator>
 #include <utility>
 
+#include "feeds/entry_document.h"
 #include "feeds/html.h"
 #include "feeds/identity.h"
-#include "feeds/writers.h"
 #include "omb/notice_text.h"
 
 namespace feedbridge::poller::internal {
@@ -119,8 +119,7 @@ std::string EntryDocument(const feeds::Entry& entry, const EntryContext& context
   one.authors = context.feed->authors;
   one.language = context.feed->language;
   one.icon = context.feed->icon;
-  one.entries.push_back(DocumentEntry(entry, context));
-  return feeds::WriteJsonFeed(one, {.pretty = false});
+  return feeds::EncodeEntryDocument(one, DocumentEntry(entry, context));
 }
 
 }  // namespace

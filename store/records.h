@@ -84,7 +84,8 @@ struct StoredEntry {
   std::optional<TimePoint> updated;
   TimePoint first_seen_at;
   // The whole normalized entry as a JSON Feed 1.1 document with this one item
-  // (feeds::WriteJsonFeed / feeds::ParseFeed), so the mirror can serve it in any format.
+  // (feeds::EncodeEntryDocument / feeds::DecodeEntryDocument), so the mirror can serve it in any
+  // format.
   std::string document;
 };
 

@@ -6,6 +6,7 @@
 
 #include "Poco/Data/Session.h"
 #include "Poco/Data/Statement.h"
+#include "common/nickname.h"
 #include "store/sql_rows.h"
 
 namespace feedbridge::store {
@@ -16,7 +17,6 @@ using Poco::Data::Keywords::bind;
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 
-constexpr size_t kMaxNicknameLength = 64;
 // Ids per query in GetFeeds (a bounded IN list; the poller asks for a few dozen).
 constexpr size_t kFeedsPerQuery = 500;
 // Feeds per UPDATE in WriteFetchStates: 17 parameters each, far below both databases' limits.
@@ -37,18 +37,6 @@ int64_t Count(Session& s, const SqlDialect& d, std::string_view sql, const std::
   s << d.Native(sql), into(n), bind(value), now;
   return n;
 }
-
-}  // namespace
-
-bool IsValidNickname(std::string_view nickname) {
-  if (nickname.empty() || nickname.size() > kMaxNicknameLength) return false;
-  for (char c : nickname) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'))) return false;
-  }
-  return true;
-}
-
-namespace {
 
 // One UPDATE for many feeds: their states as a VALUES list joined on the id (SQLite >= 3.33 and
 // PostgreSQL both have UPDATE ... FROM). Every value is CAST, so PostgreSQL types each column of

@@ -42,7 +42,4 @@ size_t WriteFetchStates(Poco::Data::Session& s, SqlSessions& sessions,
 Status WriteFetchState(Poco::Data::Session& s, SqlSessions& sessions, int64_t feed_id,
                        const FetchState& state);
 
-// True if `nickname` matches [0-9a-z]{1,64}.
-bool IsValidNickname(std::string_view nickname);
-
 }  // namespace feedbridge::store

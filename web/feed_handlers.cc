@@ -1,7 +1,6 @@
 #include "web/feed_handlers.h"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -10,12 +9,13 @@
 #include <utility>
 #include <vector>
 
+#include "common/nickname.h"
 #include "feeds/dates.h"
+#include "feeds/entry_document.h"
+#include "feeds/feed_renderer.h"
 #include "feeds/html.h"
 #include "feeds/model.h"
-#include "feeds/parser.h"
-#include "feeds/url.h"
-#include "feeds/writers.h"
+#include "web/handler_helpers.h"
 
 namespace feedbridge::web {
 namespace {
@@ -35,117 +35,16 @@ struct FormatInfo {
 };
 
 FormatInfo Info(MirrorFormat format) {
+  const std::string_view content_type = feeds::ContentTypeOf(format);
   switch (format) {
     case MirrorFormat::kAtom:
-      return {"feed.atom", feeds::kAtomContentType};
+      return {"feed.atom", content_type};
     case MirrorFormat::kRss:
-      return {"feed.rss", feeds::kRssContentType};
+      return {"feed.rss", content_type};
     case MirrorFormat::kJsonFeed:
       break;
   }
-  return {"feed.json", feeds::kJsonFeedContentType};
-}
-
-bool ValidNickname(std::string_view nick) {
-  if (nick.empty() || nick.size() > 64) return false;
-  return std::all_of(nick.begin(), nick.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'); });
-}
-
-// True when the raw query names `name` at all (QueryParam cannot tell "?before=" from absent).
-bool HasQueryParam(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.substr(0, pair.find('=')) == name) return true;
-  }
-  return false;
-}
-
-// Digits only: no sign, no space, no hex; at most int64; > 0.
-std::optional<int64_t> PositiveInteger(std::string_view text) {
-  if (text.empty() || text.size() > 19) return std::nullopt;
-  if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
-  return value;
-}
-
-// An optional positive-integer query parameter. Absent: nullopt; present but bad: InvalidArgument.
-Result<std::optional<int64_t>> PagingParam(const WebRequest& request, std::string_view name) {
-  if (!HasQueryParam(request.query, name)) return std::optional<int64_t>();
-  const std::string raw = request.QueryParam(name);
-  const std::optional<int64_t> value = PositiveInteger(raw);
-  if (!value) {
-    return Status::InvalidArgument("web: ?" + std::string(name) + "=" + raw.substr(0, 40) +
-                                   ": not a positive integer");
-  }
-  return value;
-}
-
-// FNV-1a, 64 bits: a fast, stable (across builds and processes) fingerprint for the ETag.
-// Not a defence against anyone: the inputs are public.
-class Fingerprint {
- public:
-  void Add(std::string_view s) {
-    for (const char c : s) Mix(static_cast<unsigned char>(c));
-    Mix(0);  // Separator: ("ab","c") and ("a","bc") differ.
-  }
-  void Add(int64_t v) {
-    auto u = static_cast<uint64_t>(v);
-    for (int i = 0; i < 8; ++i, u >>= 8) Mix(static_cast<unsigned char>(u & 0xFF));
-  }
-  std::string Hex() const {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out(16, '0');
-    uint64_t h = h_;
-    for (size_t i = 16; i-- > 0; h >>= 4) out[i] = kDigits[h & 0xF];
-    return out;
-  }
-
- private:
-  void Mix(unsigned char c) {
-    h_ ^= c;
-    h_ *= 0x100000001b3ULL;
-  }
-  uint64_t h_ = 0xcbf29ce484222325ULL;
-};
-
-// RFC 9110 §13.1.2: If-None-Match uses the weak comparison; "*" matches any current
-// representation.
-bool IfNoneMatchHits(std::string_view header, std::string_view etag) {
-  const auto strip = [](std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-  };
-  while (!header.empty()) {
-    const size_t comma = header.find(',');
-    std::string_view tag = strip(header.substr(0, comma));
-    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
-    if (tag == "*") return true;
-    if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
-    if (tag == etag) return true;
-  }
-  return false;
-}
-
-std::string SchemeOf(std::string_view url) { return feeds::UrlScheme(url); }
-
-// Only absolute http(s) URLs go into links and enclosures we serve (no javascript:, data:,
-// file:, and no relative reference a reader would resolve against the bridge).
-bool IsWebUrl(std::string_view url) {
-  const std::string scheme = SchemeOf(url);
-  return scheme == "http" || scheme == "https";
-}
-
-std::optional<sys_seconds> Seconds(const std::optional<TimePoint>& t) {
-  if (!t) return std::nullopt;
-  return std::chrono::floor<std::chrono::seconds>(*t);
+  return {"feed.json", content_type};
 }
 
 // Titles are served as plain text (writers escape them).
@@ -343,45 +242,39 @@ Result<std::string> Render(store::EntryStore& entries_store, store::NoticeStore&
   if (IsWebUrl(feed.icon_url)) out.icon = feed.icon_url;
   out.feed_url = base_url + "/" + nick + "/" + std::string(info.suffix);
 
+  std::vector<feeds::Entry> entries_out;
+  entries_out.reserve(entries.size());
   for (const store::StoredEntry& stored : entries) {
     const auto notice = notice_of.find(stored.id);
     const std::string notice_url = notice == notice_of.end()
                                        ? std::string()
                                        : base_url + "/notice/" + std::to_string(notice->second);
-    Result<feeds::Feed> doc = feeds::ParseFeed(stored.document, stored.url);
-    if (doc.ok() && !doc->entries.empty()) {
-      out.entries.push_back(MirrorEntry(doc->entries.front(), doc->authors, stored, notice_url));
-      if (out.language.empty()) out.language = doc->language;
+    Result<feeds::EntryDocument> doc = feeds::DecodeEntryDocument(stored.document, stored.url);
+    if (doc.ok()) {
+      entries_out.push_back(MirrorEntry(doc->entry, doc->feed.authors, stored, notice_url));
+      if (out.language.empty()) out.language = doc->feed.language;
     } else {
-      out.entries.push_back(EntryFromColumns(stored, notice_url));
+      entries_out.push_back(EntryFromColumns(stored, notice_url));
     }
   }
   // The feed's date is its newest entry's; an empty feed takes the last successful poll (or its
   // creation), so the output stays deterministic for a given store state.
-  if (!out.entries.empty()) {
-    const feeds::Entry& newest = out.entries.front();
+  if (!entries_out.empty()) {
+    const feeds::Entry& newest = entries_out.front();
     out.updated.utc = newest.updated.utc ? newest.updated.utc : newest.published.utc;
   }
   if (!out.updated.utc) {
     out.updated.utc = Seconds(feed.last_success_at ? feed.last_success_at : feed.created_at);
   }
 
-  feeds::WriteOptions write_options;
-  write_options.self_url = out.feed_url;
+  feeds::PageLinks links;
+  links.self_url = out.feed_url;
   if (has_more && !entries.empty()) {
     std::string next = out.feed_url + "?before=" + std::to_string(entries.back().id);
     if (page.explicit_limit) next += "&limit=" + std::to_string(page.limit);
-    write_options.next_url = std::move(next);
+    links.next_url = std::move(next);
   }
-  switch (format) {
-    case MirrorFormat::kAtom:
-      return feeds::WriteAtom(out, write_options);
-    case MirrorFormat::kRss:
-      return feeds::WriteRss(out, write_options);
-    case MirrorFormat::kJsonFeed:
-      break;
-  }
-  return feeds::WriteJsonFeed(out, write_options);
+  return feeds::RenderFeed(format, out, entries_out, links);
 }
 
 }  // namespace
@@ -432,7 +325,7 @@ Result<WebResponse> FeedHandlers::Serve(MirrorFormat format, const WebRequest& r
     return Status::NotFound("web: no blog named '" + nick.substr(0, 64) + "'");
   };
   const auto context = [&] { return "web: mirror of '" + nick + "'"; };
-  if (!ValidNickname(nick)) return not_found();
+  if (!IsValidNickname(nick)) return not_found();
   std::string key;  // The cache key, once an unconditional answer needs it.
 
   // One indexed query gives the validators: a conditional request is answered from it, and an

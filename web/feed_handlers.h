@@ -4,14 +4,16 @@
 // normalized and sanitized, as Atom 1.0, RSS 2.0 and JSON Feed 1.1 at
 // BASE/<nick>/feed.atom|.rss|.json, newest entries first, paged, with HTTP validators.
 //
-// The mirror is built from the store only (the JSON Feed document saved with each entry), never
-// from the origin feed: it stays complete and valid while the origin is down or ill-formed.
+// The mirror is built from the store only (the document saved with each entry,
+// feeds/entry_document.h), never from the origin feed: it stays complete and valid while the
+// origin is down or ill-formed.
 
 #include <cstddef>
 #include <string>
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "feeds/feed_renderer.h"
 #include "store/entry_store.h"
 #include "store/notice_store.h"
 #include "web/feed_cache.h"
@@ -31,7 +33,8 @@ struct FeedHandlersOptions {
   size_t cache_bytes = 64u << 20;
 };
 
-enum class MirrorFormat { kAtom, kRss, kJsonFeed };
+// The formats of the mirror: the renderer's (feeds/feed_renderer.h).
+using MirrorFormat = feeds::OutputFormat;
 
 // Answers GET /{nick}/feed.atom, /{nick}/feed.rss and /{nick}/feed.json.
 // Paging: ?before=ENTRY_ID (keyset cursor: the next link carries the last entry id of the page;

@@ -12,11 +12,12 @@
 #include <utility>
 #include <vector>
 
+#include "common/nickname.h"
 #include "feeds/dates.h"
+#include "feeds/entry_document.h"
 #include "feeds/html.h"
 #include "feeds/model.h"
-#include "feeds/parser.h"
-#include "feeds/url.h"
+#include "web/handler_helpers.h"
 #include "web/http_errors.h"
 #include "web/templates.h"
 
@@ -53,10 +54,6 @@ Result<std::string> RenderTemplate(std::string_view name, const mustache::data& 
     return Status::Internal("web: template " + std::string(name) + ": " + tmpl.error_message());
   }
   return out;
-}
-
-std::chrono::sys_seconds Seconds(TimePoint t) {
-  return std::chrono::floor<std::chrono::seconds>(t);
 }
 
 // "2027-01-15 08:00 UTC": the same for every reader, so the page (and its ETag) depends on the
@@ -100,74 +97,20 @@ std::string BlogName(const store::FeedRecord& feed) {
   return feed.title.empty() ? feed.nickname : feed.title;
 }
 
-// Only absolute http(s) URLs go into href/src for links to the outside; feeds::IsSafeUrl also
-// rejects the "java\tscript:" tricks browsers would run.
-bool IsWebUrl(std::string_view url) {
-  const std::string scheme = feeds::UrlScheme(url);
-  return (scheme == "http" || scheme == "https") && feeds::IsSafeUrl(url);
+// ?after= / ?before=: absent is 0 (the first page).
+Result<int64_t> PageCursor(const WebRequest& request, std::string_view name) {
+  Result<std::optional<int64_t>> cursor = PagingParam(request, name);
+  if (!cursor.ok()) return cursor.status();
+  return cursor->value_or(0);
 }
 
-bool IsDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// A positive id as written in a URL: digits only, no sign, no overflow.
-std::optional<int64_t> ParseId(std::string_view s) {
-  if (!IsDigits(s) || s.size() > 18) return std::nullopt;
-  int64_t value = 0;
-  for (char c : s) value = value * 10 + (c - '0');
-  return value;
-}
-
-// ?after= / ?before=: absent or empty is 0 (the first page).
-Result<int64_t> PagingParam(const WebRequest& request, std::string_view name) {
-  const std::string value = request.QueryParam(name);
-  if (value.empty()) return int64_t{0};
-  const std::optional<int64_t> id = ParseId(value);
-  if (!id) {
-    return Status::InvalidArgument("web: bad paging parameter " + std::string(name) + "=" +
-                                   Quote(value));
-  }
-  return *id;
-}
-
-bool IsNickname(std::string_view nick) {
-  return !nick.empty() && nick.size() <= 64 && std::all_of(nick.begin(), nick.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
-  });
-}
-
-// FNV-1a, 64 bits: cheap, and stable across builds and runs (std::hash is neither promised).
+// A strong ETag of the body: its fingerprint and its size.
 std::string ETagOf(std::string_view body) {
-  uint64_t h = 14695981039346656037ull;
-  for (char c : body) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
+  Fingerprint fp;
+  fp.AddBytes(body);
   char buf[40];
-  std::snprintf(buf, sizeof(buf), "\"%016llx-%zx\"", static_cast<unsigned long long>(h),
-                body.size());
+  std::snprintf(buf, sizeof(buf), "\"%s-%zx\"", fp.Hex().c_str(), body.size());
   return buf;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// RFC 9110 §13.1.2: If-None-Match uses the weak comparison; "*" matches any current
-// representation.
-bool IfNoneMatchHits(std::string_view header, std::string_view etag) {
-  while (!header.empty()) {
-    const size_t comma = header.find(',');
-    std::string_view tag = Trim(header.substr(0, comma));
-    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
-    if (tag == "*") return true;
-    if (tag.starts_with("W/")) tag.remove_prefix(2);
-    if (tag == etag) return true;
-  }
-  return false;
 }
 
 void SetSecurityHeaders(WebResponse& response) {
@@ -237,7 +180,7 @@ void PageHandlers::Register(Router& router) {
 }
 
 Result<WebResponse> PageHandlers::Index(const WebRequest& request) {
-  const Result<int64_t> after = PagingParam(request, "after");
+  const Result<int64_t> after = PageCursor(request, "after");
   if (!after.ok()) return after.status();
   Result<std::vector<store::FeedRecord>> list = feeds_.ListFeeds(*after, kBlogsPerPage + 1);
   if (!list.ok()) return list.status().WithContext("web: index");
@@ -271,7 +214,7 @@ Result<WebResponse> PageHandlers::Index(const WebRequest& request) {
 
 Result<WebResponse> PageHandlers::Profile(const WebRequest& request, std::string_view nick) {
   const Status not_found = Status::NotFound("web: no blog named " + Quote(nick));
-  if (!IsNickname(nick)) return not_found;
+  if (!IsValidNickname(nick)) return not_found;
   Result<store::FeedRecord> feed = feeds_.FindFeed(nick);
   if (!feed.ok()) {
     if (feed.status().code() == Status::Code::kNotFound) return not_found;
@@ -279,7 +222,7 @@ Result<WebResponse> PageHandlers::Profile(const WebRequest& request, std::string
   }
   // FindFeed also matches feed URLs; a profile is found by its nickname only.
   if (feed->nickname != nick) return not_found;
-  const Result<int64_t> before = PagingParam(request, "before");
+  const Result<int64_t> before = PageCursor(request, "before");
   if (!before.ok()) return before.status();
   Result<std::vector<store::Notice>> notices =
       notices_.ListNotices(feed->account_id, *before, kNoticesPerPage + 1);
@@ -344,7 +287,7 @@ Result<WebResponse> PageHandlers::Profile(const WebRequest& request, std::string
 
 Result<WebResponse> PageHandlers::NoticePage(const WebRequest& request, std::string_view id) {
   const Status not_found = Status::NotFound("web: no notice " + Quote(id));
-  const std::optional<int64_t> notice_id = ParseId(id);
+  const std::optional<int64_t> notice_id = PositiveInteger(id);
   if (!notice_id) return not_found;
   Result<store::Notice> notice = notices_.GetNotice(*notice_id);
   if (!notice.ok()) {
@@ -372,11 +315,10 @@ Result<WebResponse> PageHandlers::NoticePage(const WebRequest& request, std::str
   const std::optional<TimePoint> posted = entry->published ? entry->published : entry->updated;
   if (posted) data.set("entry_time", TimeData(*posted));
 
-  // The entry as stored is a one-item JSON Feed (poller/poll_steps.cc). A document that no
-  // longer parses costs the content, not the page.
-  Result<feeds::Feed> parsed = feeds::ParseFeed(entry->document, entry->url);
-  if (parsed.ok() && !parsed->entries.empty()) {
-    const feeds::Entry& e = parsed->entries.front();
+  // A stored document that no longer decodes costs the content, not the page.
+  Result<feeds::EntryDocument> parsed = feeds::DecodeEntryDocument(entry->document, entry->url);
+  if (parsed.ok()) {
+    const feeds::Entry& e = parsed->entry;
     const feeds::Text* content = nullptr;
     for (const feeds::Text& c : e.contents) {
       if (c.is_html() && !c.value.empty()) {

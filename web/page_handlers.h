@@ -15,8 +15,8 @@
 #include "store/entry_store.h"
 #include "store/feed_store.h"
 #include "store/notice_store.h"
+#include "web/error_pages.h"
 #include "web/router.h"
-#include "web/server.h"
 #include "web/web_types.h"
 
 namespace feedbridge::web {

@@ -25,6 +25,7 @@
 #include "common/result.h"
 #include "common/status.h"
 #include "config/config.h"
+#include "web/error_pages.h"
 #include "web/router.h"
 #include "web/web_types.h"
 
@@ -33,16 +34,6 @@ class Logger;
 }
 
 namespace feedbridge::web {
-
-// Renders error answers (404, 405, 500, ...) in the site's look. Called from worker threads:
-// implementations must be thread-safe. `cause` is the failure behind the answer; it may name
-// internals, so show it only where that is safe (4xx).
-class ErrorPages {
- public:
-  virtual ~ErrorPages() = default;
-  // The server overrides the response's status with `status`.
-  virtual WebResponse Render(int status, const Status& cause) = 0;
-};
 
 struct WebServerState;
 

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "feeds/entry_document.h"
 #include "feeds/model.h"
 #include "feeds/parser.h"
 #include "feeds/writers.h"
@@ -48,13 +49,25 @@ inline std::string HeaderOf(const WebResponse& r, std::string_view name) {
   return {};
 }
 
-// A one-entry JSON Feed document as the poller stores it.
-inline std::string Document(const feeds::Entry& entry) {
+// The feed head the poller stores with each entry of the blog.
+inline feeds::Feed DocumentHead() {
   feeds::Feed one;
   one.title.value = "Garden";
   one.home_page_url = "https://blog.example/";
   one.feed_url = "https://blog.example/feed";
   one.authors.push_back({.name = "Gardener"});
+  return one;
+}
+
+// The document the poller stores for `entry` (feeds/entry_document.h).
+inline std::string Document(const feeds::Entry& entry) {
+  return feeds::EncodeEntryDocument(DocumentHead(), entry);
+}
+
+// The document as versions before the "_feedbridge" extension stored it: a plain one-entry
+// JSON Feed.
+inline std::string OldDocument(const feeds::Entry& entry) {
+  feeds::Feed one = DocumentHead();
   one.entries.push_back(entry);
   return feeds::WriteJsonFeed(one, {.pretty = false});
 }
@@ -110,7 +123,9 @@ class FeedHandlersTest : public ::testing::Test {
   }
 
   // Records one poll with `entries` (oldest first); with_notice adds a notice to each.
-  std::vector<store::Notice> Record(const std::vector<feeds::Entry>& entries, bool with_notice) {
+  // `encode` writes each entry's stored document.
+  std::vector<store::Notice> Record(const std::vector<feeds::Entry>& entries, bool with_notice,
+                                    std::string (*encode)(const feeds::Entry&) = Document) {
     clock_.Advance(1s);
     std::vector<store::NewEntry> rows;
     for (const feeds::Entry& e : entries) {
@@ -119,7 +134,7 @@ class FeedHandlersTest : public ::testing::Test {
       row.url = e.Url();
       row.title = e.title.value;
       if (e.published.utc) row.published = TimePoint(*e.published.utc);
-      row.document = Document(e);
+      row.document = encode(e);
       if (with_notice) {
         row.notice_text = "New: " + e.title.value.substr(0, 100);
         row.notice_url = row.url;

@@ -404,5 +404,36 @@ TEST_F(FeedHandlersTest, MirrorStaysCompleteWhileOriginFails) {
   }
 }
 
+TEST_F(FeedHandlersTest, CategoriesOfOneTermInTwoSchemesStayApartInAtom) {
+  feeds::Entry e = SimpleEntry(1);
+  e.categories = {{.term = "go", .scheme = "https://games.example/", .label = "Go (game)"},
+                  {.term = "go", .scheme = "https://langs.example/", .label = "Go (language)"}};
+  Record({e}, false);
+  const feeds::Feed feed = ServeAndParse(MirrorFormat::kAtom);
+  ASSERT_EQ(feed.entries.size(), 1u);
+  const std::vector<feeds::Category>& got = feed.entries[0].categories;
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].term, "go");
+  EXPECT_EQ(got[0].scheme, "https://games.example/");
+  EXPECT_EQ(got[0].label, "Go (game)");
+  EXPECT_EQ(got[1].term, "go");
+  EXPECT_EQ(got[1].scheme, "https://langs.example/");
+  EXPECT_EQ(got[1].label, "Go (language)");
+}
+
+TEST_F(FeedHandlersTest, DocumentsStoredByOlderVersionsAreStillServed) {
+  Record({SimpleEntry(1), SimpleEntry(2)}, false, OldDocument);
+  for (const MirrorFormat f : kFormats) {
+    SCOPED_TRACE(Name(f));
+    const feeds::Feed feed = ServeAndParse(f);
+    ASSERT_EQ(feed.entries.size(), 2u);
+    EXPECT_EQ(feed.entries[0].id, "tag:blog.example,2026:post-2");
+    EXPECT_EQ(feed.entries[0].title.value, "Post 2");
+    EXPECT_EQ(feed.entries[0].Url(), "https://blog.example/posts/2");
+    ASSERT_FALSE(feed.entries[0].contents.empty());
+    EXPECT_NE(feed.entries[0].contents[0].value.find("Body 2"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace feedbridge::web::mirror_test
