@@ -13,6 +13,8 @@ inline constexpr std::string_view kAsciiWhitespace =
     " \t\r\n\f\v";                                             // C isspace() in the "C" locale.
 inline constexpr std::string_view kXmlWhitespace = " \t\r\n";  // XML 1.0 §2.3 S.
 inline constexpr std::string_view kHttpWhitespace = " \t";     // RFC 9110 §5.6.3 OWS.
+inline constexpr std::string_view kHtmlWhitespace =
+    " \t\n\r\f";  // WHATWG Infra "ASCII whitespace", as HTML and MIME sniffing use it.
 
 // `s` without the leading and trailing characters found in `chars`.
 std::string_view Trim(std::string_view s, std::string_view chars = kAsciiWhitespace);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ascii.h"
 #include "config/options.h"
 
 namespace feedbridge::config {
@@ -18,20 +19,6 @@ constexpr std::string_view kEnvironmentPrefix = "FEEDBRIDGE_";
 
 // POCO's Application fills these sections itself; they are not ours to judge.
 constexpr std::string_view kForeignSections[] = {"application", "system"};
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  const size_t begin = s.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) return {};
-  const size_t end = s.find_last_not_of(" \t\r\n");
-  return s.substr(begin, end - begin + 1);
-}
 
 bool IsKnownSection(std::string_view name) {
   const auto sections = Sections();
@@ -51,7 +38,7 @@ void FindUnknownKeys(const Poco::Util::AbstractConfiguration& source,
   source.keys(roots);
   std::set<std::string> seen;  // The layers may spell one name in several cases.
   for (const std::string& root_name : roots) {
-    const std::string root = Lower(root_name);
+    const std::string root = AsciiLower(root_name);
     if (!seen.insert(root).second) continue;
     if (std::find(std::begin(kForeignSections), std::end(kForeignSections), root) !=
         std::end(kForeignSections)) {
@@ -74,7 +61,7 @@ void FindUnknownKeys(const Poco::Util::AbstractConfiguration& source,
     source.keys(root_name, keys);
     std::set<std::string> seen_keys;
     for (const std::string& key_name : keys) {
-      const std::string key = Lower(key_name);
+      const std::string key = AsciiLower(key_name);
       if (!seen_keys.insert(key).second || FindOption(root, key) != nullptr) continue;
       problems.push_back("config: " + root + "." + key + ": unknown key" + DidYouMean(key, known));
     }
@@ -168,7 +155,7 @@ Result<Config> Load(const Poco::Util::AbstractConfiguration& source) {
       const std::string name = FullName(option);
       if (!source.hasProperty(name)) continue;
       // Raw: no ${...} expansion, so a value means what it says.
-      const std::string raw(Trim(source.getRawString(name)));
+      const std::string raw(Trim(source.getRawString(name), kXmlWhitespace));
       Result<OptionValue> value = ParseValue(option, raw);
       if (!value.ok()) {
         problems.push_back("config: " + name + ": " + value.status().message());
@@ -210,7 +197,7 @@ std::map<std::string, std::string> EnvironmentOverrides(
     if (!plain || split == std::string_view::npos || split == 0 || split + 1 == rest.size()) {
       continue;
     }
-    overrides[Lower(rest.substr(0, split)) + "." + Lower(rest.substr(split + 1))] = value;
+    overrides[AsciiLower(rest.substr(0, split)) + "." + AsciiLower(rest.substr(split + 1))] = value;
   }
   return overrides;
 }

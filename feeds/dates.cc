@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "common/ascii.h"
+
 namespace feedbridge::feeds {
 namespace {
 
@@ -22,21 +24,12 @@ constexpr size_t kMaxDateLength = 256;
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
 
 // `word` names `full` if it is its first three letters or more ("Jan", "Janu", "January",
 // "Sept"), case-insensitively.
 bool AbbreviatesName(std::string_view word, std::string_view full) {
   return word.size() >= 3 && word.size() <= full.size() &&
-         EqualsIgnoreCase(word, full.substr(0, word.size()));
+         EqualsIgnoreAsciiCase(word, full.substr(0, word.size()));
 }
 
 constexpr std::array<std::string_view, 12> kMonths = {
@@ -83,11 +76,11 @@ constexpr NamedZone kZones[] = {
 
 std::optional<int> ZoneFromName(std::string_view word) {
   for (const NamedZone& z : kZones) {
-    if (EqualsIgnoreCase(word, z.name)) return z.offset_minutes;
+    if (EqualsIgnoreAsciiCase(word, z.name)) return z.offset_minutes;
   }
   // RFC 2822 §4.3: military single letters (other than Z) were defined with the wrong sign in
   // RFC 822, so they "SHOULD all be considered equivalent to -0000": UTC, offset unknown.
-  if (word.size() == 1 && IsAlpha(word[0]) && Lower(word[0]) != 'j') return 0;
+  if (word.size() == 1 && IsAlpha(word[0]) && AsciiLower(word[0]) != 'j') return 0;
   return std::nullopt;
 }
 
@@ -338,8 +331,8 @@ std::optional<Fields> ParseRfc822(std::string_view text) {
         month = m;
       } else if (IsWeekdayName(word)) {
         // The weekday is redundant and often wrong; RFC 2822 readers ignore it.
-      } else if (EqualsIgnoreCase(word, "am") || EqualsIgnoreCase(word, "pm")) {
-        (EqualsIgnoreCase(word, "pm") ? pm : am) = true;
+      } else if (EqualsIgnoreAsciiCase(word, "am") || EqualsIgnoreAsciiCase(word, "pm")) {
+        (EqualsIgnoreAsciiCase(word, "pm") ? pm : am) = true;
       } else if (const std::optional<int> zone = ZoneFromName(word)) {
         if (has_named_zone) return std::nullopt;
         if (!has_numeric_zone) f.offset_minutes = *zone;
@@ -400,12 +393,6 @@ std::optional<Fields> ParseRfc822(std::string_view text) {
   return f;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 struct Civil {
   std::chrono::year_month_day ymd;
   std::chrono::hh_mm_ss<seconds> time;
@@ -419,7 +406,7 @@ Civil ToCivil(sys_seconds t) {
 }  // namespace
 
 std::optional<sys_seconds> ParseDate(std::string_view text) {
-  text = Trim(text);
+  text = Trim(text, kHtmlWhitespace);
   if (text.empty() || text.size() > kMaxDateLength) return std::nullopt;
   // Four digits first is ISO 8601 in every form we accept; anything else is RFC 822-like.
   const bool iso = text.size() >= 4 && IsDigit(text[0]) && IsDigit(text[1]) && IsDigit(text[2]) &&

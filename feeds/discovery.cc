@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/c_ptr.h"
 #include "common/utf8.h"
 #include "feeds/url.h"
@@ -31,26 +32,7 @@ constexpr int kMaxDepth = 256;
 // LooksLikeHtml reads no further than this.
 constexpr size_t kSniffBytes = 1024;
 
-char ToLowerAscii(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
 bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), ToLowerAscii);
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && ToLower(s.substr(0, prefix.size())) == prefix;
-}
 
 // Length of the valid UTF-8 sequence at `i` (no overlongs, surrogates or values past
 // U+10FFFF), or 0.
@@ -96,13 +78,13 @@ std::optional<std::string> Attr(xmlNode* node, const char* name) {
 std::string Scheme(std::string_view url) {
   const size_t colon = url.find_first_of(":/?#");
   if (colon == std::string_view::npos || colon == 0 || url[colon] != ':') return {};
-  return ToLower(url.substr(0, colon));
+  return AsciiLower(url.substr(0, colon));
 }
 
 // The href as a browser would read it: trimmed, tabs and newlines removed (WHATWG URL).
 std::string CleanHref(std::string_view href) {
   std::string out;
-  for (const char c : Trim(href)) {
+  for (const char c : Trim(href, kHtmlWhitespace)) {
     if (c != '\t' && c != '\n' && c != '\r') out += c;
   }
   return out;
@@ -110,7 +92,7 @@ std::string CleanHref(std::string_view href) {
 
 // The feed: pseudo-scheme some sites use ("feed://ex.org/rss", "feed:https://ex.org/rss").
 std::string UnwrapFeedScheme(std::string url) {
-  if (!StartsWithIgnoreCase(url, "feed:")) return url;
+  if (!StartsWithIgnoreAsciiCase(url, "feed:")) return url;
   const std::string_view rest = std::string_view(url).substr(5);
   if (rest.substr(0, 2) == "//") return "http:" + std::string(rest);
   return std::string(rest);
@@ -137,7 +119,7 @@ constexpr std::array<FeedType, 9> kFeedTypes = {{
 // The type without parameters, lower-cased: "Application/RSS+XML; charset=utf-8" matches.
 const FeedType* FindFeedType(std::string_view type) {
   const size_t semicolon = type.find(';');
-  const std::string mime = ToLower(Trim(type.substr(0, semicolon)));
+  const std::string mime = AsciiLower(Trim(type.substr(0, semicolon), kHtmlWhitespace));
   for (const FeedType& t : kFeedTypes) {
     if (t.mime == mime) return &t;
   }
@@ -151,7 +133,7 @@ bool HasRelToken(std::string_view rel, std::string_view token) {
     while (i < rel.size() && IsAsciiSpace(rel[i])) ++i;
     size_t end = i;
     while (end < rel.size() && !IsAsciiSpace(rel[end])) ++end;
-    if (end > i && ToLower(rel.substr(i, end - i)) == token) return true;
+    if (end > i && AsciiLower(rel.substr(i, end - i)) == token) return true;
     i = end;
   }
   return false;
@@ -166,7 +148,7 @@ struct CandidateLink {
 
 bool IsElement(const xmlNode* node, std::string_view name) {
   return node->type == XML_ELEMENT_NODE && node->name != nullptr &&
-         ToLower(reinterpret_cast<const char*>(node->name)) == name;
+         AsciiLower(reinterpret_cast<const char*>(node->name)) == name;
 }
 
 struct PageLinks {
@@ -190,7 +172,7 @@ PageLinks CollectLinks(xmlNode* root) {
       const FeedType* feed_type = type ? FindFeedType(*type) : nullptr;
       if (rel && href && feed_type != nullptr && HasRelToken(*rel, "alternate")) {
         page.links.push_back({*href, std::string(feed_type->mime),
-                              std::string(Trim(Attr(node, "title").value_or(""))),
+                              std::string(Trim(Attr(node, "title").value_or(""), kHtmlWhitespace)),
                               feed_type->hint});
       }
     }
@@ -286,9 +268,9 @@ bool LooksLikeHtml(std::string_view bytes) {
     } else if (rest.substr(0, 2) == "<?") {
       skip_to = s.find("?>", i + 2);
       if (skip_to != std::string_view::npos) skip_to += 2;
-    } else if (StartsWithIgnoreCase(rest, "<!doctype")) {
+    } else if (StartsWithIgnoreAsciiCase(rest, "<!doctype")) {
       // <!DOCTYPE html> and the XHTML doctypes say HTML; <!DOCTYPE rss ...> (RSS 0.91) does not.
-      if (StartsWithIgnoreCase(Trim(rest.substr(9)), "html")) return true;
+      if (StartsWithIgnoreAsciiCase(Trim(rest.substr(9), kHtmlWhitespace), "html")) return true;
       skip_to = s.find('>', i);
       if (skip_to != std::string_view::npos) skip_to += 1;
     } else if (rest.substr(0, 2) == "<!") {
@@ -300,7 +282,7 @@ bool LooksLikeHtml(std::string_view bytes) {
              rest[end] != '/') {
         ++end;
       }
-      const std::string name = ToLower(rest.substr(1, end - 1));
+      const std::string name = AsciiLower(rest.substr(1, end - 1));
       // The first element decides. Feeds start with rss, feed or rdf:RDF; a page starts with
       // html, or, when the author left it out, with what goes in a head or body.
       static constexpr std::array<std::string_view, 18> kHtmlStarts = {

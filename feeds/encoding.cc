@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/ascii.h"
 #include "feeds/encoding_convert.h"
 
 namespace feedbridge::feeds {
@@ -27,24 +28,10 @@ using encoding_internal::Utf8Stats;
 
 bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string AsciiLowerCopy(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = AsciiLower(c);
-  return out;
-}
-
-std::string_view TrimAscii(std::string_view s) {
-  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 std::string_view Unquote(std::string_view s) {
-  s = TrimAscii(s);
+  s = Trim(s, kHtmlWhitespace);
   if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front()) {
-    s = TrimAscii(s.substr(1, s.size() - 2));
+    s = Trim(s.substr(1, s.size() - 2), kHtmlWhitespace);
   }
   return s;
 }
@@ -127,7 +114,7 @@ constexpr size_t kMaxLabelLength = 40;
 
 // The charset a label names, or nullopt if it is unknown, refused or not ASCII-compatible.
 std::optional<Charset> LookupCharset(std::string_view label) {
-  const std::string written = AsciiLowerCopy(Unquote(label));
+  const std::string written = AsciiLower(Unquote(label));
   if (written.empty() || written.size() > kMaxLabelLength) return std::nullopt;
   std::string key = written;
   for (char& c : key) {
@@ -254,7 +241,7 @@ struct MediaType {
 
 MediaType ParseMediaType(std::string_view content_type) {
   MediaType m;
-  m.type = AsciiLowerCopy(TrimAscii(content_type.substr(0, content_type.find(';'))));
+  m.type = AsciiLower(Trim(content_type.substr(0, content_type.find(';')), kHtmlWhitespace));
   const size_t slash = m.type.find('/');
   if (slash == std::string::npos) return m;
   const std::string_view top = std::string_view(m.type).substr(0, slash);
@@ -327,8 +314,8 @@ std::string CharsetFromContentType(std::string_view content_type) {
     const std::string_view param = content_type.substr(pos, end - pos);
     const size_t eq = param.find('=');
     if (eq != std::string_view::npos &&
-        AsciiLowerCopy(TrimAscii(param.substr(0, eq))) == "charset") {
-      return AsciiLowerCopy(Unquote(param.substr(eq + 1)));
+        AsciiLower(Trim(param.substr(0, eq), kHtmlWhitespace)) == "charset") {
+      return AsciiLower(Unquote(param.substr(eq + 1)));
     }
     pos = end < content_type.size() ? end : std::string_view::npos;
   }
@@ -358,7 +345,7 @@ std::string EncodingFromXmlDeclaration(std::string_view bytes) {
   rest.remove_prefix(1);
   const size_t end = rest.find(quote);
   if (end == std::string_view::npos) return "";
-  return AsciiLowerCopy(TrimAscii(rest.substr(0, end)));
+  return AsciiLower(Trim(rest.substr(0, end), kHtmlWhitespace));
 }
 
 Result<std::string> ConvertToUtf8(std::string_view bytes, std::string_view encoding) {

@@ -1,5 +1,6 @@
 #include "feeds/html_allowlist.h"
 
+#include "common/ascii.h"
 #include "feeds/html_tokenizer.h"
 #include "feeds/url.h"
 
@@ -55,7 +56,7 @@ std::optional<std::string> SchemeForSafety(std::string_view url) {
   if (colon == std::string_view::npos || url[colon] != ':') return std::nullopt;
   std::string scheme;
   for (const char c : url.substr(0, colon)) {
-    if (static_cast<unsigned char>(c) > 0x20) scheme += ToLowerAscii(c);
+    if (static_cast<unsigned char>(c) > 0x20) scheme += AsciiLower(c);
   }
   return scheme;
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "common/ascii.h"
 #include "common/utf8.h"
 #include "feeds/text_util.h"
 
@@ -34,12 +35,6 @@ bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAsciiAlnum(char c) { return IsAsciiAlpha(c) || IsAsciiDigit(c); }
 bool IsHexDigit(char c) {
   return IsAsciiDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ToLowerAscii(x) == ToLowerAscii(y);
-         });
 }
 
 // Appends a decoded character, keeping the output legal in XML 1.0 (§2.2 Char) because the
@@ -108,7 +103,7 @@ size_t DecodeCharRef(std::string_view s, size_t amp, bool in_attribute, std::str
     for (; i < s.size() && (hex ? IsHexDigit(s[i]) : IsAsciiDigit(s[i])); ++i) {
       const char c = s[i];
       const uint32_t d = IsAsciiDigit(c) ? static_cast<uint32_t>(c - '0')
-                                         : static_cast<uint32_t>(ToLowerAscii(c) - 'a' + 10);
+                                         : static_cast<uint32_t>(AsciiLower(c) - 'a' + 10);
       // Saturate: "&#99999999999;" must not wrap around into a valid character.
       cp = cp > 0x10FFFF ? cp : cp * (hex ? 16u : 10u) + d;
     }
@@ -161,10 +156,6 @@ bool IsRcdataElement(std::string_view n) { return n == "title" || n == "textarea
 
 // HTML white space; form feed never reaches here (RepairInput turns it into a space).
 bool IsHtmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
-char ToLowerAscii(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
 
 // The first '<' or '&' at or after `from`. A plain loop: libstdc++'s find_first_of calls
 // memchr once per input byte.
@@ -312,7 +303,7 @@ bool Tokenizer::ReadTag(size_t i, bool end_tag) {
   token_.name.clear();
   token_.attributes.clear();
   for (; i < n && !IsHtmlSpace(in_[i]) && in_[i] != '/' && in_[i] != '>'; ++i) {
-    token_.name += ToLowerAscii(in_[i]);
+    token_.name += AsciiLower(in_[i]);
   }
   while (true) {
     while (i < n && (IsHtmlSpace(in_[i]) || in_[i] == '/')) ++i;
@@ -356,8 +347,7 @@ bool Tokenizer::ReadTag(size_t i, bool end_tag) {
 void Tokenizer::AddAttribute(std::string_view raw_name, std::string_view raw_value,
                              size_t raw_begin, size_t raw_end) {
   if (token_.attributes.size() >= kMaxAttributes) return;
-  std::string name(raw_name);
-  std::transform(name.begin(), name.end(), name.begin(), ToLowerAscii);
+  const std::string name = AsciiLower(raw_name);
   for (const Attribute& a : token_.attributes) {
     if (a.name == name) return;
   }
@@ -375,7 +365,7 @@ void Tokenizer::ReadRawText() {
   if (name != "plaintext") {
     for (size_t p = in_.find("</", pos_); p != std::string_view::npos; p = in_.find("</", p + 2)) {
       const size_t after = p + 2 + name.size();
-      if (after < in_.size() && EqualsIgnoreCase(in_.substr(p + 2, name.size()), name) &&
+      if (after < in_.size() && EqualsIgnoreAsciiCase(in_.substr(p + 2, name.size()), name) &&
           (IsHtmlSpace(in_[after]) || in_[after] == '/' || in_[after] == '>')) {
         end = p;
         break;

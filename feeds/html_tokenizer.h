@@ -19,8 +19,6 @@ inline  // Elements deeper than this are flattened: their tags are dropped, thei
 // HTML white space; form feed never reaches here (RepairInput turns it into a space).
 bool IsHtmlSpace(char c);
 
-char ToLowerAscii(char c);
-
 // The first '<' or '&' at or after `from`. A plain loop: libstdc++'s find_first_of calls
 // memchr once per input byte.
 size_t FindLtOrAmp(std::string_view s, size_t from);

@@ -38,7 +38,7 @@ std::optional<int64_t> GetInt(const Object& o, const std::string& key) {
 
 std::string Url(const Object& o, const std::string& key, std::string_view base) {
   std::string v = GetString(o, key);
-  return v.empty() ? v : ResolveUrl(base, Trim(v));
+  return v.empty() ? v : ResolveUrl(base, Trim(v, kXmlWhitespace));
 }
 
 Date GetDate(const Object& o, const std::string& key) {
@@ -62,7 +62,8 @@ std::vector<Person> GetAuthors(const Object& o, std::string_view base) {
   };
   if (o.has("authors")) {
     if (Array::Ptr arr = o.getArray("authors"); !arr.isNull()) {
-      for (size_t i = 0; i < arr->size() && out.size() < 64; ++i) add(arr->getObject(static_cast<unsigned>(i)));
+      for (size_t i = 0; i < arr->size() && out.size() < 64; ++i)
+        add(arr->getObject(static_cast<unsigned>(i)));
     }
   }
   if (out.empty() && o.has("author")) add(o.getObject("author"));
@@ -82,7 +83,8 @@ Entry ReadItem(const Object& item, const std::string& base, const std::string& f
   if (!summary.empty()) e.summary = Text{.value = std::move(summary), .base = base};
   std::string html = GetString(item, "content_html");
   if (!html.empty()) {
-    e.contents.push_back(Text{.value = std::move(html), .type = std::string(kTextHtml), .base = base});
+    e.contents.push_back(
+        Text{.value = std::move(html), .type = std::string(kTextHtml), .base = base});
   }
   std::string text = GetString(item, "content_text");
   if (!text.empty()) e.contents.push_back(Text{.value = std::move(text), .base = base});
@@ -145,7 +147,8 @@ Result<Feed> ParseJsonFeed(std::string_view utf8, const ParseOptions& options) {
   const std::string version = GetString(*obj, "version");
   if (!version.starts_with("https://jsonfeed.org/version/") &&
       !version.starts_with("http://jsonfeed.org/version/")) {
-    return Status::InvalidArgument("feeds: JSON document is not a JSON Feed (no jsonfeed.org version)");
+    return Status::InvalidArgument(
+        "feeds: JSON document is not a JSON Feed (no jsonfeed.org version)");
   }
   Feed feed;
   feed.encoding = "utf-8";
@@ -163,7 +166,8 @@ Result<Feed> ParseJsonFeed(std::string_view utf8, const ParseOptions& options) {
   }
   feed.feed_url = Url(*obj, "feed_url", base);
   if (!feed.feed_url.empty()) {
-    feed.links.push_back(Link{.href = feed.feed_url, .rel = "self", .type = "application/feed+json"});
+    feed.links.push_back(
+        Link{.href = feed.feed_url, .rel = "self", .type = "application/feed+json"});
     feed.id = feed.feed_url;
   }
   if (std::string next = Url(*obj, "next_url", base); !next.empty()) {

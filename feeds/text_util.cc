@@ -4,17 +4,9 @@
 
 namespace feedbridge::feeds::internal {
 
-std::string_view Trim(std::string_view s) {
-  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  size_t b = 0, e = s.size();
-  while (b < e && ws(s[b])) ++b;
-  while (e > b && ws(s[e - 1])) --e;
-  return s.substr(b, e - b);
-}
-
 Person ParsePersonText(std::string_view text) {
   Person p;
-  text = Trim(text);
+  text = Trim(text, kXmlWhitespace);
   if (text.empty()) return p;
   // Find an e-mail address: the run of non-space, non-bracket characters around an '@'.
   const size_t at = text.find('@');
@@ -37,7 +29,7 @@ Person ParsePersonText(std::string_view text) {
         if (c == '(' || c == ')' || c == '<' || c == '>') c = ' ';
         name += c;
       }
-      p.name = std::string(Trim(name));
+      p.name = std::string(Trim(name, kXmlWhitespace));
       // Collapse inner runs of spaces left by the brackets.
       std::string collapsed;
       for (char c : p.name) {

@@ -6,14 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "common/ascii.h"        // Trim and AsciiLower, likewise.
 #include "common/html_escape.h"  // AppendHtmlEscaped, used with these helpers.
 #include "common/utf8.h"         // AppendUtf8, likewise.
 #include "feeds/model.h"
 
 namespace feedbridge::feeds::internal {
-
-// Without leading and trailing XML white space (space, tab, CR, LF).
-std::string_view Trim(std::string_view s);
 
 // "jane@example.org (Jane Doe)", "Jane Doe <jane@example.org>", "jane@example.org", "Jane Doe".
 Person ParsePersonText(std::string_view text);

@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "common/ascii.h"
+
 namespace feedbridge::feeds {
 namespace {
 
@@ -16,7 +18,6 @@ std::string_view TrimControlsAndSpace(std::string_view s) {
 
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
 bool IsValidScheme(std::string_view s) {

@@ -74,15 +74,16 @@ bool Start(BuilderState& s, const StartEvent& e) {
       return true;
     case Elem::kCategory:
       if (!IsAtom(e.ns)) return false;  // RSS <category domain="...">text</category>.
-      s.AddCategory(std::string(Trim(AttrValue(e.attrs, "term"))),
-                    std::string(Trim(AttrValue(e.attrs, "scheme"))),
-                    std::string(Trim(AttrValue(e.attrs, "label"))));
+      s.AddCategory(std::string(Trim(AttrValue(e.attrs, "term"), kXmlWhitespace)),
+                    std::string(Trim(AttrValue(e.attrs, "scheme"), kXmlWhitespace)),
+                    std::string(Trim(AttrValue(e.attrs, "label"), kXmlWhitespace)));
       return true;
     case Elem::kGenerator:
       s.StartPlain(Field::kGenerator);
-      s.capture->attr1 = std::string(Trim(AttrValue(e.attrs, "uri")));
-      if (s.capture->attr1.empty()) s.capture->attr1 = std::string(Trim(AttrValue(e.attrs, "url")));
-      s.capture->attr2 = std::string(Trim(AttrValue(e.attrs, "version")));
+      s.capture->attr1 = std::string(Trim(AttrValue(e.attrs, "uri"), kXmlWhitespace));
+      if (s.capture->attr1.empty())
+        s.capture->attr1 = std::string(Trim(AttrValue(e.attrs, "url"), kXmlWhitespace));
+      s.capture->attr2 = std::string(Trim(AttrValue(e.attrs, "version"), kXmlWhitespace));
       return true;
     default:
       return false;

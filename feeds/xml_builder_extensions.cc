@@ -34,14 +34,14 @@ bool Start(BuilderState& s, const StartEvent& e) {
       return true;
     case Elem::kLicense:
       if (std::string_view r = AttrValue(e.attrs, "resource"); !r.empty()) {
-        if (e.entry_level) s.entry->license = ResolveUrl(s.base(), Trim(r));
+        if (e.entry_level) s.entry->license = ResolveUrl(s.base(), Trim(r, kXmlWhitespace));
         return true;
       }
       s.StartPlain(Field::kLicense);
       return true;
     case Elem::kGeneratorAgent:
       if (FeedHead* h = s.head(); h != nullptr) {
-        h->generator.uri = std::string(Trim(AttrValue(e.attrs, "resource")));
+        h->generator.uri = std::string(Trim(AttrValue(e.attrs, "resource"), kXmlWhitespace));
       }
       return true;
     default:

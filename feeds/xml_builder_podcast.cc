@@ -13,7 +13,7 @@ namespace {
 
 // itunes:duration: "SS", "MM:SS" or "HH:MM:SS".
 std::optional<int64_t> ParseDuration(std::string_view s) {
-  s = Trim(s);
+  s = Trim(s, kXmlWhitespace);
   if (s.empty()) return std::nullopt;
   int64_t total = 0;
   size_t parts = 0;
@@ -34,7 +34,7 @@ std::optional<int64_t> ParseDuration(std::string_view s) {
 void AddThumbnail(BuilderState& s, const StartEvent& e) {
   if (!e.entry_level || s.entry->thumbnails.size() >= 16) return;
   Image image;
-  image.url = ResolveUrl(s.base(), Trim(AttrValue(e.attrs, "url")));
+  image.url = ResolveUrl(s.base(), Trim(AttrValue(e.attrs, "url"), kXmlWhitespace));
   if (auto w = ParseInt(AttrValue(e.attrs, "width"))) image.width = static_cast<int>(*w);
   if (auto h = ParseInt(AttrValue(e.attrs, "height"))) image.height = static_cast<int>(*h);
   if (!image.url.empty()) s.entry->thumbnails.push_back(std::move(image));
@@ -52,7 +52,7 @@ constexpr PlainElement kPlain[] = {
 bool Start(BuilderState& s, const StartEvent& e) {
   switch (e.elem) {
     case Elem::kITunesCategory: {
-      const std::string_view text = Trim(AttrValue(e.attrs, "text"));
+      const std::string_view text = Trim(AttrValue(e.attrs, "text"), kXmlWhitespace);
       ITunes& it = e.entry_level ? s.entry->itunes : s.feed.itunes;
       if (!text.empty() && it.categories.size() < 16) it.categories.emplace_back(text);
       return true;
@@ -60,7 +60,8 @@ bool Start(BuilderState& s, const StartEvent& e) {
     case Elem::kITunesImage: {
       std::string_view href = AttrValue(e.attrs, "href");
       if (href.empty()) href = AttrValue(e.attrs, "url");
-      (e.entry_level ? s.entry->itunes : s.feed.itunes).image = ResolveUrl(s.base(), Trim(href));
+      (e.entry_level ? s.entry->itunes : s.feed.itunes).image =
+          ResolveUrl(s.base(), Trim(href, kXmlWhitespace));
       return true;
     }
     case Elem::kMediaContent:
@@ -95,7 +96,8 @@ bool Finish(BuilderState& s, Capture& c, std::string& value) {
       if (itunes) itunes->keywords = std::move(value);
       return true;
     case Field::kITunesBlock:
-      if (itunes) itunes->block = IEquals(value, "yes") || IEquals(value, "true");
+      if (itunes)
+        itunes->block = EqualsIgnoreAsciiCase(value, "yes") || EqualsIgnoreAsciiCase(value, "true");
       return true;
     case Field::kITunesDuration:
       if (itunes == nullptr) return true;

@@ -35,11 +35,11 @@ bool Start(BuilderState& s, const StartEvent& e) {
       return true;
     case Elem::kGuid:
       s.StartPlain(Field::kGuid);
-      s.capture->attr1 = AsciiLower(Trim(AttrValue(e.attrs, "isPermaLink")));
+      s.capture->attr1 = AsciiLower(Trim(AttrValue(e.attrs, "isPermaLink"), kXmlWhitespace));
       return true;
     case Elem::kCategory:
       s.StartPlain(Field::kCategory);
-      s.capture->attr1 = std::string(Trim(AttrValue(e.attrs, "domain")));
+      s.capture->attr1 = std::string(Trim(AttrValue(e.attrs, "domain"), kXmlWhitespace));
       return true;
     case Elem::kEnclosure:
       s.AddEnclosure(e.attrs, false);
@@ -47,7 +47,7 @@ bool Start(BuilderState& s, const StartEvent& e) {
     case Elem::kRssSource:
       if (!e.entry_level) return true;
       s.StartPlain(Field::kRssSource);
-      s.capture->attr1 = ResolveUrl(s.base(), Trim(AttrValue(e.attrs, "url")));
+      s.capture->attr1 = ResolveUrl(s.base(), Trim(AttrValue(e.attrs, "url"), kXmlWhitespace));
       return true;
     default:
       return false;

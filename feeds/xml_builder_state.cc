@@ -8,27 +8,8 @@
 
 namespace feedbridge::feeds::internal {
 
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 std::optional<int64_t> ParseInt(std::string_view s) {
-  s = Trim(s);
+  s = Trim(s, kXmlWhitespace);
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || ptr == s.data()) return std::nullopt;
@@ -95,11 +76,11 @@ void BuilderState::StartTextConstruct(Field field, Ns ns, const std::vector<XmlA
   for (const XmlAttribute& a : attrs) {
     if (!a.ns.empty()) continue;
     if (a.local == "type")
-      type_attr = Trim(a.value);
+      type_attr = Trim(a.value, kXmlWhitespace);
     else if (a.local == "mode")
-      mode_attr = Trim(a.value);
+      mode_attr = Trim(a.value, kXmlWhitespace);
     else if (a.local == "src")
-      src_attr = Trim(a.value);
+      src_attr = Trim(a.value, kXmlWhitespace);
   }
   std::string type(default_type);
   Mode mode = Mode::kText;
@@ -153,15 +134,15 @@ void BuilderState::AddLink(const std::vector<XmlAttribute>& attrs) {
   for (const XmlAttribute& a : attrs) {
     if (!a.ns.empty()) continue;
     if (a.local == "href" || a.local == "url")
-      link.href = ResolveUrl(base(), Trim(a.value));
+      link.href = ResolveUrl(base(), Trim(a.value, kXmlWhitespace));
     else if (a.local == "rel")
-      link.rel = AsciiLower(Trim(a.value));
+      link.rel = AsciiLower(Trim(a.value, kXmlWhitespace));
     else if (a.local == "type")
-      link.type = std::string(Trim(a.value));
+      link.type = std::string(Trim(a.value, kXmlWhitespace));
     else if (a.local == "title")
       link.title = std::string(a.value);
     else if (a.local == "hreflang")
-      link.hreflang = std::string(Trim(a.value));
+      link.hreflang = std::string(Trim(a.value, kXmlWhitespace));
     else if (a.local == "length")
       link.length = ParseInt(a.value);
   }
@@ -196,15 +177,15 @@ void BuilderState::AddEnclosure(const std::vector<XmlAttribute>& attrs, bool med
   for (const XmlAttribute& a : attrs) {
     if (!a.ns.empty()) continue;
     if (a.local == "url" || a.local == "href")
-      e.url = ResolveUrl(base(), Trim(a.value));
+      e.url = ResolveUrl(base(), Trim(a.value, kXmlWhitespace));
     else if (a.local == "type")
-      e.type = std::string(Trim(a.value));
+      e.type = std::string(Trim(a.value, kXmlWhitespace));
     else if (a.local == "length" || a.local == "filesize" || a.local == "fileSize")
       e.length = ParseInt(a.value);
     else if (a.local == "duration")
       e.duration_seconds = ParseInt(a.value);
     else if (a.local == "medium")
-      e.medium = std::string(Trim(a.value));
+      e.medium = std::string(Trim(a.value, kXmlWhitespace));
   }
   if (e.url.empty()) return;
   if (media) {

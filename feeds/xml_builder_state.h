@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/ascii.h"  // Trim, AsciiLower and EqualsIgnoreAsciiCase, used by every builder.
 #include "feeds/model.h"
 #include "feeds/parse_options.h"
 #include "feeds/xml_sax.h"
@@ -230,8 +231,6 @@ void StartGenericExtension(BuilderState& s, const StartEvent& e);
 // The value of the attribute `name` (no namespace, except rdf:resource and rdf:about), or "".
 std::string_view AttrValue(const std::vector<XmlAttribute>& attrs, std::string_view name);
 
-std::string AsciiLower(std::string_view s);
-bool IEquals(std::string_view a, std::string_view b);
 // A decimal integer, white space around it ignored; nullopt otherwise.
 std::optional<int64_t> ParseInt(std::string_view s);
 

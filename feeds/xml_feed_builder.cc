@@ -23,7 +23,7 @@ bool IsVoidHtmlElement(std::string_view name) {
                                                "hr",    "img",    "input", "link", "meta",
                                                "param", "source", "track", "wbr"};
   for (std::string_view v : kVoid) {
-    if (IEquals(v, name)) return true;
+    if (EqualsIgnoreAsciiCase(v, name)) return true;
   }
   return false;
 }
@@ -73,7 +73,7 @@ bool StartRoot(BuilderState& s, Elem elem, Ns ns, std::string_view local,
   Feed& feed = s.feed;
   switch (elem) {
     case Elem::kRss: {
-      const std::string_view v = Trim(AttrValue(attrs, "version"));
+      const std::string_view v = Trim(AttrValue(attrs, "version"), kXmlWhitespace);
       if (v == "0.91")
         feed.format = FeedFormat::kRss091;
       else if (v == "0.92")
@@ -92,7 +92,7 @@ bool StartRoot(BuilderState& s, Elem elem, Ns ns, std::string_view local,
       s.in_feed_root = true;
       return false;
     case Elem::kFeed:
-      feed.format = ns == Ns::kAtom03 || Trim(AttrValue(attrs, "version")) == "0.3"
+      feed.format = ns == Ns::kAtom03 || Trim(AttrValue(attrs, "version"), kXmlWhitespace) == "0.3"
                         ? FeedFormat::kAtom03
                         : FeedFormat::kAtom10;
       s.in_feed_root = true;
@@ -132,7 +132,7 @@ bool StartStructure(BuilderState& s, Elem elem, std::string_view uri,
       }
       s.entry = &feed.entries.emplace_back();
       if (std::string_view about = AttrValue(attrs, "about"); !about.empty()) {
-        s.entry->id = std::string(Trim(about));
+        s.entry->id = std::string(Trim(about, kXmlWhitespace));
       }
       s.PushContext(Ctx::kEntry);
       return true;
@@ -217,9 +217,9 @@ void FinishCapture(BuilderState& s) {
     if (auto decoded = DecodeBase64(c.text))
       value = std::move(*decoded);
     else
-      value = std::string(Trim(c.text));
+      value = std::string(Trim(c.text, kXmlWhitespace));
   } else {
-    value = std::string(Trim(c.text));
+    value = std::string(Trim(c.text, kXmlWhitespace));
   }
   ReplaceC1Controls(value);
   for (const Vocabulary* v : kVocabularies) {
@@ -263,10 +263,10 @@ void FeedBuilder::StartElement(std::string_view uri, std::string_view prefix,
   for (const XmlAttribute& a : attributes) {
     if (a.prefix != "xml") continue;
     if (a.local == "base") {
-      s.bases.push_back(ResolveUrl(s.bases[frame.base], Trim(a.value)));
+      s.bases.push_back(ResolveUrl(s.bases[frame.base], Trim(a.value, kXmlWhitespace)));
       frame.base = static_cast<uint32_t>(s.bases.size() - 1);
     } else if (a.local == "lang") {
-      s.langs.emplace_back(Trim(a.value));
+      s.langs.emplace_back(Trim(a.value, kXmlWhitespace));
       frame.lang = static_cast<uint32_t>(s.langs.size() - 1);
     }
   }

@@ -19,6 +19,8 @@ TEST(AsciiTest, TrimTakesOffOnlyTheGivenCharactersAtBothEnds) {
       {"empty", "", kAsciiWhitespace, ""},
       {"HTTP OWS leaves CR LF", "\r\n gzip \t", kHttpWhitespace, "\r\n gzip"},
       {"XML S leaves form feed", "\f x \n", kXmlWhitespace, "\f x"},
+      {"HTML white space takes form feed, leaves vertical tab", "\v\f x \t\n\r\f", kHtmlWhitespace,
+       "\v\f x"},
       {"no-break space is not ASCII space", "\xc2\xa0x\xc2\xa0", kAsciiWhitespace,
        "\xc2\xa0x\xc2\xa0"},
   };
