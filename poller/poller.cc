@@ -75,6 +75,7 @@ PollReport Poller::Impl::SkipDisabled(const store::FeedRecord& feed) {
   report.feed_id = feed.id;
   report.url = feed.url;
   report.error = "feed disabled: " + feed.disabled_reason;
+  report.disabled = true;
   const Status removed = deps.schedule.Remove(feed.id);
   if (!removed.ok()) report.problems.push_back(removed.message());
   return report;
@@ -106,6 +107,10 @@ Result<PollReport> Poller::Impl::Handle(const store::FeedRecord& feed,
       return NotModified(feed, std::move(outcome), now, std::move(report), deferred);
     case internal::FetchOutcome::kThrottled:
       outcome.kind = Kind::kThrottled;
+      report.throttled = true;
+      if (c.retry_after) {
+        report.retry_after = std::chrono::ceil<std::chrono::seconds>(*c.retry_after - now);
+      }
       report.problems.push_back(c.summary.empty() ? "throttled" : c.summary);
       return Recorded(feed, outcome, now, std::move(report));
     case internal::FetchOutcome::kGone:
@@ -241,6 +246,7 @@ Result<PollReport> Poller::Impl::Recorded(const store::FeedRecord& feed,
     report.next_poll_at = *state.next_poll_at;
     Reschedule(feed.id, *state.next_poll_at, report);
   } else {
+    report.disabled = true;
     const Status removed = deps.schedule.Remove(feed.id);
     if (!removed.ok()) report.problems.push_back(removed.message());
   }
