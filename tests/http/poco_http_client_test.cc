@@ -246,6 +246,19 @@ TEST_P(PocoHttpClientTest, GzipBombIsResourceExhausted) {
   EXPECT_THAT(Fetch(client_, req), StatusIs(Code::kResourceExhausted));
 }
 
+TEST_P(PocoHttpClientTest, GzipBombErrorNamesTheUrlOnceAndTheCapInMiB) {
+  const std::string bomb = feedbridge::testing::GzipCompress(std::string(3u << 20, '\0'));
+  server_.Route("/bomb", [&bomb](const auto&, auto& resp) {
+    resp.SetHeader("Content-Encoding", "gzip");
+    resp.SetBody(bomb);
+  });
+  HttpRequest req = Get("/bomb");
+  req.max_body_bytes = 2u << 20;
+  const Result<HttpResponse> r = Fetch(client_, req);
+  ASSERT_THAT(r, StatusIs(Code::kResourceExhausted));
+  EXPECT_EQ(r.status().message(), "http: " + req.url + ": decompressed body over 2 MiB");
+}
+
 TEST_P(PocoHttpClientTest, BodyOverCapWithContentLengthIsResourceExhausted) {
   server_.Route("/big", [](const auto&, auto& resp) { resp.SetBody(std::string(2000, 'a')); });
   HttpRequest req = Get("/big");
