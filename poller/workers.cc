@@ -5,6 +5,7 @@
 #include <exception>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 
 #include "poller/poll_steps.h"
 #include "poller/poller_impl.h"
@@ -80,14 +81,15 @@ Result<std::vector<PollReport>> Poller::Impl::ClaimAndPoll(size_t max, bool flus
     const auto start_by = std::chrono::steady_clock::now() +
                           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                               std::max<milliseconds>(give_back_after - spent, milliseconds(0)));
-    deps.http.SendEach(requests, start_by, [&](size_t k, Result<http::HttpResponse> response) {
+    deps.http.SendEach(requests, start_by, [&](size_t k, http::EachResult result) {
       if (!failure.ok()) return false;  // The store failed: the rest stay leased.
       const store::FeedRecord& feed = *fetched[k];
       const TimePoint now = deps.clock.Now();
-      if (!response.ok() && response.status().code() == Status::Code::kFailedPrecondition) {
-        deferred.schedule.push_back({.feed_id = feed.id, .when = now});  // Not sent.
+      if (std::holds_alternative<http::NotSent>(result)) {
+        deferred.schedule.push_back({.feed_id = feed.id, .when = now});  // Due again at once.
         return true;
       }
+      Result<http::HttpResponse> response = std::get<Result<http::HttpResponse>>(std::move(result));
       PollReport report;
       report.feed_id = feed.id;
       report.url = feed.url;

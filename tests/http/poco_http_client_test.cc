@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <variant>
 #include <span>
 #include <string>
 #include <thread>
@@ -122,10 +123,13 @@ Result<HttpResponse> SendOne(PocoHttpClient& client, const HttpRequest& request)
   int calls = 0;
   client.SendEach(std::span<const HttpRequest>(&request, 1),
                   std::chrono::steady_clock::now() + std::chrono::hours(1),
-                  [&](size_t index, Result<HttpResponse> result) {
+                  [&](size_t index, EachResult result) {
                     EXPECT_EQ(index, 0u);
                     ++calls;
-                    got = std::move(result);
+                    EXPECT_TRUE(std::holds_alternative<Result<HttpResponse>>(result));
+                    if (auto* sent = std::get_if<Result<HttpResponse>>(&result)) {
+                      got = std::move(*sent);
+                    }
                     return true;
                   });
   EXPECT_EQ(calls, 1);
