@@ -14,10 +14,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <variant>
 #include <span>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "tests/http/test_resolvers.h"

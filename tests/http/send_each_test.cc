@@ -12,9 +12,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <variant>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "http/poco_http_client.h"
