@@ -31,11 +31,18 @@ void PrintReport(const poller::PollReport& r, Io& io) {
     io.out << "failed: " << r.error;
   } else if (r.not_modified) {
     io.out << "HTTP 304, not modified";
+  } else if (r.throttled) {
+    io.out << "HTTP " << r.http_status << ", throttled";
+    if (r.retry_after) io.out << ", retry after " << r.retry_after->count() << "s";
   } else {
     io.out << "HTTP " << r.http_status << ", " << Counted(r.entries_seen, "entry", "entries")
            << ", " << r.new_entries << " new, " << Counted(r.notices, "notice", "notices");
   }
-  io.out << "; next poll " << TimeText(r.next_poll_at) << "\n";
+  if (r.disabled) {
+    io.out << "; disabled, not polled again\n";
+  } else {
+    io.out << "; next poll " << TimeText(r.next_poll_at) << "\n";
+  }
 }
 
 }  // namespace

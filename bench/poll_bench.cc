@@ -30,6 +30,7 @@
 #include <string_view>
 #include <thread>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "common/clock.h"
@@ -168,12 +169,12 @@ class CountingHttpClient final : public fb::http::HttpClient {
 
   void SendEach(std::span<const fb::http::HttpRequest> requests,
                 std::chrono::steady_clock::time_point start_by, const EachDone& done) override {
-    inner_.SendEach(requests, start_by, [&](size_t i, fb::Result<fb::http::HttpResponse> response) {
+    inner_.SendEach(requests, start_by, [&](size_t i, fb::http::EachResult result) {
       // "Not sent" is no exchange: the feed goes back to the schedule.
-      if (response.ok() || response.status().code() != fb::Status::Code::kFailedPrecondition) {
-        Count(response);
+      if (const auto* response = std::get_if<fb::Result<fb::http::HttpResponse>>(&result)) {
+        Count(*response);
       }
-      return done(i, std::move(response));
+      return done(i, std::move(result));
     });
   }
 

@@ -256,7 +256,10 @@ constexpr std::array kOptions = {
         .default_value = "15MiB",
         .help = "Largest feed accepted, also after decompression (stops memory exhaustion)",
         .min = kKiB,
-        .max = kGiB,
+        // Every body in flight may reach the cap: poller.workers (4 by default) x 16 exchanges
+        // per batch x 128 MiB is 8 GiB, plus the few being decoded and parsed, which a 2-core,
+        // 24 GiB machine survives; at 1 GiB the same 64 bodies could ask for 64 GiB.
+        .max = 128 * kMiB,
         .set =
             [](Config& c, const OptionValue& v) {
               c.poller.max_body_bytes = static_cast<size_t>(v.number);

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <streambuf>
 
+#include "common/text.h"
+
 namespace feedbridge::http {
 namespace {
 
@@ -125,9 +127,12 @@ Result<std::string> ReadInflated(RawSource& source, ContentCoding coding, size_t
       if (got == 0) break;
       // A gzip bomb stops here: decoded bytes are counted before they are kept.
       if (body.size() + got > max_bytes) {
-        source.Fail(Status::ResourceExhausted("decompressed body over " +
-                                              std::to_string(max_bytes) + " bytes"));
+        source.Fail(Status::ResourceExhausted("decompressed body over " + SizeText(max_bytes)));
         break;
+      }
+      // Grown by doubling, but never past the cap: a body near the cap must not reserve twice it.
+      if (body.size() + got > body.capacity()) {
+        body.reserve(std::min(max_bytes, std::max(body.capacity() * 2, body.size() + got)));
       }
       body.append(chunk.data(), got);
     }

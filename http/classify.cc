@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/http_status.h"
+
 namespace feedbridge::http {
 namespace {
 
@@ -164,60 +166,7 @@ std::optional<TimePoint> FreshUntil(const HttpResponse& response, TimePoint now)
   return std::max(when, now);
 }
 
-FetchOutcome OutcomeFor(int status, bool has_retry_after) {
-  if (status >= 200 && status < 300) return FetchOutcome::kOk;
-  if (status == 304) return FetchOutcome::kNotModified;
-  if (status == 410) return FetchOutcome::kGone;
-  if (status == 404) return FetchOutcome::kNotFound;
-  if (status == 429 || (status == 503 && has_retry_after)) return FetchOutcome::kThrottled;
-  // A 3xx that was not followed (no Location, too many, or redirects disabled) and 1xx left
-  // over are the request's problem as far as the poller is concerned.
-  if (status >= 100 && status < 500) return FetchOutcome::kClientError;
-  return FetchOutcome::kServerError;
-}
-
 }  // namespace
-
-std::string_view ReasonPhrase(int status) {
-  struct Reason {
-    int status;
-    std::string_view phrase;
-  };
-  // RFC 9110's phrases of the statuses feed servers answer with, in status order.
-  static constexpr Reason kReasons[] = {
-      {200, "OK"},
-      {203, "Non-Authoritative Information"},
-      {204, "No Content"},
-      {206, "Partial Content"},
-      {301, "Moved Permanently"},
-      {302, "Found"},
-      {303, "See Other"},
-      {304, "Not Modified"},
-      {307, "Temporary Redirect"},
-      {308, "Permanent Redirect"},
-      {400, "Bad Request"},
-      {401, "Unauthorized"},
-      {403, "Forbidden"},
-      {404, "Not Found"},
-      {405, "Method Not Allowed"},
-      {406, "Not Acceptable"},
-      {408, "Request Timeout"},
-      {410, "Gone"},
-      {412, "Precondition Failed"},
-      {414, "URI Too Long"},
-      {415, "Unsupported Media Type"},
-      {429, "Too Many Requests"},
-      {451, "Unavailable For Legal Reasons"},
-      {500, "Internal Server Error"},
-      {501, "Not Implemented"},
-      {502, "Bad Gateway"},
-      {503, "Service Unavailable"},
-      {504, "Gateway Timeout"},
-  };
-  const auto it = std::lower_bound(std::begin(kReasons), std::end(kReasons), status,
-                                   [](const Reason& r, int s) { return r.status < s; });
-  return it != std::end(kReasons) && it->status == status ? it->phrase : std::string_view();
-}
 
 std::optional<TimePoint> ParseRetryAfter(std::string_view value, TimePoint now) {
   value = Trim(value);
@@ -235,7 +184,7 @@ std::optional<TimePoint> ParseRetryAfter(std::string_view value, TimePoint now) 
 Classification ClassifyResponse(const HttpResponse& response, TimePoint now) {
   Classification c;
   const std::optional<TimePoint> retry_after = ParseRetryAfter(response.Find("Retry-After"), now);
-  c.outcome = OutcomeFor(response.status, retry_after.has_value());
+  c.retry_after = retry_after;
   c.not_before = retry_after ? retry_after : FreshUntil(response, now);
   c.etag = std::string(Trim(response.Find("ETag")));
   c.last_modified = std::string(Trim(response.Find("Last-Modified")));

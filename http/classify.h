@@ -1,7 +1,7 @@
 #pragma once
 
-// What a finished feed fetch means for the poller: pure functions of a response (miniflux's
-// ResponseHandler as free functions). No I/O.
+// The facts a finished exchange states about itself: Retry-After, caching headers, validators,
+// a summary for logs (miniflux's ResponseHandler as free functions). Pure: no I/O, no policy.
 
 #include <chrono>
 #include <optional>
@@ -13,18 +13,11 @@
 
 namespace feedbridge::http {
 
-enum class FetchOutcome {
-  kOk,           // 2xx with a body: parse it.
-  kNotModified,  // 304: nothing new.
-  kGone,         // 410: disable the feed.
-  kNotFound,     // 404: an error (backs off), the feed is not disabled.
-  kThrottled,    // 429, or 503 with Retry-After: not an error, wait as told.
-  kClientError,  // Other 4xx.
-  kServerError,  // 5xx.
-};
-
+// The protocol facts of a response that a client acts on; what they mean for a feed (or a
+// delivery) is the caller's policy (poller/fetch_state.h).
 struct Classification {
-  FetchOutcome outcome = FetchOutcome::kOk;
+  // Retry-After (seconds or HTTP-date), nullopt if absent or unparseable.
+  std::optional<TimePoint> retry_after;
   // Earliest time the server wants to be asked again: Retry-After (seconds or HTTP-date),
   // Cache-Control max-age / s-maxage, or Expires, whichever says so. nullopt if none.
   std::optional<TimePoint> not_before;
@@ -35,10 +28,6 @@ struct Classification {
 };
 
 Classification ClassifyResponse(const HttpResponse& response, TimePoint now);
-
-// The standard reason phrase of the statuses feeds answer with ("Not Found"); empty for others
-// (the server's own phrase is not kept: it may say anything).
-std::string_view ReasonPhrase(int status);
 
 // Retry-After as seconds or an HTTP-date (RFC 9110 §10.2.3), relative to `now`. nullopt if absent
 // or unparseable; a date in the past gives `now`.

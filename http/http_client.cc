@@ -33,9 +33,8 @@ void HttpClient::SendEach(std::span<const HttpRequest> requests,
   bool go_on = true;
   for (size_t i = 0; i < requests.size(); ++i) {
     if (!go_on || std::chrono::steady_clock::now() >= start_by) {
-      go_on = done(i, Status::FailedPrecondition(
-                          "http: " + requests[i].url + ": not sent: " +
-                          (go_on ? "the batch ran out of time" : "the batch was stopped"))) &&
+      go_on = done(i, NotSent{"http: " + requests[i].url + ": not sent: " +
+                              (go_on ? "the batch ran out of time" : "the batch was stopped")}) &&
               go_on;
       continue;
     }

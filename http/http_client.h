@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "common/result.h"
@@ -49,6 +50,15 @@ struct HttpResponse {
   bool MovedPermanently() const;
 };
 
+// SendEach's word on a request it did not start (start_by passed, or `done` returned false):
+// nothing of it reached a server.
+struct NotSent {
+  std::string reason;  // "http: URL: not sent: the batch ran out of time" (or "was stopped").
+};
+
+// What SendEach reports of one request: NotSent, or the result Send would have returned.
+using EachResult = std::variant<NotSent, Result<HttpResponse>>;
+
 // Sends requests. A non-2xx answer is a response, not an error; errors are transport failures:
 //   Unavailable        connection refused or reset, DNS failure, TLS failure (untrusted chain,
 //                      a certificate not naming the host).
@@ -63,16 +73,15 @@ class HttpClient {
  public:
   // Told of each request of SendEach as it ends: its index and result. Returning false starts no
   // more requests.
-  using EachDone = std::function<bool(size_t index, Result<HttpResponse> result)>;
+  using EachDone = std::function<bool(size_t index, EachResult result)>;
 
   virtual ~HttpClient() = default;
   virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
 
   // Sends `requests`, several at once where the implementation can, and calls `done` once for
   // each, on the calling thread, as it ends (in any order). A request is started only before
-  // `start_by` and while `done` returns true; the others are reported as FailedPrecondition
-  // "not sent: ...", which Send never returns: nothing of them reached a server. Other results
-  // are what Send would return. This default sends them one after another with Send.
+  // `start_by` and while `done` returns true; the others are reported as NotSent. The results
+  // of the rest are what Send would return. This default sends them one after another with Send.
   virtual void SendEach(std::span<const HttpRequest> requests,
                         std::chrono::steady_clock::time_point start_by, const EachDone& done);
 };

@@ -277,15 +277,14 @@ class PocoHttpClient::Impl {
                 const HttpClient::EachDone& done) {
     std::vector<bool> reported(requests.size(), false);
     bool go_on = true;
-    auto report = [&](size_t i, Result<HttpResponse> result) {
+    auto report = [&](size_t i, EachResult result) {
       reported[i] = true;
       if (!done(i, std::move(result))) go_on = false;
       return go_on;
     };
     auto not_sent = [&](size_t i) {
-      report(i, Status::FailedPrecondition(
-                    "http: " + requests[i].url + ": not sent: " +
-                    (go_on ? "the batch ran out of time" : "the batch was stopped")));
+      report(i, NotSent{"http: " + requests[i].url + ": not sent: " +
+                        (go_on ? "the batch ran out of time" : "the batch was stopped")});
     };
     try {
       // Plain-http GETs go to the multiplexer, all at once; the rest (https, POST, anything
@@ -316,8 +315,13 @@ class PocoHttpClient::Impl {
           [&](size_t k, Result<PlainResponse> result) {
             const size_t i = plain_of[k];
             const HttpRequest& request = requests[i];
+            if (!result.ok() && result.status().code() == Status::Code::kFailedPrecondition) {
+              // The multiplexer's "not sent" (http/multiplexer.h).
+              report(i, NotSent{"http: " + request.url + ": " + result.status().message()});
+              return go_on;
+            }
             if (!result.ok()) {
-              report(i, result.status().WithContext("http: " + request.url));
+              report(i, Result<HttpResponse>(result.status().WithContext("http: " + request.url)));
               return go_on;
             }
             Hop hop{result->status, std::move(result->headers), std::move(result->body)};

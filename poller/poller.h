@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,7 +43,12 @@ struct PollReport {
   // Not errors, worth a warning: notices capped, throttled (429), left in the outbox (queue
   // down), not rescheduled (the claim's lease brings the feed back).
   std::vector<std::string> problems;
+  // Unset (the epoch) when the feed is not polled again: it is disabled.
   TimePoint next_poll_at;
+  bool disabled = false;   // The feed is disabled (410 Gone, or before): off the schedule.
+  bool throttled = false;  // 429, or 503 with Retry-After: it waits as the server asked.
+  // With `throttled`: the wait the server asked for (Retry-After), if it named one.
+  std::optional<std::chrono::seconds> retry_after;
 };
 
 // What ScheduleAll did.

@@ -12,7 +12,8 @@ namespace feedbridge::web {
 // DeadlineExceeded 504, Internal (and OK by mistake) 500.
 int HttpStatusFor(Status::Code code);
 
-// The reason phrase for an HTTP status ("Not Found").
+// The reason phrase for an HTTP status ("Not Found"; common/http_status.h), "Unknown" for one
+// outside the table: a status line needs some phrase.
 const char* ReasonPhrase(int status);
 
 }  // namespace feedbridge::web

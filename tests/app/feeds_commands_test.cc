@@ -258,5 +258,28 @@ TEST_F(FeedsCommandsTest, ServeOnTheEmbeddedDefaultsRunsAPrivateRedisAndStopsOnS
   EXPECT_THAT(status.out, HasSubstr("(started by this process)"));
 }
 
+TEST_F(FeedsCommandsTest, PollOfAGoneFeedSaysItIsDisabled) {
+  ASSERT_EQ(Feedbridge({"feeds", "add", web_.Url("/feed.rss"), "--nickname", "garden"}).exit_code,
+            kExitOk);
+  web_.Route("/feed.rss",
+             [](const HttpTestServer::Request&, HttpTestServer::Response& r) { r.SetStatus(410); });
+  const ProcessResult poll = Feedbridge({"poll", "garden"});
+  EXPECT_THAT(poll.out, HasSubstr("410 Gone"));
+  EXPECT_THAT(poll.out, HasSubstr("; disabled, not polled again"));
+  EXPECT_THAT(poll.out, Not(HasSubstr("1970-01-01")));
+}
+
+TEST_F(FeedsCommandsTest, PollOfAThrottledFeedSaysHowLongItWaits) {
+  ASSERT_EQ(Feedbridge({"feeds", "add", web_.Url("/feed.rss"), "--nickname", "garden"}).exit_code,
+            kExitOk);
+  web_.Route("/feed.rss", [](const HttpTestServer::Request&, HttpTestServer::Response& r) {
+    r.SetStatus(429);
+    r.SetHeader("Retry-After", "120");
+  });
+  const ProcessResult poll = Feedbridge({"poll", "garden"});
+  ASSERT_EQ(poll.exit_code, kExitOk) << poll.err;
+  EXPECT_THAT(poll.out, HasSubstr("HTTP 429, throttled, retry after 120s; next poll 20"));
+}
+
 }  // namespace
 }  // namespace feedbridge::app

@@ -110,7 +110,8 @@ TEST(OptionsTest, ParsesDurationsInEveryUnit) {
 }
 
 TEST(OptionsTest, ParsesSizesInBinaryUnits) {
-  const Option& o = Get("poller", "max_body_bytes");
+  // server.max_body_bytes: its maximum (1GiB) leaves room for every unit.
+  const Option& o = Get("server", "max_body_bytes");
   const NumberCase cases[] = {
       {"bytes", "4096", 4096},           {"B", "4096B", 4096},       {"KiB", "512KiB", 512 << 10},
       {"K", "512K", 512 << 10},          {"MiB", "15MiB", 15 << 20}, {"M", "15M", 15 << 20},
@@ -144,7 +145,9 @@ TEST(OptionsTest, RejectsBadValuesWithAMessageNamingTheValue) {
       {"duration too short", "poller", "fetch_timeout", "0", "0s is below the minimum 1s"},
       {"duration too long", "poller", "fetch_timeout", "1h", "1h is above the maximum 10m"},
       {"decimal size unit", "poller", "max_body_bytes", "15MB", "'15MB' is not a size"},
-      {"size too large", "poller", "max_body_bytes", "2GiB", "2GiB is above the maximum 1GiB"},
+      {"size too large", "poller", "max_body_bytes", "2GiB", "2GiB is above the maximum 128MiB"},
+      {"feed cap every busy worker cannot survive", "poller", "max_body_bytes", "1GiB",
+       "1GiB is above the maximum 128MiB"},
       {"word as integer", "server", "workers", "many", "'many' is not an integer"},
       {"integer with sign", "server", "workers", "+3", "'+3' is not an integer"},
       {"integer too small", "server", "workers", "0", "0 is below the minimum 1"},

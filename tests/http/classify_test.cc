@@ -20,35 +20,6 @@ HttpResponse Make(int status, std::vector<Header> headers = {}) {
   return r;
 }
 
-struct OutcomeCase {
-  std::string name;
-  HttpResponse response;
-  FetchOutcome outcome;
-};
-
-TEST(ClassifyResponseTest, MapsStatusesToOutcomes) {
-  const OutcomeCase cases[] = {
-      {"200", Make(200), FetchOutcome::kOk},
-      {"203", Make(203), FetchOutcome::kOk},
-      {"304", Make(304), FetchOutcome::kNotModified},
-      {"410", Make(410), FetchOutcome::kGone},
-      {"404", Make(404), FetchOutcome::kNotFound},
-      {"429 without Retry-After", Make(429), FetchOutcome::kThrottled},
-      {"429 with seconds", Make(429, {{"Retry-After", "30"}}), FetchOutcome::kThrottled},
-      {"503 with Retry-After", Make(503, {{"Retry-After", "120"}}), FetchOutcome::kThrottled},
-      {"503 without Retry-After", Make(503), FetchOutcome::kServerError},
-      {"503 with garbage Retry-After", Make(503, {{"Retry-After", "soon"}}),
-       FetchOutcome::kServerError},
-      {"500", Make(500), FetchOutcome::kServerError},
-      {"403", Make(403), FetchOutcome::kClientError},
-      {"unfollowed 301", Make(301), FetchOutcome::kClientError},
-  };
-  for (const OutcomeCase& c : cases) {
-    SCOPED_TRACE(c.name);
-    EXPECT_EQ(ClassifyResponse(c.response, kNow).outcome, c.outcome);
-  }
-}
-
 TEST(ClassifyResponseTest, TooManyRequestsWithSecondsSetsNotBefore) {
   const Classification c = ClassifyResponse(Make(429, {{"Retry-After", "120"}}), kNow);
   ASSERT_TRUE(c.not_before.has_value());
@@ -59,7 +30,7 @@ TEST(ClassifyResponseTest, TooManyRequestsWithSecondsSetsNotBefore) {
 TEST(ClassifyResponseTest, ServiceUnavailableWithHttpDateSetsNotBefore) {
   const Classification c =
       ClassifyResponse(Make(503, {{"Retry-After", "Fri, 15 Jan 2027 08:02:00 GMT"}}), kNow);
-  EXPECT_EQ(c.outcome, FetchOutcome::kThrottled);
+  EXPECT_EQ(c.retry_after, kNow + seconds(120));
   ASSERT_TRUE(c.not_before.has_value());
   EXPECT_EQ(*c.not_before, kNow + seconds(120));
   EXPECT_EQ(c.summary, "HTTP 503 Service Unavailable, retry after 120s");

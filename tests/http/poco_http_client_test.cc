@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "tests/http/test_resolvers.h"
@@ -122,10 +123,13 @@ Result<HttpResponse> SendOne(PocoHttpClient& client, const HttpRequest& request)
   int calls = 0;
   client.SendEach(std::span<const HttpRequest>(&request, 1),
                   std::chrono::steady_clock::now() + std::chrono::hours(1),
-                  [&](size_t index, Result<HttpResponse> result) {
+                  [&](size_t index, EachResult result) {
                     EXPECT_EQ(index, 0u);
                     ++calls;
-                    got = std::move(result);
+                    EXPECT_TRUE(std::holds_alternative<Result<HttpResponse>>(result));
+                    if (auto* sent = std::get_if<Result<HttpResponse>>(&result)) {
+                      got = std::move(*sent);
+                    }
                     return true;
                   });
   EXPECT_EQ(calls, 1);
@@ -244,6 +248,19 @@ TEST_P(PocoHttpClientTest, GzipBombIsResourceExhausted) {
   HttpRequest req = Get("/bomb");
   req.max_body_bytes = 1u << 20;
   EXPECT_THAT(Fetch(client_, req), StatusIs(Code::kResourceExhausted));
+}
+
+TEST_P(PocoHttpClientTest, GzipBombErrorNamesTheUrlOnceAndTheCapInMiB) {
+  const std::string bomb = feedbridge::testing::GzipCompress(std::string(3u << 20, '\0'));
+  server_.Route("/bomb", [&bomb](const auto&, auto& resp) {
+    resp.SetHeader("Content-Encoding", "gzip");
+    resp.SetBody(bomb);
+  });
+  HttpRequest req = Get("/bomb");
+  req.max_body_bytes = 2u << 20;
+  const Result<HttpResponse> r = Fetch(client_, req);
+  ASSERT_THAT(r, StatusIs(Code::kResourceExhausted));
+  EXPECT_EQ(r.status().message(), "http: " + req.url + ": decompressed body over 2 MiB");
 }
 
 TEST_P(PocoHttpClientTest, BodyOverCapWithContentLengthIsResourceExhausted) {

@@ -321,6 +321,33 @@ TEST_F(PollerTest, TooManyRequestsWithRetryAfterSchedulesExactlyThen) {
   EXPECT_EQ(feed.last_http_status, 429);
 }
 
+TEST_F(PollerTest, ReportOfAGoneFeedSaysItIsDisabled) {
+  FirstPoll();
+  http_.Script(FeedUrl(), FakeHttpClient::WithStatus(FeedUrl(), 410));
+  auto gone = poller_.PollFeed(kFeedId);
+  ASSERT_OK(gone);
+  EXPECT_TRUE(gone->disabled);
+  EXPECT_EQ(gone->next_poll_at, TimePoint{});
+  auto again = poller_.PollFeed(kFeedId);
+  ASSERT_OK(again);
+  EXPECT_TRUE(again->disabled);
+}
+
+TEST_F(PollerTest, ReportOfAThrottledPollSaysHowLongItWaits) {
+  FirstPoll();
+  http_.Script(FeedUrl(), FakeHttpClient::WithStatus(FeedUrl(), 429, {{"Retry-After", "120"}}));
+  auto told = poller_.PollFeed(kFeedId);
+  ASSERT_OK(told);
+  EXPECT_TRUE(told->throttled);
+  EXPECT_FALSE(told->disabled);
+  EXPECT_EQ(told->retry_after, std::chrono::seconds(120));
+  http_.Script(FeedUrl(), FakeHttpClient::WithStatus(FeedUrl(), 429));
+  auto untold = poller_.PollFeed(kFeedId);
+  ASSERT_OK(untold);
+  EXPECT_TRUE(untold->throttled);
+  EXPECT_FALSE(untold->retry_after);
+}
+
 TEST_F(PollerTest, ServerErrorsBackOffCountFailuresAndSuccessClearsThem) {
   FirstPoll();
   const TimePoint first_failure = clock_.Now();
