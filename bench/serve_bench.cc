@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "feeds/entry_document.h"
 #include "feeds/model.h"
-#include "feeds/writers.h"
 #include "store/database.h"
 
 namespace fb = feedbridge;
@@ -86,21 +86,20 @@ fb::feeds::Entry Post(int n, std::chrono::sys_seconds published) {
   return e;
 }
 
-// What the poller stores for one parsed entry (poller/: a one-item JSON Feed document).
+// What the poller stores for one parsed entry (feeds/entry_document.h, as poller/ writes it).
 fb::store::NewEntry Stored(const fb::feeds::Entry& e, bool with_notice) {
   fb::feeds::Feed one;
   one.title.value = "A Garden Blog";
   one.home_page_url = "https://blog.example/";
   one.feed_url = "https://blog.example/feed.xml";
   one.language = "en";
-  one.entries.push_back(e);
   fb::store::NewEntry row;
   row.identity = e.id;
   row.url = e.Url();
   row.title = e.title.value;
   row.published = fb::TimePoint(*e.published.utc);
   row.updated = fb::TimePoint(*e.updated.utc);
-  row.document = fb::feeds::WriteJsonFeed(one, {.pretty = false});
+  row.document = fb::feeds::EncodeEntryDocument(one, e);
   if (with_notice) {
     row.notice_text = e.title.value.substr(0, 100) + " " + row.url;
     row.notice_url = row.url;

@@ -113,4 +113,11 @@ struct Notice {
   bool enqueued = false;  // Outbox state: false until it is on the Redis stream.
 };
 
+// A notice with the entry it announces and that entry's feed: what a notice page shows.
+struct NoticeSource {
+  Notice notice;
+  StoredEntry entry;
+  FeedRecord feed;
+};
+
 }  // namespace feedbridge::store

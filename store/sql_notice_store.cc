@@ -50,6 +50,20 @@ Result<Notice> SqlNoticeStore::GetNotice(int64_t notice_id) {
   });
 }
 
+Result<NoticeSource> SqlNoticeStore::GetNoticeSource(int64_t notice_id) {
+  return sessions_.Run(
+      "get " + NoticeName(notice_id) + " with its entry and feed",
+      [&](Session& s) -> Result<NoticeSource> {
+        std::vector<NoticeSource> rows;
+        s << sessions_.dialect().Native(std::string(kNoticeSourceSelect)), into(rows),
+            bind(notice_id), now;
+        if (rows.empty()) {
+          return Status::NotFound("store: " + NoticeName(notice_id) + " not found");
+        }
+        return std::move(rows.front());
+      });
+}
+
 Result<std::vector<Notice>> SqlNoticeStore::ListNotices(int64_t account_id, int64_t before_id,
                                                         size_t limit) {
   return sessions_.Run(

@@ -15,6 +15,7 @@ class SqlNoticeStore final : public NoticeStore {
   Result<std::vector<Notice>> PendingOutbox(size_t limit) override;
   Status MarkEnqueued(int64_t notice_id) override;
   Result<Notice> GetNotice(int64_t notice_id) override;
+  Result<NoticeSource> GetNoticeSource(int64_t notice_id) override;
   Result<std::vector<Notice>> ListNotices(int64_t account_id, int64_t before_id,
                                           size_t limit) override;
   Result<int64_t> CountPendingOutbox() override;

@@ -111,6 +111,25 @@ void VisitColumns(Notice& r, V& v) {
   v(r.enqueued);
 }
 
+// GetNoticeSource's SELECT: a notice, its entry and the entry's feed in one row, the columns in
+// the order of the three VisitColumns above, one after another.
+inline constexpr std::string_view kNoticeSourceSelect =
+    "SELECT n.id, n.account_id, n.entry_id, n.text, n.url, n.created_at, n.enqueued, "
+    "e.id, e.feed_id, e.identity, e.url, e.title, e.published_at, e.updated_at, e.first_seen_at, "
+    "e.document, "
+    "f.id, f.account_id, a.nickname, f.url, f.title, f.description, f.site_url, f.icon_url, "
+    "f.etag, f.last_modified, f.last_http_status, f.last_error, f.consecutive_failures, "
+    "f.last_polled_at, f.last_success_at, f.failing_since, f.next_poll_at, f.disabled_reason, "
+    "f.recent_entries, f.created_at "
+    "FROM notices n JOIN entries e ON e.id = n.entry_id JOIN feeds f ON f.id = e.feed_id "
+    "JOIN accounts a ON a.id = f.account_id WHERE n.id = ?";
+template <class V>
+void VisitColumns(NoticeSource& r, V& v) {
+  VisitColumns(r.notice, v);
+  VisitColumns(r.entry, v);
+  VisitColumns(r.feed, v);
+}
+
 // Reads the columns of one row from `pos` on. NULL reads as empty / 0 / nullopt.
 class ColumnReader {
  public:
@@ -244,5 +263,8 @@ class TypeHandler<feedbridge::store::StoredEntry>
 template <>
 class TypeHandler<feedbridge::store::Notice>
     : public feedbridge::store::RecordTypeHandler<feedbridge::store::Notice> {};
+template <>
+class TypeHandler<feedbridge::store::NoticeSource>
+    : public feedbridge::store::RecordTypeHandler<feedbridge::store::NoticeSource> {};
 
 }  // namespace Poco::Data

@@ -289,34 +289,28 @@ Result<WebResponse> PageHandlers::NoticePage(const WebRequest& request, std::str
   const Status not_found = Status::NotFound("web: no notice " + Quote(id));
   const std::optional<int64_t> notice_id = PositiveInteger(id);
   if (!notice_id) return not_found;
-  Result<store::Notice> notice = notices_.GetNotice(*notice_id);
-  if (!notice.ok()) {
-    if (notice.status().code() == Status::Code::kNotFound) return not_found;
-    return notice.status().WithContext("web: notice " + Quote(id));
+  // One read: the notice, its entry and the blog, from one snapshot.
+  Result<store::NoticeSource> source = notices_.GetNoticeSource(*notice_id);
+  if (!source.ok()) {
+    if (source.status().code() == Status::Code::kNotFound) return not_found;
+    return source.status().WithContext("web: notice " + Quote(id));
   }
-  Result<store::StoredEntry> entry = entries_.GetEntry(notice->entry_id);
-  if (!entry.ok()) {
-    if (entry.status().code() == Status::Code::kNotFound) return not_found;
-    return entry.status().WithContext("web: notice " + Quote(id));
-  }
-  Result<store::FeedRecord> feed = feeds_.GetFeed(entry->feed_id);
-  if (!feed.ok()) {
-    if (feed.status().code() == Status::Code::kNotFound) return not_found;
-    return feed.status().WithContext("web: notice " + Quote(id));
-  }
+  const store::Notice& notice = source->notice;
+  const store::StoredEntry& entry = source->entry;
+  const store::FeedRecord& feed = source->feed;
 
   mustache::data data;
-  data.set("text", notice->text);
-  data.set("blog_name", BlogName(*feed));
-  data.set("profile_url", base_url_ + feed->nickname);
-  data.set("iso", feeds::FormatRfc3339(Seconds(notice->created_at)));
-  data.set("time", HumanTime(notice->created_at));
-  if (!entry->title.empty()) data.set("entry_title", entry->title);
-  const std::optional<TimePoint> posted = entry->published ? entry->published : entry->updated;
+  data.set("text", notice.text);
+  data.set("blog_name", BlogName(feed));
+  data.set("profile_url", base_url_ + feed.nickname);
+  data.set("iso", feeds::FormatRfc3339(Seconds(notice.created_at)));
+  data.set("time", HumanTime(notice.created_at));
+  if (!entry.title.empty()) data.set("entry_title", entry.title);
+  const std::optional<TimePoint> posted = entry.published ? entry.published : entry.updated;
   if (posted) data.set("entry_time", TimeData(*posted));
 
   // A stored document that no longer decodes costs the content, not the page.
-  Result<feeds::EntryDocument> parsed = feeds::DecodeEntryDocument(entry->document, entry->url);
+  Result<feeds::EntryDocument> parsed = feeds::DecodeEntryDocument(entry.document, entry.url);
   if (parsed.ok()) {
     const feeds::Entry& e = parsed->entry;
     const feeds::Text* content = nullptr;
@@ -332,25 +326,25 @@ Result<WebResponse> PageHandlers::NoticePage(const WebRequest& request, std::str
     if (content == nullptr && !e.summary.value.empty()) content = &e.summary;
     if (content != nullptr && content->is_html()) {
       // The only markup put in a page as is, and only once the allowlist has cleaned it.
-      const std::string& base = entry->url.empty() ? content->base : entry->url;
+      const std::string& base = entry.url.empty() ? content->base : entry.url;
       std::string html = feeds::SanitizeHtml(content->value, base);
       if (!html.empty()) data.set("content_html", html);
     } else if (content != nullptr) {
       data.set("content_text", content->value);
     }
   }
-  if (IsWebUrl(entry->url)) {
-    data.set("original_url", entry->url);
-  } else if (IsWebUrl(notice->url)) {
-    data.set("original_url", notice->url);
+  if (IsWebUrl(entry.url)) {
+    data.set("original_url", entry.url);
+  } else if (IsWebUrl(notice.url)) {
+    data.set("original_url", notice.url);
   }
 
   Result<std::string> body = RenderTemplate("notice.mustache", data);
   if (!body.ok()) return body.status();
   Page page;
-  page.title = entry->title.empty() ? notice->text : entry->title;
+  page.title = entry.title.empty() ? notice.text : entry.title;
   page.body = std::move(*body);
-  page.last_modified = std::max(notice->created_at, entry->first_seen_at);
+  page.last_modified = std::max(notice.created_at, entry.first_seen_at);
   return Finish(request, page);
 }
 

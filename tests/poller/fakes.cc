@@ -211,6 +211,11 @@ Result<store::Notice> FailingStore::GetNotice(int64_t notice_id) {
   return inner_.GetNotice(notice_id);
 }
 
+Result<store::NoticeSource> FailingStore::GetNoticeSource(int64_t notice_id) {
+  if (Status s = Enter("GetNoticeSource"); !s.ok()) return s;
+  return inner_.GetNoticeSource(notice_id);
+}
+
 Result<std::vector<store::Notice>> FailingStore::ListNotices(int64_t account_id, int64_t before_id,
                                                              size_t limit) {
   if (Status s = Enter("ListNotices"); !s.ok()) return s;
@@ -479,6 +484,17 @@ Result<store::Notice> MemoryStore::GetNotice(int64_t notice_id) {
     if (n.id == notice_id) return n;
   }
   return Status::NotFound("fake store: no notice");
+}
+
+Result<store::NoticeSource> MemoryStore::GetNoticeSource(int64_t notice_id) {
+  // Three lookups, each under the lock: the fake has no snapshot to keep.
+  Result<store::Notice> notice = GetNotice(notice_id);
+  if (!notice.ok()) return notice.status();
+  Result<store::StoredEntry> entry = GetEntry(notice->entry_id);
+  if (!entry.ok()) return entry.status();
+  Result<store::FeedRecord> feed = GetFeed(entry->feed_id);
+  if (!feed.ok()) return feed.status();
+  return store::NoticeSource{std::move(*notice), std::move(*entry), std::move(*feed)};
 }
 
 Result<std::vector<store::Notice>> MemoryStore::ListNotices(int64_t account_id, int64_t before_id,

@@ -92,6 +92,7 @@ class MemoryStore final : public store::FeedStore,
   Result<std::vector<store::Notice>> PendingOutbox(size_t limit) override;
   Status MarkEnqueued(int64_t notice_id) override;
   Result<store::Notice> GetNotice(int64_t notice_id) override;
+  Result<store::NoticeSource> GetNoticeSource(int64_t notice_id) override;
   Result<std::vector<store::Notice>> ListNotices(int64_t account_id, int64_t before_id,
                                                  size_t limit) override;
   Result<int64_t> CountPendingOutbox() override;
@@ -157,6 +158,7 @@ class FailingStore final : public store::FeedStore,
   Result<std::vector<store::Notice>> PendingOutbox(size_t limit) override;
   Status MarkEnqueued(int64_t notice_id) override;
   Result<store::Notice> GetNotice(int64_t notice_id) override;
+  Result<store::NoticeSource> GetNoticeSource(int64_t notice_id) override;
   Result<std::vector<store::Notice>> ListNotices(int64_t account_id, int64_t before_id,
                                                  size_t limit) override;
   Result<int64_t> CountPendingOutbox() override;

@@ -406,6 +406,50 @@ TEST_P(StoreTest, RecordPollCreatesNoticesOnlyForEntriesWithText) {
   EXPECT_EQ(polled->last_success_at, at);
 }
 
+TEST_P(StoreTest, NoticeSourceIsTheNoticeItsEntryAndItsFeedInOneRead) {
+  const FeedRecord alice = AddBlog("alice");
+  const FeedRecord bob = AddBlog("bob");
+  const TimePoint at = clock_.Now();
+  ASSERT_OK(db_->entries().RecordPoll(bob.id, Polled(bob, at), {Entry("b", "bob's post")}));
+  Result<std::vector<Notice>> notices =
+      db_->entries().RecordPoll(alice.id, Polled(alice, at), {Entry("1", "first post")});
+  ASSERT_OK(notices);
+  ASSERT_EQ(notices->size(), 1u);
+  const Notice& n = (*notices)[0];
+
+  Result<NoticeSource> source = db_->notices().GetNoticeSource(n.id);
+  ASSERT_OK(source);
+  // Each part is what its own Get returns.
+  Result<Notice> notice = db_->notices().GetNotice(n.id);
+  ASSERT_OK(notice);
+  EXPECT_EQ(source->notice.id, notice->id);
+  EXPECT_EQ(source->notice.account_id, notice->account_id);
+  EXPECT_EQ(source->notice.entry_id, notice->entry_id);
+  EXPECT_EQ(source->notice.text, "first post");
+  EXPECT_EQ(source->notice.url, notice->url);
+  EXPECT_EQ(source->notice.created_at, at);
+  EXPECT_EQ(source->notice.enqueued, notice->enqueued);
+  Result<StoredEntry> entry = db_->entries().GetEntry(n.entry_id);
+  ASSERT_OK(entry);
+  EXPECT_EQ(source->entry.id, entry->id);
+  EXPECT_EQ(source->entry.feed_id, alice.id);
+  EXPECT_EQ(source->entry.identity, entry->identity);
+  EXPECT_EQ(source->entry.url, entry->url);
+  EXPECT_EQ(source->entry.title, entry->title);
+  EXPECT_EQ(source->entry.document, entry->document);
+  EXPECT_EQ(source->entry.first_seen_at, entry->first_seen_at);
+  Result<FeedRecord> feed = db_->feeds().GetFeed(alice.id);
+  ASSERT_OK(feed);
+  EXPECT_EQ(source->feed.id, alice.id);
+  EXPECT_EQ(source->feed.nickname, "alice");
+  EXPECT_EQ(source->feed.url, feed->url);
+  EXPECT_EQ(source->feed.etag, feed->etag);
+  EXPECT_EQ(source->feed.last_success_at, feed->last_success_at);
+  EXPECT_EQ(source->feed.created_at, feed->created_at);
+
+  EXPECT_THAT(db_->notices().GetNoticeSource(987654), StatusIs(Code::kNotFound));
+}
+
 TEST_P(StoreTest, RecordPollFailingMidwayLeavesNothing) {
   const FeedRecord feed = AddBlog("alice");
   // The third entry breaks a constraint (an entry needs an identity) after two entries and a
