@@ -114,7 +114,7 @@ Status MemoryStreamQueue::Bury(const StreamEntry& entry, std::string_view reason
   std::lock_guard lock(mu_);
   auto it = FindPendingLocked(entry.id);
   if (it == stream_.end()) return Status::Ok();
-  dead_.push_back(DeadStreamEntry{EntryId(dead_.size() + 1), entry.fields, entry.deliveries,
+  dead_.push_back(DeadStreamEntry{EntryId(next_dead_id_++), entry.fields, entry.deliveries,
                                   std::string(reason)});
   stream_.erase(it);
   return Status::Ok();
@@ -137,6 +137,35 @@ Result<std::vector<DeadStreamEntry>> MemoryStreamQueue::ListDead(size_t max) {
   std::vector<DeadStreamEntry> out;
   for (auto it = dead_.rbegin(); it != dead_.rend() && out.size() < max; ++it) out.push_back(*it);
   return out;
+}
+
+Result<std::optional<DeadStreamEntry>> MemoryStreamQueue::GetDead(std::string_view id) {
+  std::lock_guard lock(mu_);
+  for (const DeadStreamEntry& d : dead_) {
+    if (d.id == id) return std::optional<DeadStreamEntry>(d);
+  }
+  return std::optional<DeadStreamEntry>();
+}
+
+Result<bool> MemoryStreamQueue::ReviveDead(std::string_view id, const Fields& fields) {
+  std::lock_guard lock(mu_);
+  for (auto it = dead_.begin(); it != dead_.end(); ++it) {
+    if (it->id != id) continue;
+    dead_.erase(it);
+    AddLocked(fields, 0);
+    return true;
+  }
+  return false;
+}
+
+Result<bool> MemoryStreamQueue::DropDead(std::string_view id) {
+  std::lock_guard lock(mu_);
+  for (auto it = dead_.begin(); it != dead_.end(); ++it) {
+    if (it->id != id) continue;
+    dead_.erase(it);
+    return true;
+  }
+  return false;
 }
 
 }  // namespace feedbridge::queue

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,9 @@ class MemoryStreamQueue {
   Result<size_t> RequeueDueRetries(size_t max);
   Result<QueueStats> Stats();
   Result<std::vector<DeadStreamEntry>> ListDead(size_t max);
+  Result<std::optional<DeadStreamEntry>> GetDead(std::string_view id);
+  Result<bool> ReviveDead(std::string_view id, const Fields& fields);
+  Result<bool> DropDead(std::string_view id);
 
  private:
   struct Entry {
@@ -65,6 +69,7 @@ class MemoryStreamQueue {
   std::mutex mu_;
   std::condition_variable added_;
   uint64_t next_id_ = 1;              // Guarded by mu_.
+  uint64_t next_dead_id_ = 1;         // Dead-letter ids are never reused. Guarded by mu_.
   std::map<uint64_t, Entry> stream_;  // By entry id. Guarded by mu_.
   std::map<std::string, TimePoint, std::less<>>
       added_until_;                             // Key -> dedup until. Guarded by mu_.

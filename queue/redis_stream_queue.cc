@@ -93,6 +93,13 @@ end
 return #due
 )lua"};
 
+// The dead letter goes and the message comes back in one step: a crash cannot lose or double it.
+const RedisScript kRevive{"stream_revive", R"lua(
+if redis.call('XDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))
+return 1
+)lua"};
+
 constexpr std::string_view kPriorField = "prior_deliveries";
 
 // {field, value, ...} as a reply, as Fields; `prior` gets the queue's own field, which is left
@@ -122,11 +129,28 @@ StreamEntry ParseEntry(const Reply& id, const Reply& fields, int deliveries) {
   return e;
 }
 
+// {id, {field, value, ...}} of the dead-letter stream. The caller checks the shape.
+DeadStreamEntry ParseDead(const Reply& e) {
+  DeadStreamEntry d;
+  d.id = e.elements[0].str;
+  d.fields = ParseFields(e.elements[1], nullptr);
+  d.deliveries = static_cast<int>(FieldInt(d.fields, "deliveries").value_or(0));
+  d.reason = std::string(FieldValue(d.fields, "reason"));
+  return d;
+}
+
 void AppendFields(const Fields& fields, std::vector<std::string>& argv) {
   for (const auto& [name, value] : fields) {
     argv.push_back(name);
     argv.push_back(value);
   }
+}
+
+// "<ms>-<seq>": anything else Redis would refuse as a stream id.
+bool IsStreamId(std::string_view id) {
+  const size_t dash = id.find('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == id.size()) return false;
+  return DecimalInt(id.substr(0, dash)).has_value() && DecimalInt(id.substr(dash + 1)).has_value();
 }
 
 bool IsNoGroup(const Status& s) { return s.message().find("NOGROUP") != std::string::npos; }
@@ -272,14 +296,36 @@ Result<std::vector<DeadStreamEntry>> RedisStreamQueue::ListDead(size_t max) {
   std::vector<DeadStreamEntry> out;
   for (const Reply& e : r->elements) {
     if (e.elements.size() != 2) return Malformed("XREVRANGE");
-    DeadStreamEntry d;
-    d.id = e.elements[0].str;
-    d.fields = ParseFields(e.elements[1], nullptr);
-    d.deliveries = static_cast<int>(FieldInt(d.fields, "deliveries").value_or(0));
-    d.reason = std::string(FieldValue(d.fields, "reason"));
-    out.push_back(std::move(d));
+    out.push_back(ParseDead(e));
   }
   return out;
+}
+
+Result<std::optional<DeadStreamEntry>> RedisStreamQueue::GetDead(std::string_view id) {
+  if (!IsStreamId(id)) return std::optional<DeadStreamEntry>();
+  Result<Reply> r = redis_.Command({"XRANGE", keys_.dead, std::string(id), std::string(id)});
+  if (!r.ok()) return r.status();
+  if (r->elements.empty()) return std::optional<DeadStreamEntry>();
+  const Reply& e = r->elements[0];
+  if (e.elements.size() != 2) return Malformed("XRANGE");
+  return std::optional<DeadStreamEntry>(ParseDead(e));
+}
+
+Result<bool> RedisStreamQueue::ReviveDead(std::string_view id, const Fields& fields) {
+  if (!IsStreamId(id)) return false;
+  if (fields.empty()) return Status::InvalidArgument("queue: revive: no fields");
+  std::vector<std::string> args = {std::string(id)};
+  AppendFields(fields, args);
+  Result<Reply> r = redis_.Eval(kRevive, {keys_.dead, keys_.stream}, args);
+  if (!r.ok()) return r.status();
+  return r->integer == 1;
+}
+
+Result<bool> RedisStreamQueue::DropDead(std::string_view id) {
+  if (!IsStreamId(id)) return false;
+  Result<Reply> r = redis_.Command({"XDEL", keys_.dead, std::string(id)});
+  if (!r.ok()) return r.status();
+  return r->integer == 1;
 }
 
 }  // namespace feedbridge::queue

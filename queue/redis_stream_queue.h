@@ -63,6 +63,13 @@ class RedisStreamQueue {
   Result<QueueStats> Stats();
   // The newest `max` dead letters, newest first.
   Result<std::vector<DeadStreamEntry>> ListDead(size_t max);
+  // Dead letter `id`, or empty when there is none (also for an id that is not a stream id).
+  Result<std::optional<DeadStreamEntry>> GetDead(std::string_view id);
+  // Deletes dead letter `id` and adds `fields` to the stream as a new message, at once; false
+  // (and nothing added) when there is no such dead letter.
+  Result<bool> ReviveDead(std::string_view id, const Fields& fields);
+  // Deletes dead letter `id`; false when there is none.
+  Result<bool> DropDead(std::string_view id);
 
  private:
   Status EnsureGroup();
