@@ -7,9 +7,11 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "store/delivery_log.h"
 #include "store/entry_store.h"
 #include "store/feed_store.h"
 #include "store/notice_store.h"
+#include "store/subscription_store.h"
 
 namespace feedbridge::store {
 
@@ -20,6 +22,8 @@ class Database {
   virtual FeedStore& feeds() = 0;
   virtual EntryStore& entries() = 0;
   virtual NoticeStore& notices() = 0;
+  virtual SubscriptionStore& subscriptions() = 0;
+  virtual DeliveryLog& deliveries() = 0;
   // The schema version after migrations (the number of the last migration applied).
   virtual int SchemaVersion() const = 0;
 };

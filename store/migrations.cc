@@ -111,6 +111,47 @@ const std::vector<Migration>& Migrations() {
       {3,
        "entries by feed and id",
        {"CREATE INDEX entries_by_feed_id ON entries (feed_id, id)", "DROP INDEX entries_by_feed"}},
+      // The publisher: who subscribes to a blog over OMB, what was delivered where (so nothing
+      // is resent on purpose), and each endpoint's health for operators.
+      {4,
+       "subscriptions, deliveries_done, endpoint_health",
+       {
+           "CREATE TABLE subscriptions ("
+           " id {id},"
+           " account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+           " subscriber_uri TEXT NOT NULL CHECK (subscriber_uri <> ''),"
+           " profile_url TEXT NOT NULL DEFAULT '',"
+           " nickname TEXT NOT NULL DEFAULT '',"
+           " fullname TEXT NOT NULL DEFAULT '',"
+           " homepage TEXT NOT NULL DEFAULT '',"
+           " bio TEXT NOT NULL DEFAULT '',"
+           " location TEXT NOT NULL DEFAULT '',"
+           " avatar_url TEXT NOT NULL DEFAULT '',"
+           " license TEXT NOT NULL DEFAULT '',"
+           " post_notice_url TEXT NOT NULL,"
+           " update_profile_url TEXT NOT NULL,"
+           " token TEXT NOT NULL,"
+           " token_secret TEXT NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " UNIQUE (account_id, subscriber_uri))",
+           "CREATE INDEX subscriptions_by_post_notice_url"
+           " ON subscriptions (account_id, post_notice_url, id)",
+           // subject: a notice id or a profile revision, as kind says; not a foreign key.
+           "CREATE TABLE deliveries_done ("
+           " protocol TEXT NOT NULL,"
+           " kind TEXT NOT NULL,"
+           " subject BIGINT NOT NULL,"
+           " endpoint TEXT NOT NULL,"
+           " delivered_at BIGINT NOT NULL,"
+           " PRIMARY KEY (protocol, kind, subject, endpoint))",
+           "CREATE TABLE endpoint_health ("
+           " endpoint TEXT PRIMARY KEY,"
+           " last_success_at BIGINT,"
+           " last_failure_at BIGINT,"
+           " failing_since BIGINT,"
+           " consecutive_failures INTEGER NOT NULL DEFAULT 0,"
+           " last_error TEXT NOT NULL DEFAULT '')",
+       }},
   };
   return migrations;
 }

@@ -120,4 +120,42 @@ struct NoticeSource {
   FeedRecord feed;
 };
 
+// A remote OMB user's profile, as its service sent it (the authorize callback, updateProfile).
+struct RemoteProfile {
+  std::string uri;  // Identifier URI (omb_listener): what names the person. At most 255 bytes.
+  std::string profile_url;
+  std::string nickname;
+  std::string fullname;
+  std::string homepage;
+  std::string bio;
+  std::string location;
+  std::string avatar_url;
+  std::string license;
+
+  bool operator==(const RemoteProfile&) const = default;
+};
+
+// A remote OMB user subscribed to a local blog account: where its service takes the blog's
+// notices and profile updates, and the access token it gave us for them.
+struct Subscription {
+  int64_t id = 0;
+  int64_t account_id = 0;  // The local listenee.
+  RemoteProfile subscriber;
+  std::string post_notice_url;
+  std::string update_profile_url;
+  std::string token;  // Access token and secret issued by the subscriber's service.
+  std::string token_secret;
+  TimePoint created_at;
+};
+
+// What one endpoint (a postNotice URL, an inbox) has done lately, for operators.
+struct EndpointHealth {
+  std::string endpoint;
+  std::optional<TimePoint> last_success_at;
+  std::optional<TimePoint> last_failure_at;
+  std::optional<TimePoint> failing_since;  // First failure of the current run of failures.
+  int consecutive_failures = 0;
+  std::string last_error;  // Empty when the last attempt succeeded.
+};
+
 }  // namespace feedbridge::store

@@ -12,6 +12,8 @@ SqlDatabase::SqlDatabase(std::unique_ptr<SqlSessions> sessions, const Clock& clo
       feeds_(*sessions_, clock),
       entries_(*sessions_, clock),
       notices_(*sessions_),
+      subscriptions_(*sessions_, clock),
+      deliveries_(*sessions_),
       schema_version_(schema_version) {}
 
 Result<std::unique_ptr<Database>> OpenDatabase(std::string_view url, Clock& clock) {

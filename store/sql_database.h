@@ -5,10 +5,12 @@
 #include <memory>
 
 #include "store/database.h"
+#include "store/sql_delivery_log.h"
 #include "store/sql_entry_store.h"
 #include "store/sql_feed_store.h"
 #include "store/sql_notice_store.h"
 #include "store/sql_sessions.h"
+#include "store/sql_subscription_store.h"
 
 namespace feedbridge::store {
 
@@ -22,6 +24,8 @@ class SqlDatabase final : public Database {
   FeedStore& feeds() override { return feeds_; }
   EntryStore& entries() override { return entries_; }
   NoticeStore& notices() override { return notices_; }
+  SubscriptionStore& subscriptions() override { return subscriptions_; }
+  DeliveryLog& deliveries() override { return deliveries_; }
   int SchemaVersion() const override { return schema_version_; }
 
  private:
@@ -29,6 +33,8 @@ class SqlDatabase final : public Database {
   SqlFeedStore feeds_;
   SqlEntryStore entries_;
   SqlNoticeStore notices_;
+  SqlSubscriptionStore subscriptions_;
+  SqlDeliveryLog deliveries_;
   const int schema_version_;
 };
 

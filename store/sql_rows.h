@@ -1,7 +1,8 @@
 #pragma once
 
 // Rows <-> records: the column lists the stores select, and POCO type handlers that read a row
-// into a FeedRecord, StoredEntry or Notice in that order. Internal to store/.
+// into a FeedRecord, StoredEntry, Notice, Subscription or EndpointHealth in that order. Internal to
+// store/.
 
 #include <charconv>
 #include <chrono>
@@ -109,6 +110,43 @@ void VisitColumns(Notice& r, V& v) {
   v(r.url);
   v(r.created_at);
   v(r.enqueued);
+}
+
+inline constexpr std::string_view kSubscriptionColumns =
+    "id, account_id, subscriber_uri, profile_url, nickname, fullname, homepage, bio, location, "
+    "avatar_url, license, post_notice_url, update_profile_url, token, token_secret, created_at "
+    "FROM subscriptions";
+template <class V>
+void VisitColumns(Subscription& r, V& v) {
+  v(r.id);
+  v(r.account_id);
+  v(r.subscriber.uri);
+  v(r.subscriber.profile_url);
+  v(r.subscriber.nickname);
+  v(r.subscriber.fullname);
+  v(r.subscriber.homepage);
+  v(r.subscriber.bio);
+  v(r.subscriber.location);
+  v(r.subscriber.avatar_url);
+  v(r.subscriber.license);
+  v(r.post_notice_url);
+  v(r.update_profile_url);
+  v(r.token);
+  v(r.token_secret);
+  v(r.created_at);
+}
+
+inline constexpr std::string_view kEndpointHealthColumns =
+    "endpoint, last_success_at, last_failure_at, failing_since, consecutive_failures, last_error "
+    "FROM endpoint_health";
+template <class V>
+void VisitColumns(EndpointHealth& r, V& v) {
+  v(r.endpoint);
+  v(r.last_success_at);
+  v(r.last_failure_at);
+  v(r.failing_since);
+  v(r.consecutive_failures);
+  v(r.last_error);
 }
 
 // GetNoticeSource's SELECT: a notice, its entry and the entry's feed in one row, the columns in
@@ -266,5 +304,11 @@ class TypeHandler<feedbridge::store::Notice>
 template <>
 class TypeHandler<feedbridge::store::NoticeSource>
     : public feedbridge::store::RecordTypeHandler<feedbridge::store::NoticeSource> {};
+template <>
+class TypeHandler<feedbridge::store::Subscription>
+    : public feedbridge::store::RecordTypeHandler<feedbridge::store::Subscription> {};
+template <>
+class TypeHandler<feedbridge::store::EndpointHealth>
+    : public feedbridge::store::RecordTypeHandler<feedbridge::store::EndpointHealth> {};
 
 }  // namespace Poco::Data

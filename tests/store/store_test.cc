@@ -11,6 +11,7 @@
 
 #include "store/database.h"
 #include "store/migrations.h"
+#include "tests/store/store_fixture.h"
 #include "tests/store/test_databases.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"
@@ -23,18 +24,6 @@ using ::feedbridge::testing::StatusIs;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Code = Status::Code;
-
-std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "SQLite" : "PostgreSQL";
-}
-
-NewFeed Blog(const std::string& nickname) {
-  return NewFeed{.url = "https://" + nickname + ".example.org/feed.xml",
-                 .nickname = nickname,
-                 .title = "Blog " + nickname,
-                 .site_url = "https://" + nickname + ".example.org/",
-                 .description = "About " + nickname};
-}
 
 NewEntry Entry(const std::string& identity, const std::string& notice_text = "") {
   return NewEntry{.identity = identity,
@@ -57,30 +46,7 @@ FetchState Polled(const FeedRecord& feed, TimePoint at) {
                     .next_poll_at = at + std::chrono::minutes(30)};
 }
 
-class StoreTest : public ::testing::TestWithParam<Backend> {
- protected:
-  void SetUp() override {
-    try {
-      url_ = FreshDatabaseUrl(GetParam(), dir_);
-    } catch (const std::runtime_error& e) {
-      FAIL() << e.what();
-    }
-    Result<std::unique_ptr<Database>> db = OpenDatabase(url_, clock_);
-    ASSERT_OK(db);
-    db_ = std::move(*db);
-  }
-
-  FeedRecord AddBlog(const std::string& nickname) {
-    Result<FeedRecord> feed = db_->feeds().AddFeed(Blog(nickname));
-    EXPECT_OK(feed);
-    return feed.ok() ? *feed : FeedRecord{};
-  }
-
-  testing::FakeClock clock_;
-  testing::TempDir dir_;
-  std::string url_;
-  std::unique_ptr<Database> db_;
-};
+class StoreTest : public StoreFixture {};
 
 TEST_P(StoreTest, MigrationsApplyOnceAndReopeningIsANoOp) {
   const int latest = Migrations().back().version;

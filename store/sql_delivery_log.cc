@@ -1,0 +1,101 @@
+#include "store/sql_delivery_log.h"
+
+#include <string>
+
+#include "Poco/Data/Session.h"
+#include "store/sql_rows.h"
+
+namespace feedbridge::store {
+namespace {
+
+using Poco::Data::Session;
+using Poco::Data::Keywords::bind;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+
+// Errors are kept for operators, not archived: a peer's answer is cut to this many bytes.
+constexpr size_t kMaxErrorBytes = 500;
+
+std::string RefName(const DeliveryRef& ref) {
+  return std::string(ref.protocol) + " " + std::string(ref.kind) + " " +
+         std::to_string(ref.subject) + " to " + std::string(ref.endpoint);
+}
+
+}  // namespace
+
+Result<bool> SqlDeliveryLog::WasDelivered(const DeliveryRef& ref) {
+  return sessions_.Run("look up delivery of " + RefName(ref), [&](Session& s) -> Result<bool> {
+    int64_t n = 0;
+    s << sessions_.dialect().Native(
+        "SELECT COUNT(*) FROM deliveries_done"
+        " WHERE protocol = ? AND kind = ? AND subject = ? AND endpoint = ?"),
+        into(n), bind(std::string(ref.protocol)), bind(std::string(ref.kind)), bind(ref.subject),
+        bind(std::string(ref.endpoint)), now;
+    return n > 0;
+  });
+}
+
+Status SqlDeliveryLog::RecordDelivered(const DeliveryRef& ref, TimePoint at) {
+  const SqlDialect& d = sessions_.dialect();
+  return sessions_.Transact("record delivery of " + RefName(ref), [&](Session& s) {
+    const std::string endpoint(ref.endpoint);
+    s << d.Native(
+        "INSERT INTO deliveries_done (protocol, kind, subject, endpoint, delivered_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+        bind(std::string(ref.protocol)), bind(std::string(ref.kind)), bind(ref.subject),
+        bind(endpoint), bind(ToMillis(at)), now;
+    s << d.Native(
+        "INSERT INTO endpoint_health (endpoint, last_success_at) VALUES (?, ?)"
+        " ON CONFLICT (endpoint) DO UPDATE SET last_success_at = excluded.last_success_at,"
+        " failing_since = NULL, consecutive_failures = 0, last_error = ''"),
+        bind(endpoint), bind(ToMillis(at)), now;
+    return Status::Ok();
+  });
+}
+
+Status SqlDeliveryLog::RecordFailure(std::string_view endpoint, std::string_view error,
+                                     TimePoint at) {
+  const std::string url(endpoint);
+  const std::string why(error.substr(0, kMaxErrorBytes));
+  return sessions_.Run("record failed delivery to " + url, [&](Session& s) {
+    s << sessions_.dialect().Native(
+        "INSERT INTO endpoint_health (endpoint, last_failure_at, failing_since,"
+        " consecutive_failures, last_error) VALUES (?, ?, ?, 1, ?)"
+        " ON CONFLICT (endpoint) DO UPDATE SET last_failure_at = excluded.last_failure_at,"
+        " failing_since = COALESCE(endpoint_health.failing_since, excluded.failing_since),"
+        " consecutive_failures = endpoint_health.consecutive_failures + 1,"
+        " last_error = excluded.last_error"),
+        bind(url), bind(ToMillis(at)), bind(ToMillis(at)), bind(why), now;
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<EndpointHealth>> SqlDeliveryLog::Health(
+    const std::vector<std::string>& endpoints) {
+  return sessions_.Run(
+      "read endpoint health", [&](Session& s) -> Result<std::vector<EndpointHealth>> {
+        std::vector<EndpointHealth> out;
+        const std::string select = sessions_.dialect().Native(
+            "SELECT " + std::string(kEndpointHealthColumns) + " WHERE endpoint = ?");
+        for (const std::string& endpoint : endpoints) {
+          std::vector<EndpointHealth> rows;
+          s << select, into(rows), bind(endpoint), now;
+          for (EndpointHealth& h : rows) out.push_back(std::move(h));
+        }
+        return out;
+      });
+}
+
+Result<std::vector<EndpointHealth>> SqlDeliveryLog::Failing(size_t limit) {
+  return sessions_.Run(
+      "list failing endpoints", [&](Session& s) -> Result<std::vector<EndpointHealth>> {
+        std::vector<EndpointHealth> rows;
+        s << sessions_.dialect().Native("SELECT " + std::string(kEndpointHealthColumns) +
+                                        " WHERE consecutive_failures > 0"
+                                        " ORDER BY failing_since, endpoint LIMIT ?"),
+            into(rows), bind(static_cast<int64_t>(limit)), now;
+        return rows;
+      });
+}
+
+}  // namespace feedbridge::store

@@ -1,0 +1,202 @@
+// The publisher's tables: subscriptions, the record of deliveries and endpoint health, run
+// against both SQLite and PostgreSQL.
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+#include "tests/store/store_fixture.h"
+
+namespace feedbridge::store {
+namespace {
+
+using ::feedbridge::testing::StatusIs;
+using std::chrono::seconds;
+using Code = Status::Code;
+
+Subscription Subscriber(int64_t account_id, const std::string& who, const std::string& site) {
+  Subscription s;
+  s.account_id = account_id;
+  s.subscriber = RemoteProfile{.uri = "http://" + site + "/user/" + who,
+                               .profile_url = "http://" + site + "/" + who,
+                               .nickname = who,
+                               .fullname = "Full " + who,
+                               .homepage = "http://" + who + ".example/",
+                               .bio = "Bio of " + who,
+                               .location = "Somewhere",
+                               .avatar_url = "",
+                               .license = "http://creativecommons.org/licenses/by/3.0/"};
+  s.post_notice_url = "http://" + site + "/index.php?action=postnotice";
+  s.update_profile_url = "http://" + site + "/index.php?action=updateprofile";
+  s.token = "token-" + who;
+  s.token_secret = "secret-" + who;
+  return s;
+}
+
+class SubscriptionStoreTest : public StoreFixture {};
+
+TEST_P(SubscriptionStoreTest, SubscriptionIsStoredWithItsProfileEndpointsAndToken) {
+  const FeedRecord blog = AddBlog("garden");
+  const Subscription alice = Subscriber(blog.account_id, "alice", "identi.example");
+  Result<SubscriptionStore::Subscribed> added = db_->subscriptions().Subscribe(alice);
+  ASSERT_OK(added);
+  EXPECT_TRUE(added->created);
+  Result<std::optional<Subscription>> found =
+      db_->subscriptions().Find(blog.account_id, alice.subscriber.uri);
+  ASSERT_OK(found);
+  ASSERT_TRUE(found->has_value());
+  const Subscription& got = **found;
+  EXPECT_EQ(got.id, added->id);
+  EXPECT_EQ(got.subscriber, alice.subscriber);
+  EXPECT_EQ(got.post_notice_url, alice.post_notice_url);
+  EXPECT_EQ(got.update_profile_url, alice.update_profile_url);
+  EXPECT_EQ(got.token, "token-alice");
+  EXPECT_EQ(got.token_secret, "secret-alice");
+  EXPECT_EQ(got.created_at, clock_.Now());
+  Result<std::optional<Subscription>> none =
+      db_->subscriptions().Find(blog.account_id, "http://identi.example/user/bob");
+  ASSERT_OK(none);
+  EXPECT_FALSE(none->has_value());
+}
+
+TEST_P(SubscriptionStoreTest, SubscribingAgainReplacesTokensAndKeepsOneRow) {
+  const FeedRecord blog = AddBlog("garden");
+  Subscription alice = Subscriber(blog.account_id, "alice", "identi.example");
+  Result<SubscriptionStore::Subscribed> first = db_->subscriptions().Subscribe(alice);
+  ASSERT_OK(first);
+  alice.token = "fresh-token";
+  alice.token_secret = "fresh-secret";
+  alice.subscriber.fullname = "Alice A.";
+  Result<SubscriptionStore::Subscribed> again = db_->subscriptions().Subscribe(alice);
+  ASSERT_OK(again);
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->id, first->id);
+  Result<std::vector<Subscription>> all = db_->subscriptions().ListByAccount(blog.account_id);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].token, "fresh-token");
+  EXPECT_EQ((*all)[0].subscriber.fullname, "Alice A.");
+}
+
+TEST_P(SubscriptionStoreTest, SubscribersAtOnePostNoticeUrlComeOldestFirst) {
+  const FeedRecord blog = AddBlog("garden");
+  const FeedRecord other = AddBlog("other");
+  ASSERT_OK(db_->subscriptions().Subscribe(Subscriber(blog.account_id, "bob", "identi.example")));
+  clock_.Advance(seconds(1));
+  ASSERT_OK(db_->subscriptions().Subscribe(Subscriber(blog.account_id, "carol", "status.example")));
+  ASSERT_OK(db_->subscriptions().Subscribe(Subscriber(blog.account_id, "alice", "identi.example")));
+  ASSERT_OK(db_->subscriptions().Subscribe(Subscriber(other.account_id, "dave", "identi.example")));
+  Result<std::vector<Subscription>> at = db_->subscriptions().ListByPostNoticeUrl(
+      blog.account_id, "http://identi.example/index.php?action=postnotice");
+  ASSERT_OK(at);
+  ASSERT_EQ(at->size(), 2u);
+  EXPECT_EQ((*at)[0].subscriber.nickname, "bob");
+  EXPECT_EQ((*at)[1].subscriber.nickname, "alice");
+  Result<int64_t> count = db_->subscriptions().CountByAccount(blog.account_id);
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 3);
+}
+
+TEST_P(SubscriptionStoreTest, RemovedSubscriptionIsGoneAndRemovingItAgainIsNotFound) {
+  const FeedRecord blog = AddBlog("garden");
+  Result<SubscriptionStore::Subscribed> added =
+      db_->subscriptions().Subscribe(Subscriber(blog.account_id, "alice", "identi.example"));
+  ASSERT_OK(added);
+  ASSERT_OK(db_->subscriptions().Remove(added->id));
+  Result<int64_t> count = db_->subscriptions().CountByAccount(blog.account_id);
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 0);
+  EXPECT_THAT(db_->subscriptions().Remove(added->id), StatusIs(Code::kNotFound));
+}
+
+TEST_P(SubscriptionStoreTest, SubscriptionsGoWithTheirBlog) {
+  const FeedRecord blog = AddBlog("garden");
+  ASSERT_OK(db_->subscriptions().Subscribe(Subscriber(blog.account_id, "alice", "identi.example")));
+  ASSERT_OK(db_->feeds().RemoveFeed(blog.id));
+  Result<int64_t> count = db_->subscriptions().CountByAccount(blog.account_id);
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 0);
+}
+
+TEST_P(SubscriptionStoreTest, BadSubscriptionsAreRefused) {
+  const FeedRecord blog = AddBlog("garden");
+  Subscription no_uri = Subscriber(blog.account_id, "alice", "identi.example");
+  no_uri.subscriber.uri.clear();
+  EXPECT_THAT(db_->subscriptions().Subscribe(no_uri).status(), StatusIs(Code::kInvalidArgument));
+  Subscription no_endpoint = Subscriber(blog.account_id, "alice", "identi.example");
+  no_endpoint.post_notice_url.clear();
+  EXPECT_THAT(db_->subscriptions().Subscribe(no_endpoint).status(),
+              StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(db_->subscriptions().Subscribe(Subscriber(999, "alice", "identi.example")).status(),
+              StatusIs(Code::kNotFound));
+}
+
+TEST_P(SubscriptionStoreTest, DeliveryIsRecordedOncePerNoticeAndEndpoint) {
+  const DeliveryRef ref{"omb", "notice", 7, "http://identi.example/index.php?action=postnotice"};
+  Result<bool> before = db_->deliveries().WasDelivered(ref);
+  ASSERT_OK(before);
+  EXPECT_FALSE(*before);
+  ASSERT_OK(db_->deliveries().RecordDelivered(ref, clock_.Now()));
+  ASSERT_OK(db_->deliveries().RecordDelivered(ref, clock_.Now()));  // A reclaimed job: harmless.
+  Result<bool> after = db_->deliveries().WasDelivered(ref);
+  ASSERT_OK(after);
+  EXPECT_TRUE(*after);
+  for (const DeliveryRef other :
+       {DeliveryRef{"omb", "notice", 8, ref.endpoint},
+        DeliveryRef{"omb", "profile", 7, ref.endpoint},
+        DeliveryRef{"activitypub", "notice", 7, ref.endpoint},
+        DeliveryRef{"omb", "notice", 7, "http://status.example/postnotice"}}) {
+    SCOPED_TRACE(std::string(other.protocol) + " " + std::string(other.kind) + " " +
+                 std::to_string(other.subject) + " " + std::string(other.endpoint));
+    Result<bool> was = db_->deliveries().WasDelivered(other);
+    ASSERT_OK(was);
+    EXPECT_FALSE(*was);
+  }
+}
+
+TEST_P(SubscriptionStoreTest, EndpointHealthCountsFailuresUntilASuccess) {
+  const std::string url = "http://down.example/postnotice";
+  const TimePoint t0 = clock_.Now();
+  ASSERT_OK(db_->deliveries().RecordFailure(url, "connect: connection refused", t0));
+  ASSERT_OK(db_->deliveries().RecordFailure(url, "HTTP 502", t0 + seconds(60)));
+  ASSERT_OK(db_->deliveries().RecordFailure("http://other.example/p", "timeout", t0 + seconds(5)));
+  Result<std::vector<EndpointHealth>> failing = db_->deliveries().Failing(10);
+  ASSERT_OK(failing);
+  ASSERT_EQ(failing->size(), 2u);
+  EXPECT_EQ((*failing)[0].endpoint, url);  // Failing longest first.
+  EXPECT_EQ((*failing)[0].consecutive_failures, 2);
+  EXPECT_EQ((*failing)[0].failing_since, t0);
+  EXPECT_EQ((*failing)[0].last_failure_at, t0 + seconds(60));
+  EXPECT_EQ((*failing)[0].last_error, "HTTP 502");
+
+  ASSERT_OK(db_->deliveries().RecordDelivered({"omb", "notice", 1, url}, t0 + seconds(120)));
+  Result<std::vector<EndpointHealth>> health =
+      db_->deliveries().Health({url, "http://never.example/"});
+  ASSERT_OK(health);
+  ASSERT_EQ(health->size(), 1u);
+  EXPECT_EQ((*health)[0].consecutive_failures, 0);
+  EXPECT_FALSE((*health)[0].failing_since.has_value());
+  EXPECT_EQ((*health)[0].last_success_at, t0 + seconds(120));
+  EXPECT_EQ((*health)[0].last_error, "");
+  failing = db_->deliveries().Failing(10);
+  ASSERT_OK(failing);
+  ASSERT_EQ(failing->size(), 1u);
+  EXPECT_EQ((*failing)[0].endpoint, "http://other.example/p");
+}
+
+TEST_P(SubscriptionStoreTest, HugePeerErrorsAreCutForTheHealthRecord) {
+  ASSERT_OK(db_->deliveries().RecordFailure("http://x.example/", std::string(100'000, 'e'),
+                                            clock_.Now()));
+  Result<std::vector<EndpointHealth>> failing = db_->deliveries().Failing(1);
+  ASSERT_OK(failing);
+  ASSERT_EQ(failing->size(), 1u);
+  EXPECT_EQ((*failing)[0].last_error.size(), 500u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SubscriptionStoreTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
+}  // namespace
+}  // namespace feedbridge::store
