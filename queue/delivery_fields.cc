@@ -35,6 +35,7 @@ Status ValidateDeliveryJob(const DeliveryJob& job) {
     return Status::InvalidArgument("queue: delivery: endpoint over 4 KiB");
   }
   if (job.account_id <= 0) return Status::InvalidArgument("queue: delivery: no account");
+  if (job.attempts < 0) return Status::InvalidArgument("queue: delivery: negative attempts");
   if (job.kind == DeliveryJob::Kind::kNotice && job.notice_id <= 0) {
     return Status::InvalidArgument("queue: delivery: notice job without a notice");
   }
@@ -64,7 +65,8 @@ Fields DeliveryFields(const DeliveryJob& job) {
           {"account_id", std::to_string(job.account_id)},
           {"notice_id", std::to_string(job.notice_id)},
           {"revision", std::to_string(job.revision)},
-          {"first_queued_ms", std::to_string(job.first_queued_ms)}};
+          {"first_queued_ms", std::to_string(job.first_queued_ms)},
+          {"attempts", std::to_string(job.attempts)}};
 }
 
 std::optional<DeliveryJob> DeliveryFromFields(const Fields& fields) {
@@ -73,7 +75,9 @@ std::optional<DeliveryJob> DeliveryFromFields(const Fields& fields) {
   const std::optional<int64_t> notice_id = FieldInt(fields, "notice_id");
   const std::optional<int64_t> revision = FieldInt(fields, "revision");
   const std::optional<int64_t> first = FieldInt(fields, "first_queued_ms");
+  const std::optional<int64_t> attempts = FieldInt(fields, "attempts");
   if (!kind || !account_id || !notice_id || !revision || !first) return std::nullopt;
+  if (!attempts || *attempts < 0 || *attempts > (1 << 20)) return std::nullopt;
   DeliveryJob job;
   job.kind = *kind;
   job.protocol = std::string(FieldValue(fields, "protocol"));
@@ -82,6 +86,7 @@ std::optional<DeliveryJob> DeliveryFromFields(const Fields& fields) {
   job.notice_id = *notice_id;
   job.revision = *revision;
   job.first_queued_ms = *first;
+  job.attempts = static_cast<int>(*attempts);
   if (!ValidateDeliveryJob(job).ok()) return std::nullopt;
   return job;
 }

@@ -37,6 +37,10 @@ struct DeliveryJob {
   // When the job was first enqueued (Unix ms, the publisher's clock): the retry deadline counts
   // from here, across every retry.
   int64_t first_queued_ms = 0;
+  // Attempts made so far (sends that got an answer or a transport error). The engine raises it
+  // before Retry; a job put back unsent (its host busy, its breaker open) or reclaimed from a
+  // dead consumer keeps its count. Not part of the idempotency key.
+  int attempts = 0;
 
   bool operator==(const DeliveryJob&) const = default;
 };

@@ -84,6 +84,7 @@ class StreamDeliveryQueue final : public DeliveryQueue, public DeliveryInspector
                                         " is not a delivery job (" + (*dead)->reason + ")");
     }
     job->first_queued_ms = clock_.Now().time_since_epoch().count();
+    job->attempts = 0;
     Result<bool> revived = stream_.ReviveDead(id, DeliveryFields(*job));
     if (!revived.ok()) return revived.status();
     return *revived ? Status::Ok() : NoSuchDeadLetter(id);

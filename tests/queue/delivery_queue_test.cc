@@ -175,10 +175,13 @@ TYPED_TEST(DeliveryQueueTest, RetriedJobComesBackWithItsClaimCount) {
   ASSERT_OK(this->q().Enqueue(NoticeJob(7, "https://a.example/post")));
   std::vector<ClaimedDelivery> got = this->ClaimNow();
   ASSERT_THAT(got, SizeIs(1));
-  ASSERT_OK(this->q().Retry(got[0], milliseconds(0)));
+  ClaimedDelivery tried = got[0];
+  tried.job.attempts = 1;  // The engine counts the attempt before it retries.
+  ASSERT_OK(this->q().Retry(tried, milliseconds(0)));
   got = this->ClaimNow();
   ASSERT_THAT(got, SizeIs(1));
-  EXPECT_EQ(got[0].job, NoticeJob(7, "https://a.example/post"));
+  EXPECT_EQ(got[0].job, tried.job);
+  EXPECT_EQ(got[0].job.attempts, 1);
   EXPECT_EQ(got[0].deliveries, 2);
 }
 
@@ -208,11 +211,14 @@ TYPED_TEST(DeliveryQueueTest, BuriedJobIsListedWithReasonAndCanBeRevived) {
   ASSERT_OK(this->q().Enqueue(NoticeJob(7, "https://a.example/post")));
   std::vector<ClaimedDelivery> got = this->ClaimNow();
   ASSERT_THAT(got, SizeIs(1));
+  got[0].job.attempts = 20;
   ASSERT_OK(this->q().Bury(got[0], "gave up after 3 days: HTTP 500"));
   EXPECT_THAT(this->ClaimNow(), IsEmpty());
   std::vector<DeadDelivery> dead = this->DeadNow();
   ASSERT_THAT(dead, SizeIs(1));
-  EXPECT_EQ(dead[0].job, NoticeJob(7, "https://a.example/post"));
+  DeliveryJob buried = NoticeJob(7, "https://a.example/post");
+  buried.attempts = 20;
+  EXPECT_EQ(dead[0].job, buried);
   EXPECT_EQ(dead[0].deliveries, 1);
   EXPECT_EQ(dead[0].reason, "gave up after 3 days: HTTP 500");
   EXPECT_EQ(this->StatsNow().dead, 1);
@@ -222,7 +228,8 @@ TYPED_TEST(DeliveryQueueTest, BuriedJobIsListedWithReasonAndCanBeRevived) {
   got = this->ClaimNow();
   ASSERT_THAT(got, SizeIs(1));
   EXPECT_EQ(got[0].job.notice_id, 7);
-  EXPECT_EQ(got[0].deliveries, 1);  // A fresh start: count and deadline begin again.
+  EXPECT_EQ(got[0].deliveries, 1);  // A fresh start: counts and deadline begin again.
+  EXPECT_EQ(got[0].job.attempts, 0);
   EXPECT_EQ(got[0].job.first_queued_ms, this->h_.clock.Now().time_since_epoch().count());
   // Reviving it again finds nothing.
   EXPECT_EQ(this->inspector().ReviveDead(dead[0].id).code(), Status::Code::kNotFound);
