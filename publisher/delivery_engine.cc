@@ -1,0 +1,279 @@
+#include "publisher/delivery_engine.h"
+
+#include <Poco/Logger.h>
+
+#include <algorithm>
+#include <utility>
+#include <variant>
+
+#include "common/ascii.h"
+
+namespace feedbridge::publisher {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+std::string_view KindName(queue::DeliveryJob::Kind kind) {
+  return kind == queue::DeliveryJob::Kind::kProfile ? "profile" : "notice";
+}
+
+store::DeliveryRef RefOf(const queue::DeliveryJob& job) {
+  return store::DeliveryRef{
+      job.protocol, KindName(job.kind),
+      job.kind == queue::DeliveryJob::Kind::kProfile ? job.revision : job.notice_id, job.endpoint};
+}
+
+std::string JobName(const queue::DeliveryJob& job) {
+  return job.protocol + " " + std::string(KindName(job.kind)) + " " +
+         std::to_string(job.kind == queue::DeliveryJob::Kind::kProfile ? job.revision
+                                                                       : job.notice_id) +
+         " to " + job.endpoint;
+}
+
+TimePoint FirstQueued(const queue::DeliveryJob& job) {
+  return TimePoint(milliseconds(job.first_queued_ms));
+}
+
+}  // namespace
+
+std::string HostOf(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "";
+  std::string_view rest = url.substr(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const size_t at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+  return AsciiLower(rest);
+}
+
+class DeliveryEngine::HostLease {
+ public:
+  HostLease(DeliveryEngine& engine, std::string host) : engine_(engine), host_(std::move(host)) {}
+  ~HostLease() {
+    std::lock_guard lock(engine_.mu_);
+    --engine_.hosts_[host_].in_flight;
+  }
+  HostLease(const HostLease&) = delete;
+  HostLease& operator=(const HostLease&) = delete;
+
+ private:
+  DeliveryEngine& engine_;
+  std::string host_;
+};
+
+DeliveryEngine::DeliveryEngine(Deps deps, EngineOptions options,
+                               std::vector<ProtocolAdapter*> adapters)
+    : deps_(deps), options_(std::move(options)) {
+  for (ProtocolAdapter* a : adapters) adapters_.emplace(std::string(a->protocol()), a);
+}
+
+ProtocolAdapter* DeliveryEngine::AdapterFor(std::string_view protocol) const {
+  const auto it = adapters_.find(protocol);
+  return it == adapters_.end() ? nullptr : it->second;
+}
+
+BreakerState DeliveryEngine::Breaker(const std::string& host) {
+  std::lock_guard lock(mu_);
+  const auto it = hosts_.find(host);
+  return it == hosts_.end() ? BreakerState{} : it->second.breaker;
+}
+
+Result<size_t> DeliveryEngine::FanOut(milliseconds block) {
+  auto claimed =
+      deps_.notices.Claim(options_.consumer, options_.fanout_batch, block, options_.stale_after);
+  if (!claimed.ok()) return claimed.status().WithContext("publisher: notices");
+  size_t done = 0;
+  for (const queue::ClaimedNotice& notice : *claimed) {
+    queue::DeliveryJob job;
+    job.kind = queue::DeliveryJob::Kind::kNotice;
+    job.account_id = notice.notice.account_id;
+    job.notice_id = notice.notice.notice_id;
+    job.first_queued_ms = deps_.clock.Now().time_since_epoch().count();
+    Status failed;
+    size_t jobs = 0;
+    for (const auto& [name, adapter] : adapters_) {
+      job.protocol = name;
+      Result<std::vector<std::string>> endpoints = adapter->Endpoints(job);
+      if (!endpoints.ok()) {
+        failed = endpoints.status();
+        break;
+      }
+      for (const std::string& endpoint : *endpoints) {
+        job.endpoint = endpoint;
+        if (Status s = deps_.deliveries.Enqueue(job); !s.ok()) {
+          if (s.code() == Status::Code::kInvalidArgument) {
+            // An endpoint no job can hold (over 4 KiB, say): nothing would ever reach it.
+            deps_.logger.warning("publisher: notice " + std::to_string(job.notice_id) +
+                                 ": skipped endpoint: " + s.message());
+            continue;
+          }
+          failed = s;
+          break;
+        }
+        ++jobs;
+      }
+      if (!failed.ok()) break;
+    }
+    if (!failed.ok()) {
+      // Left pending: this or another publisher fans it out again after stale_after, and the
+      // jobs already enqueued are not added twice.
+      deps_.logger.warning("publisher: notice " + std::to_string(job.notice_id) +
+                           ": fan-out failed, will retry: " + failed.message());
+      continue;
+    }
+    if (Status s = deps_.notices.Ack(notice); !s.ok()) {
+      return s.WithContext("publisher: notices");
+    }
+    deps_.logger.debug("publisher: notice " + std::to_string(job.notice_id) + " of account " +
+                       std::to_string(job.account_id) + ": " + std::to_string(jobs) +
+                       " deliveries");
+    ++done;
+  }
+  return done;
+}
+
+Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
+  auto claimed = deps_.deliveries.Claim(options_.consumer, 1, block, options_.stale_after);
+  if (!claimed.ok()) return claimed.status().WithContext("publisher: deliveries");
+  for (const queue::ClaimedDelivery& job : *claimed) {
+    Result<DeliveryOutcome> outcome = Deliver(job);
+    if (!outcome.ok()) return outcome.status();
+  }
+  return claimed->size();
+}
+
+Result<DeliveryOutcome> DeliveryEngine::PutBack(const queue::ClaimedDelivery& claimed,
+                                                milliseconds delay) {
+  if (Status s = deps_.deliveries.Retry(claimed, delay); !s.ok()) {
+    return s.WithContext("publisher: deliveries");
+  }
+  return DeliveryOutcome::kDeferred;
+}
+
+Result<DeliveryOutcome> DeliveryEngine::Deliver(const queue::ClaimedDelivery& claimed) {
+  const queue::DeliveryJob& job = claimed.job;
+  ProtocolAdapter* adapter = AdapterFor(job.protocol);
+  if (adapter == nullptr) {
+    // A job of a protocol this build does not speak: kept for the operator, not retried.
+    if (Status s =
+            deps_.deliveries.Bury(claimed, "publisher: no adapter for protocol " + job.protocol);
+        !s.ok()) {
+      return s;
+    }
+    return DeliveryOutcome::kBuried;
+  }
+  Result<bool> delivered = deps_.log.WasDelivered(RefOf(job));
+  if (!delivered.ok()) {
+    deps_.logger.warning("publisher: " + JobName(job) + ": " + delivered.status().message());
+    return PutBack(claimed, std::chrono::minutes(1));
+  }
+  if (*delivered) {
+    if (Status s = deps_.deliveries.Ack(claimed); !s.ok()) return s;
+    return DeliveryOutcome::kAlreadyDelivered;
+  }
+
+  const std::string host = HostOf(job.endpoint);
+  const TimePoint now = deps_.clock.Now();
+  {
+    std::unique_lock lock(mu_);
+    Host& h = hosts_[host];
+    const Admitted admitted = Admit(h.breaker, now, options_.breaker);
+    if (admitted.admission == Admission::kDefer) {
+      const TimePoint until = RetryAfter(h.breaker, options_.breaker);
+      lock.unlock();
+      const Decision d = DecideDeferred(adapter->retry_policy(), FirstQueued(job), until, now,
+                                        UniformUnit(deps_.random));
+      if (const auto* retry = std::get_if<RetryAt>(&d)) return PutBack(claimed, retry->delay);
+      return Settle(claimed, d, job.endpoint, "");
+    }
+    if (h.in_flight >= options_.max_per_host && admitted.admission == Admission::kSend) {
+      lock.unlock();
+      const auto spread = milliseconds(static_cast<int64_t>(
+          UniformUnit(deps_.random) * static_cast<double>(options_.busy_host_delay.count())));
+      return PutBack(claimed, options_.busy_host_delay + spread);
+    }
+    h.breaker = admitted.state;
+    ++h.in_flight;
+  }
+  HostLease lease(*this, host);
+  return Attempt(claimed, *adapter, host);
+}
+
+Result<DeliveryOutcome> DeliveryEngine::Attempt(const queue::ClaimedDelivery& claimed,
+                                                ProtocolAdapter& adapter, const std::string& host) {
+  const queue::DeliveryJob& job = claimed.job;
+  for (int recipient = 0; recipient < options_.max_recipients_per_attempt; ++recipient) {
+    Result<PreparedDelivery> prepared = adapter.Prepare(job);
+    if (!prepared.ok()) {
+      if (prepared.status().code() == Status::Code::kNotFound) {
+        deps_.logger.information("publisher: " + JobName(job) +
+                                 ": nothing to send: " + prepared.status().message());
+        if (Status s = deps_.deliveries.Ack(claimed); !s.ok()) return s;
+        return DeliveryOutcome::kNothingToSend;
+      }
+      deps_.logger.warning("publisher: " + JobName(job) + ": " + prepared.status().message());
+      return PutBack(claimed, std::chrono::minutes(1));
+    }
+    const Result<http::HttpResponse> answer = deps_.http.Send(prepared->request);
+    const AttemptResult result = adapter.Interpret(*prepared, answer);
+    const TimePoint now = deps_.clock.Now();
+    {
+      std::lock_guard lock(mu_);
+      Host& h = hosts_[host];
+      h.breaker = Record(h.breaker, result.host_failing, now, options_.breaker);
+    }
+    const Decision decision = Decide(result, adapter.retry_policy(), job.attempts + 1,
+                                     FirstQueued(job), now, UniformUnit(deps_.random));
+    if (const auto* drop = std::get_if<DropRecipient>(&decision)) {
+      deps_.logger.information("publisher: " + JobName(job) + ": " + prepared->recipient +
+                               " is gone (" + drop->reason + "); trying the next recipient");
+      if (Status s = adapter.DropRecipient(*prepared);
+          !s.ok() && s.code() != Status::Code::kNotFound) {
+        deps_.logger.warning("publisher: " + JobName(job) + ": " + s.message());
+        return PutBack(claimed, std::chrono::minutes(1));
+      }
+      continue;
+    }
+    return Settle(claimed, decision, job.endpoint, result.reason);
+  }
+  // Every recipient tried was refused; the rest wait for the next claim.
+  return PutBack(claimed, milliseconds(0));
+}
+
+Result<DeliveryOutcome> DeliveryEngine::Settle(const queue::ClaimedDelivery& claimed,
+                                               const Decision& decision,
+                                               const std::string& endpoint,
+                                               const std::string& last_error) {
+  const TimePoint now = deps_.clock.Now();
+  const queue::DeliveryJob& job = claimed.job;
+  if (std::holds_alternative<Acknowledge>(decision)) {
+    // Recorded before the Ack: a crash between them leaves a job that the log then drops.
+    if (Status s = deps_.log.RecordDelivered(RefOf(job), now); !s.ok()) {
+      deps_.logger.warning("publisher: " + JobName(job) +
+                           ": delivered, not recorded: " + s.message());
+    }
+    if (Status s = deps_.deliveries.Ack(claimed); !s.ok()) return s;
+    return DeliveryOutcome::kDelivered;
+  }
+  if (!last_error.empty()) {
+    if (Status s = deps_.log.RecordFailure(endpoint, last_error, now); !s.ok()) {
+      deps_.logger.warning("publisher: " + JobName(job) + ": " + s.message());
+    }
+  }
+  if (const auto* retry = std::get_if<RetryAt>(&decision)) {
+    queue::ClaimedDelivery tried = claimed;
+    ++tried.job.attempts;
+    deps_.logger.information("publisher: " + JobName(job) + ": " + last_error + "; retry in " +
+                             std::to_string(retry->delay.count() / 1000) + "s");
+    if (Status s = deps_.deliveries.Retry(tried, retry->delay); !s.ok()) return s;
+    return DeliveryOutcome::kRetrying;
+  }
+  const std::string reason = std::get<Bury>(decision).reason;
+  deps_.logger.warning("publisher: " + JobName(job) + ": dead-lettered: " + reason);
+  queue::ClaimedDelivery tried = claimed;
+  if (!last_error.empty()) ++tried.job.attempts;
+  if (Status s = deps_.deliveries.Bury(tried, reason); !s.ok()) return s;
+  return DeliveryOutcome::kBuried;
+}
+
+}  // namespace feedbridge::publisher
