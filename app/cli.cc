@@ -28,14 +28,20 @@ constexpr std::array kFeedsFlags = {
 };
 
 constexpr std::array kServeFlags = {
-    FlagSpec{"--roles", "LIST", "comma-separated roles to run: web, poller (default: both)"},
+    FlagSpec{"--roles", "LIST",
+             "comma-separated roles to run: web, poller, publisher (default: all)"},
+};
+
+constexpr std::array kDeliveriesFlags = {
+    FlagSpec{"--retry", "ID", "put dead letter ID back on the queue as a new delivery"},
+    FlagSpec{"--drop", "ID", "delete dead letter ID"},
 };
 
 constexpr std::array kCommands = {
     CommandSpec{.name = "serve",
                 .arguments = "",
-                .summary = "run the service (web server and poller; with no Redis configured, a "
-                           "private redis-server in data/redis) until SIGINT/SIGTERM",
+                .summary = "run the service (web server, poller and publisher; with no Redis "
+                           "configured, a private redis-server in data/redis) until SIGINT/SIGTERM",
                 .flags = kServeFlags},
     CommandSpec{.name = "feeds",
                 .arguments = "ACTION [ARG]",
@@ -54,6 +60,13 @@ constexpr std::array kCommands = {
     CommandSpec{.name = "status",
                 .arguments = "",
                 .summary = "feeds, failing feeds, schedule backlog, outbox and queues"},
+    CommandSpec{.name = "deliveries",
+                .arguments = "dead",
+                .summary = "list the deliveries given up on (newest first), or retry or drop one",
+                .flags = kDeliveriesFlags,
+                .min_arguments = 1,
+                .max_arguments = 1,
+                .synopsis = "dead [--retry ID | --drop ID]"},
     CommandSpec{.name = "parse",
                 .arguments = "FILE",
                 .summary = "parse one feed (FILE, - for standard input, or an http(s) URL to "

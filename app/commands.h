@@ -61,6 +61,11 @@ int RunPoll(const CommandLine& line, const config::Config& config, Io& io);
 // `feedbridge status`: feeds and their health, schedule backlog, outbox, queues.
 int RunStatus(const CommandLine& line, const config::Config& config, Io& io);
 
+// `feedbridge deliveries dead [--retry ID | --drop ID]`: the dead letters of the deliveries
+// queue, or one put back or deleted. Exit codes: 64 usage, 66 no such dead letter, 69 Redis
+// unreachable.
+int RunDeliveries(const CommandLine& line, const config::Config& config, Io& io);
+
 // `feedbridge serve [--roles LIST]`: runs the roles until SIGINT or SIGTERM.
 int RunServe(const CommandLine& line, const config::Config& config, Io& io);
 

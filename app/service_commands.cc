@@ -125,25 +125,39 @@ int RunStatus(const CommandLine& /*line*/, const config::Config& config, Io& io)
       io.out << "notices:   ? (" << stats.status().message() << ")\n";
     }
   }
+  Result<queue::QueueStats> deliveries = s.delivery_inspector().Stats();
+  if (deliveries.ok()) {
+    io.out << "deliveries: " << deliveries->length << " on the stream (" << deliveries->pending
+           << " in flight), " << deliveries->retrying << " waiting to retry, " << deliveries->dead
+           << " dead letters (feedbridge deliveries dead)\n";
+  } else {
+    io.out << "deliveries: ? (" << deliveries.status().message() << ")\n";
+  }
   const std::string failing_list = problems.str();
   if (!failing_list.empty()) io.out << "failing and disabled feeds:\n" << failing_list;
+  Result<std::vector<store::EndpointHealth>> peers = db.deliveries().Failing(20);
+  if (peers.ok() && !peers->empty()) {
+    io.out << "failing peers:\n";
+    for (const store::EndpointHealth& p : *peers) {
+      io.out << "  <" << p.endpoint << ">: "
+             << Counted(static_cast<uint64_t>(p.consecutive_failures), "failure", "failures")
+             << " in a row since " << TimeText(p.failing_since) << ": " << p.last_error << "\n";
+    }
+  }
   return kExitOk;
 }
 
 int RunServe(const CommandLine& line, const config::Config& config, Io& io) {
-  std::set<std::string> roles = {"poller", "web"};
+  std::set<std::string> roles = {"poller", "publisher", "web"};
   if (auto it = line.flags.find("--roles"); it != line.flags.end()) {
     roles.clear();
     std::istringstream list(it->second);
     for (std::string role; std::getline(list, role, ',');) {
-      if (role == "poller" || role == "web") {
+      if (role == "poller" || role == "publisher" || role == "web") {
         roles.insert(role);
-      } else if (role == "publisher") {
-        io.err << "feedbridge: serve: the " << role
-               << " role is not available yet in this version (available: poller, web)\n";
-        return kExitUsage;
       } else {
-        io.err << "feedbridge: serve: unknown role '" << role << "' (roles: poller, web)\n";
+        io.err << "feedbridge: serve: unknown role '" << role
+               << "' (roles: poller, publisher, web)\n";
         return kExitUsage;
       }
     }
@@ -163,12 +177,13 @@ int RunServe(const CommandLine& line, const config::Config& config, Io& io) {
   Poco::Logger& log = ModuleLogger("app");
   const bool run_poller = roles.count("poller") != 0;
   const bool run_web = roles.count("web") != 0;
+  const bool run_publisher = roles.count("publisher") != 0;
   Result<std::unique_ptr<Services>> services =
-      Services::Open(config, {.poller = run_poller, .web = run_web});
+      Services::Open(config, {.poller = run_poller, .publisher = run_publisher, .web = run_web});
   if (!services.ok()) return Fail(io, "serve", services.status());
   Services& s = **services;
   log.information("serve: database %s%s", config.database.url,
-                  run_poller ? ", " + s.redis_description() : std::string());
+                  run_poller || run_publisher ? ", " + s.redis_description() : std::string());
   if (run_web) {
     log.information("serve: web server on port %hu; open %s", s.web_port(), config.server.base_url);
   }
@@ -185,11 +200,18 @@ int RunServe(const CommandLine& line, const config::Config& config, Io& io) {
         Counted(scheduled->enabled, "feed", "feeds"), scheduled->added);
     s.poller().Start();
   }
+  if (run_publisher) {
+    log.information("serve: publisher running with %s",
+                    Counted(static_cast<uint64_t>(config.publisher.workers), "delivery thread",
+                            "delivery threads"));
+    s.publisher().Start();
+  }
   log.information("serve: running; stop with Ctrl-C (SIGINT) or SIGTERM");
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   log.information("serve: %s received, stopping",
                   std::string(signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
+  if (run_publisher) s.publisher().Stop();
   if (run_poller) s.poller().Stop();
   return kExitOk;
 }

@@ -1,11 +1,14 @@
 #include "app/wiring.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "app/version.h"
 #include "common/log.h"
 #include "http/poco_http_client.h"
 #include "queue/redis_connection.h"
+#include "queue/redis_delivery_queue.h"
 #include "queue/redis_notice_queue.h"
 #include "queue/redis_poll_schedule.h"
 #include "queue/redis_server_process.h"
@@ -39,11 +42,34 @@ http::PocoHttpClientOptions PollerHttpClientOptions(const config::Config& config
   };
 }
 
+http::PocoHttpClientOptions PublisherHttpClientOptions(const config::Config& config) {
+  return http::PocoHttpClientOptions{
+      .user_agent = "feedbridge/" + std::string(kVersion) + " (+" + config.server.base_url + ")",
+      .allow_private_networks = config.publisher.allow_private_networks,
+      .per_host_concurrency = config.publisher.per_host_concurrency,
+      .ca_file = config.publisher.ca_file,
+  };
+}
+
+namespace {
+
+// This process's consumer name on the streams: another process's must differ, or it could
+// acknowledge what this one holds.
+std::string ConsumerName(std::string_view role) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(role) + "@" + (host[0] != '\0' ? host : "localhost") + ":" +
+         std::to_string(getpid());
+}
+
+}  // namespace
+
 Services::Services(const config::Config& config, const Environment& env)
     : config_(config),
       clock_(env.clock != nullptr ? env.clock : &system_clock_),
       random_(env.random != nullptr ? env.random : &system_random_),
-      poller_http_(env.poller_http) {}
+      poller_http_(env.poller_http),
+      publisher_http_(env.publisher_http) {}
 
 Services::~Services() {
   // Reverse order of construction: the web server and the poller stop before what they use
@@ -53,11 +79,17 @@ Services::~Services() {
   page_handlers_.reset();
   feed_handlers_.reset();
   router_.reset();
+  if (publisher_) publisher_->Stop();
+  publisher_.reset();
+  delivery_engine_.reset();
+  publisher_http_ = nullptr;
+  owned_publisher_http_.reset();
   if (poller_) poller_->Stop();
   poller_.reset();
   poller_http_ = nullptr;
   owned_poller_http_.reset();
   schedule_.reset();
+  delivery_queue_.reset();
   notice_queue_.reset();
   redis_.reset();
   if (redis_process_) redis_process_->Stop();
@@ -69,11 +101,16 @@ queue::NoticeQueue& Services::notice_queue() { return *notice_queue_; }
 
 queue::QueueInspector* Services::notice_queue_inspector() { return notice_queue_.get(); }
 
+queue::DeliveryQueue& Services::delivery_queue() { return *delivery_queue_; }
+
+queue::DeliveryInspector& Services::delivery_inspector() { return *delivery_queue_; }
+
 uint16_t Services::web_port() const { return web_server_ ? web_server_->port() : 0; }
 
 Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, Needs needs,
                                                  Environment env) {
   if (needs.poller) needs.database = needs.redis = needs.http = true;
+  if (needs.publisher) needs.database = needs.redis = true;
   if (needs.web) needs.database = true;
   std::unique_ptr<Services> s(new Services(config, env));  // new: the constructor is private.
 
@@ -117,6 +154,7 @@ Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, N
     if (Status ping = s->redis_->Ping(); !ping.ok()) return ping;
     s->notice_queue_ = std::make_unique<queue::RedisNoticeQueue>(*s->redis_, config.redis.prefix);
     s->schedule_ = std::make_unique<queue::RedisPollSchedule>(*s->redis_, config.redis.prefix);
+    s->delivery_queue_ = queue::MakeRedisDeliveryQueue(*s->redis_, config.redis.prefix, *s->clock_);
   }
 
   if (needs.http && s->poller_http_ == nullptr) {
@@ -137,6 +175,34 @@ Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, N
                                                       .random = *s->random_,
                                                       .log = ModuleLogger("poller"),
                                                   });
+  }
+  if (needs.publisher) {
+    if (s->publisher_http_ == nullptr) {
+      s->owned_publisher_http_ =
+          std::make_unique<http::PocoHttpClient>(PublisherHttpClientOptions(config));
+      s->publisher_http_ = s->owned_publisher_http_.get();
+    }
+    publisher::EngineOptions engine_options;
+    engine_options.consumer = ConsumerName("publisher");
+    engine_options.max_per_host = config.publisher.per_host_concurrency;
+    // A claim outlives the slowest attempt before another publisher may take it over.
+    engine_options.stale_after = std::chrono::duration_cast<std::chrono::milliseconds>(
+        config.publisher.timeout * 2 + std::chrono::seconds(30));
+    // The protocol adapters (OMB postNotice/updateProfile, then ActivityPub) register here.
+    s->delivery_engine_ = std::make_unique<publisher::DeliveryEngine>(
+        publisher::DeliveryEngine::Deps{
+            .notices = *s->notice_queue_,
+            .deliveries = *s->delivery_queue_,
+            .log = s->database_->deliveries(),
+            .http = *s->publisher_http_,
+            .clock = *s->clock_,
+            .random = *s->random_,
+            .logger = ModuleLogger("publisher"),
+        },
+        engine_options, std::vector<publisher::ProtocolAdapter*>{});
+    s->publisher_ = std::make_unique<publisher::Publisher>(
+        *s->delivery_engine_, publisher::PublisherOptions{.workers = config.publisher.workers},
+        ModuleLogger("publisher"));
   }
   if (needs.web) {
     store::Database& db = *s->database_;

@@ -12,6 +12,9 @@
 #include "config/config.h"
 #include "http/http_client.h"
 #include "poller/poller.h"
+#include "publisher/delivery_engine.h"
+#include "publisher/publisher.h"
+#include "queue/delivery_queue.h"
 #include "queue/notice_queue.h"
 #include "queue/poll_schedule.h"
 #include "queue/queue_inspector.h"
@@ -21,6 +24,9 @@ namespace feedbridge::queue {
 class RedisConnection;
 class RedisNoticeQueue;
 class RedisServerProcess;
+template <class Stream>
+class StreamDeliveryQueue;
+class RedisStreamQueue;
 }  // namespace feedbridge::queue
 
 namespace feedbridge::http {
@@ -41,8 +47,9 @@ struct Needs {
   bool database = true;
   bool redis = false;
   bool http = false;
-  bool poller = false;  // Implies all of the above.
-  bool web = false;     // The HTTP server (pages, mirror feeds); implies the database.
+  bool poller = false;     // Implies all of the above.
+  bool publisher = false;  // Implies the database and Redis.
+  bool web = false;        // The HTTP server (pages, mirror feeds); implies the database.
 };
 
 // What the services run on. A null member means the real one: the system clock, the system's
@@ -51,12 +58,15 @@ struct Needs {
 struct Environment {
   Clock* clock = nullptr;
   Random* random = nullptr;
-  http::HttpClient* poller_http = nullptr;  // Fetches feeds (the poller, feeds add, parse).
+  http::HttpClient* poller_http = nullptr;     // Fetches feeds (the poller, feeds add, parse).
+  http::HttpClient* publisher_http = nullptr;  // Delivers to remote subscribers.
 };
 
 // The poller role's HTTP client options, from [poller] (server.base_url names the bridge in the
 // default User-Agent). Each role that sends requests gets its own client and options.
 http::PocoHttpClientOptions PollerHttpClientOptions(const config::Config& config);
+// The publisher role's, from [publisher].
+http::PocoHttpClientOptions PublisherHttpClientOptions(const config::Config& config);
 
 // Not thread-safe to build or destroy; the services it hands out are thread-safe.
 class Services {
@@ -77,6 +87,12 @@ class Services {
   // The poller role's client (Needs.http).
   http::HttpClient& poller_http() { return *poller_http_; }
   poller::Poller& poller() { return *poller_; }
+  // The publisher role (Needs.publisher): Start/Stop its threads; the engine for one-off steps.
+  publisher::Publisher& publisher() { return *publisher_; }
+  publisher::DeliveryEngine& delivery_engine() { return *delivery_engine_; }
+  // The deliveries queue and its figures and dead letters (Needs.redis).
+  queue::DeliveryQueue& delivery_queue();
+  queue::DeliveryInspector& delivery_inspector();
   // The port the web server listens on (Needs.web).
   uint16_t web_port() const;
   // Notice queue figures for `status`; nullptr when Redis is not open.
@@ -96,10 +112,15 @@ class Services {
   std::unique_ptr<queue::RedisServerProcess> redis_process_;  // Only when we started it.
   std::unique_ptr<queue::RedisConnection> redis_;
   std::unique_ptr<queue::RedisNoticeQueue> notice_queue_;
+  std::unique_ptr<queue::StreamDeliveryQueue<queue::RedisStreamQueue>> delivery_queue_;
   std::unique_ptr<queue::PollSchedule> schedule_;
   std::unique_ptr<http::HttpClient> owned_poller_http_;  // Unless env.poller_http is set.
   http::HttpClient* poller_http_ = nullptr;
   std::unique_ptr<poller::Poller> poller_;
+  std::unique_ptr<http::HttpClient> owned_publisher_http_;  // Unless env.publisher_http is set.
+  http::HttpClient* publisher_http_ = nullptr;
+  std::unique_ptr<publisher::DeliveryEngine> delivery_engine_;
+  std::unique_ptr<publisher::Publisher> publisher_;
   std::unique_ptr<web::Router> router_;
   std::unique_ptr<web::FeedHandlers> feed_handlers_;
   std::unique_ptr<web::PageHandlers> page_handlers_;

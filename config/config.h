@@ -61,6 +61,16 @@ struct PollerOptions {
   std::string ca_file;
 };
 
+// [publisher] Delivering notices to remote subscribers.
+struct PublisherOptions {
+  int workers = 8;                      // Delivery threads per process.
+  int per_host_concurrency = 4;         // Deliveries at once to one host.
+  std::chrono::seconds timeout{30};     // Whole-request timeout of one delivery.
+  size_t max_answer_bytes = 64u << 10;  // Largest answer read from a peer.
+  bool allow_private_networks = false;  // Deliver to loopback and private addresses.
+  std::string ca_file;                  // Extra CA certificates for https peers.
+};
+
 // [omb] OpenMicroBlogging.
 struct OmbOptions {
   std::string notice_template = "{title} {url}";  // Notice text; fitted into 140 characters.
@@ -73,6 +83,7 @@ struct Config {
   DatabaseOptions database;
   RedisOptions redis;
   PollerOptions poller;
+  PublisherOptions publisher;
   OmbOptions omb;
   LogOptions log;  // [log] level, format, file (common/log.h).
 };

@@ -24,8 +24,8 @@ constexpr int64_t kMinute = 60;
 constexpr int64_t kHour = 60 * kMinute;
 constexpr int64_t kDay = 24 * kHour;
 
-constexpr std::array<std::string_view, 6> kSections = {"server", "database", "redis",
-                                                       "poller", "omb",      "log"};
+constexpr std::array<std::string_view, 7> kSections = {"server",    "database", "redis", "poller",
+                                                       "publisher", "omb",      "log"};
 
 constexpr std::array<std::string_view, 8> kLogLevels = {"fatal",  "critical",    "error", "warning",
                                                         "notice", "information", "debug", "trace"};
@@ -322,6 +322,71 @@ constexpr std::array kOptions = {
            .set = [](Config& c,
                      const OptionValue& v) { c.poller.workers = static_cast<int>(v.number); },
            .get = [](const Config& c) { return Number(c.poller.workers); }},
+    // [publisher]
+    Option{.section = "publisher",
+           .key = "workers",
+           .type = OptionType::kInt,
+           .default_value = "8",
+           .help = "Delivery threads per process: deliveries in flight at once, over all hosts",
+           .min = 1,
+           .max = 256,
+           .set = [](Config& c,
+                     const OptionValue& v) { c.publisher.workers = static_cast<int>(v.number); },
+           .get = [](const Config& c) { return Number(c.publisher.workers); }},
+    Option{
+        .section = "publisher",
+        .key = "per_host_concurrency",
+        .type = OptionType::kInt,
+        .default_value = "4",
+        .help = "Deliveries at once to one host; more wait on the queue (others keep flowing)",
+        .min = 1,
+        .max = 256,
+        .set =
+            [](Config& c, const OptionValue& v) {
+              c.publisher.per_host_concurrency = static_cast<int>(v.number);
+            },
+        .get = [](const Config& c) { return Number(c.publisher.per_host_concurrency); }},
+    Option{.section = "publisher",
+           .key = "timeout",
+           .type = OptionType::kDuration,
+           .default_value = "30s",
+           .help = "Whole-request timeout of one delivery (omb-0.1.md 9.1 asks for 30 s)",
+           .min = 1,
+           .max = 5 * kMinute,
+           .set = [](Config& c, const OptionValue& v) { c.publisher.timeout = seconds(v.number); },
+           .get = [](const Config& c) { return Seconds(c.publisher.timeout); }},
+    Option{
+        .section = "publisher",
+        .key = "max_answer_bytes",
+        .type = OptionType::kSize,
+        .default_value = "64KiB",
+        .help = "Largest answer read from a peer (a success is one short line)",
+        .min = kKiB,
+        .max = 16 * kMiB,
+        .set =
+            [](Config& c, const OptionValue& v) {
+              c.publisher.max_answer_bytes = static_cast<size_t>(v.number);
+            },
+        .get =
+            [](const Config& c) {
+              return Number(static_cast<int64_t>(c.publisher.max_answer_bytes));
+            }},
+    Option{
+        .section = "publisher",
+        .key = "allow_private_networks",
+        .type = OptionType::kBool,
+        .default_value = "false",
+        .help = "Deliver to loopback and private addresses (refused by default: SSRF)",
+        .set = [](Config& c, const OptionValue& v) { c.publisher.allow_private_networks = v.flag; },
+        .get = [](const Config& c) { return Flag(c.publisher.allow_private_networks); }},
+    Option{.section = "publisher",
+           .key = "ca_file",
+           .type = OptionType::kString,
+           .default_value = "",
+           .help = "PEM file of CA certificates trusted for https peers besides the system store",
+           .check = CheckSingleLine,
+           .set = [](Config& c, const OptionValue& v) { c.publisher.ca_file = v.text; },
+           .get = [](const Config& c) { return Text(c.publisher.ca_file); }},
     // [omb]
     Option{.section = "omb",
            .key = "notice_template",

@@ -168,6 +168,11 @@ Result<std::unique_ptr<RedisServerProcess>> RedisServerProcess::Start(RedisServe
     // The signal mask survives exec: `serve` blocks SIGINT and SIGTERM in every thread (it
     // takes them with sigwait), and a server started with them blocked would neither stop on
     // SIGTERM nor on the death signal. A PDEATHSIG already pending arrives here.
+    // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and the
+    // server must outlive our clean shutdown (the roles finish their work against it), not
+    // die at the same instant. It stops when we do: SIGTERM from the services, or the death
+    // signal above.
+    ::setpgid(0, 0);
     sigset_t none;
     ::sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -87,12 +87,23 @@ TEST(FeedbridgeBinaryTest, ComingCommandExits64WithOneLine) {
   EXPECT_EQ(r.err, "feedbridge: 'readers' is not available yet in this version\n");
 }
 
-TEST(FeedbridgeBinaryTest, ServeWithARoleOfALaterVersionExits64WithOneLine) {
-  const ProcessResult r = Feedbridge({"serve", "--roles", "publisher"});
+TEST(FeedbridgeBinaryTest, ServeWithAnUnknownRoleExits64NamingTheRoles) {
+  const ProcessResult r = Feedbridge({"serve", "--roles", "web,listener"});
   EXPECT_EQ(r.exit_code, kExitUsage);
   EXPECT_EQ(r.err,
-            "feedbridge: serve: the publisher role is not available yet in this version "
-            "(available: poller, web)\n");
+            "feedbridge: serve: unknown role 'listener' (roles: poller, publisher, web)\n");
+}
+
+TEST(FeedbridgeBinaryTest, DeliveriesDeadWithAnUnknownIdExits66) {
+  TempDir dir;
+  const std::string db = "database.url=sqlite:" + (dir.path() / "fb.db").string();
+  const ProcessResult r = Feedbridge({"--set", db, "deliveries", "dead", "--drop", "1-0"});
+  EXPECT_EQ(r.exit_code, kExitNoInput);
+  EXPECT_EQ(r.err, "feedbridge: deliveries: queue: no dead delivery with id 1-0\n");
+  const ProcessResult both =
+      Feedbridge({"--set", db, "deliveries", "dead", "--drop", "1-0", "--retry", "1-0"});
+  EXPECT_EQ(both.exit_code, kExitUsage);
+  EXPECT_EQ(both.err, "feedbridge: deliveries: give --retry or --drop, not both\n");
 }
 
 TEST(FeedbridgeBinaryTest, BadConfigInTheEnvironmentExits78NamingTheKey) {

@@ -99,5 +99,43 @@ TEST(PollerHttpClientOptionsTest, ComeFromThePollerSection) {
   EXPECT_EQ(PollerHttpClientOptions(c).user_agent, "custom/1");
 }
 
+TEST_F(WiringTest, ThePollersNoticesReachThePublisherRole) {
+  FakeClock clock;
+  OneFeedHttpClient http;
+  Result<std::unique_ptr<Services>> s = Services::Open(
+      Config(), {.poller = true, .publisher = true}, {.clock = &clock, .poller_http = &http});
+  ASSERT_OK(s);
+  Result<store::FeedRecord> feed =
+      (*s)->database().feeds().AddFeed({.url = "http://blog.example/feed", .nickname = "blog"});
+  ASSERT_OK(feed);
+  ASSERT_OK((*s)->notice_queue().Enqueue({.notice_id = 42, .account_id = feed->account_id}));
+  Result<size_t> fanned = (*s)->delivery_engine().FanOut(std::chrono::milliseconds(0));
+  ASSERT_OK(fanned);
+  EXPECT_EQ(*fanned, 1u);  // Claimed and acknowledged: nobody subscribes yet, so no deliveries.
+  Result<queue::QueueStats> notices = (*s)->notice_queue_inspector()->Stats();
+  ASSERT_OK(notices);
+  EXPECT_EQ(notices->length, 0);
+  Result<queue::QueueStats> deliveries = (*s)->delivery_inspector().Stats();
+  ASSERT_OK(deliveries);
+  EXPECT_EQ(deliveries->length, 0);
+  // The role's threads start and stop cleanly.
+  (*s)->publisher().Start();
+  (*s)->publisher().Stop();
+}
+
+TEST(PublisherHttpClientOptionsTest, ComeFromThePublisherSection) {
+  config::Config c;
+  c.server.base_url = "https://bridge.example/";
+  c.publisher.per_host_concurrency = 7;
+  c.publisher.allow_private_networks = true;
+  c.publisher.ca_file = "/etc/peers.pem";
+  c.poller.per_host_concurrency = 2;  // Not the poller's.
+  const http::PocoHttpClientOptions o = PublisherHttpClientOptions(c);
+  EXPECT_TRUE(o.user_agent.ends_with(" (+https://bridge.example/)"));
+  EXPECT_EQ(o.per_host_concurrency, 7);
+  EXPECT_TRUE(o.allow_private_networks);
+  EXPECT_EQ(o.ca_file, "/etc/peers.pem");
+}
+
 }  // namespace
 }  // namespace feedbridge::app
