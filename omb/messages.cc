@@ -403,6 +403,58 @@ Result<ProfileUpdate> ParseUpdateProfile(const ParamList& params) {
   return u;
 }
 
+Result<TokenReply> ParseTokenReply(std::string_view body) {
+  Result<ParamList> params = ParseFormEncoded(Trim(body));
+  if (!params.ok()) return params.status().WithContext("omb: token reply");
+  TokenReply reply{.token = Get(*params, "oauth_token"),
+                   .secret = Get(*params, "oauth_token_secret")};
+  for (const auto& [name, value] :
+       {std::pair<std::string_view, const std::string*>{"oauth_token", &reply.token},
+        {"oauth_token_secret", &reply.secret}}) {
+    if (value->empty()) return Invalid(name, "missing from the token reply");
+    if (value->size() > kMaxTokenBytes) {
+      return Invalid(name, "over " + std::to_string(kMaxTokenBytes) + " bytes");
+    }
+  }
+  return reply;
+}
+
+std::string TokenReplyBody(const TokenReply& reply) {
+  return FormEncode({{"oauth_token", reply.token},
+                     {"oauth_token_secret", reply.secret},
+                     {"omb_version", std::string(kOmbVersion)}});
+}
+
+Result<AuthorizeCallback> ParseAuthorizeCallback(const ParamList& params) {
+  AuthorizeCallback cb;
+  cb.token = Get(params, "oauth_token");
+  if (cb.token.empty()) {
+    return Status::PermissionDenied("omb: the listener's service rejected the subscription");
+  }
+  Status s = CheckVersion(params);
+  if (!s.ok()) return s;
+  ListeneeProfile& l = cb.listener;
+  l.uri = Get(params, "omb_listener");
+  for (const auto& [suffix, member] : kProfileFields) {
+    l.*member = Get(params, "omb_listener" + std::string(suffix));
+  }
+  // StatusNet 0.9 allows [0-9a-zA-Z]{1,64}: the common rule on the lower-cased name is that.
+  if (!IsValidNickname(AsciiLower(l.nickname))) {
+    return Invalid("omb_listener_nickname", "not [0-9a-zA-Z]{1,64}");
+  }
+  s = CheckUrl("omb_listener", l.uri, /*required=*/false);
+  if (!s.ok()) return s;
+  s = CheckUrl("omb_listener_profile", l.profile, /*required=*/true);
+  if (!s.ok()) return s;
+  for (const auto& [suffix, member] : kProfileFields) {
+    const std::string& value = l.*member;
+    if (value.empty() || suffix == "_nickname") continue;
+    s = CheckProfileField("omb_listener" + std::string(suffix), suffix, value);
+    if (!s.ok()) return s;
+  }
+  return cb;
+}
+
 bool IsOmbSuccessBody(std::string_view body) {
   if (body.find(kOmbSuccessBody) != std::string_view::npos) return true;
   Result<ParamList> params = ParseFormEncoded(Trim(body));

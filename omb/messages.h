@@ -131,6 +131,39 @@ Result<ParamList> UpdateProfileParams(const ListeneeProfile& profile);
 // non-empty; "" clears any field except nickname and profile, which cannot be blank.
 Result<ProfileUpdate> ParseUpdateProfile(const ParamList& params);
 
+// ---- Token replies and the authorize callback (omb-0.1.md §4.2-§4.4) ----
+
+inline constexpr size_t kMaxTokenBytes = 255;  // Peers' subscription columns (omb-0.1.md §7.2).
+
+// The answer to a request-token or access-token call.
+struct TokenReply {
+  std::string token;
+  std::string secret;
+  friend bool operator==(const TokenReply&, const TokenReply&) = default;
+};
+
+// Reads "oauth_token=T&oauth_token_secret=S[&omb_version=...]" (form-encoded, surrounding white
+// space ignored; omb_version is not checked: no consumer does). InvalidArgument when either is
+// missing, empty or over kMaxTokenBytes.
+Result<TokenReply> ParseTokenReply(std::string_view body);
+// "oauth_token=T&oauth_token_secret=S&omb_version=<encoded kOmbVersion>": what the bridge as
+// service provider answers (omb-0.1.md §4.2, §9.2).
+std::string TokenReplyBody(const TokenReply& reply);
+
+// What the listener's service sends back through the browser on Accept (omb-0.1.md §4.3
+// "Callback"). `listener.uri` is omb_listener when the peer sent it (libomb does, Laconica does
+// not): the caller must use the LocalID it stored for the request token instead.
+struct AuthorizeCallback {
+  std::string token;  // oauth_token: the request token; look the stored state up by it.
+  ListeneeProfile listener;
+};
+
+// PermissionDenied ("rejected") when there is no oauth_token (the Reject redirect carries no
+// parameters); InvalidArgument for a wrong omb_version, a missing or invalid
+// omb_listener_nickname (letters of either case and digits, 1-64: StatusNet 0.9 users may have
+// upper-case nicknames) or omb_listener_profile, or an invalid optional field.
+Result<AuthorizeCallback> ParseAuthorizeCallback(const ParamList& params);
+
 // ---- Replies ----
 
 // The body a listener's service answers a successful postNotice or updateProfile with

@@ -342,6 +342,81 @@ TEST(UpdateProfileTest, ParsesAbsentBlankAndInvalid) {
               StatusIs(Status::Code::kInvalidArgument, HasSubstr("omb_listenee")));
 }
 
+TEST(TokenReplyTest, ParsesWhatPeersSend) {
+  const TokenReply expected{.token = "5d41402abc4b2a76b9719d911017c592",
+                            .secret = "7d793037a0760186574b0282f2f435e7"};
+  for (const char* body :
+       {"oauth_token=5d41402abc4b2a76b9719d911017c592&oauth_token_secret="
+        "7d793037a0760186574b0282f2f435e7",
+        // Laconica after 940ea07d4 (unencoded version), with a trailing newline.
+        "oauth_token=5d41402abc4b2a76b9719d911017c592&oauth_token_secret="
+        "7d793037a0760186574b0282f2f435e7&omb_version=http://openmicroblogging.org/protocol/0.1\n",
+        "oauth_token_secret=7d793037a0760186574b0282f2f435e7&oauth_token="
+        "5d41402abc4b2a76b9719d911017c592"}) {
+    SCOPED_TRACE(body);
+    Result<TokenReply> r = ParseTokenReply(body);
+    ASSERT_OK(r);
+    EXPECT_EQ(*r, expected);
+  }
+  EXPECT_EQ(*ParseTokenReply(TokenReplyBody(expected)), expected);
+  EXPECT_EQ(TokenReplyBody(expected),
+            "oauth_token=5d41402abc4b2a76b9719d911017c592&oauth_token_secret="
+            "7d793037a0760186574b0282f2f435e7&omb_version=http%3A%2F%2Fopenmicroblogging.org%"
+            "2Fprotocol%2F0.1");
+  EXPECT_THAT(ParseTokenReply("oauth_token=a"),
+              StatusIs(Status::Code::kInvalidArgument, HasSubstr("oauth_token_secret")));
+  EXPECT_THAT(ParseTokenReply("<html>error</html>"), StatusIs(Status::Code::kInvalidArgument));
+  EXPECT_THAT(ParseTokenReply("oauth_token=" + std::string(256, 'a') + "&oauth_token_secret=b"),
+              StatusIs(Status::Code::kInvalidArgument, HasSubstr("255")));
+}
+
+ParamList LaconicaCallback() {
+  return {{"oauth_token", "5d41402abc4b2a76b9719d911017c592"},
+          {"omb_version", std::string(kOmbVersion)},
+          {"omb_listener_nickname", "alice"},
+          {"omb_listener_profile", "http://identi.example/alice"},
+          {"omb_listener_fullname", "Alice A."},
+          {"omb_listener_avatar", "http://identi.example/avatar/42-96.png"}};
+}
+
+TEST(AuthorizeCallbackTest, ReadsTheListener) {
+  Result<AuthorizeCallback> cb = ParseAuthorizeCallback(LaconicaCallback());
+  ASSERT_OK(cb);
+  EXPECT_EQ(cb->token, "5d41402abc4b2a76b9719d911017c592");
+  EXPECT_EQ(cb->listener.uri, "");  // Laconica sends no omb_listener.
+  EXPECT_EQ(cb->listener.nickname, "alice");
+  EXPECT_EQ(cb->listener.profile, "http://identi.example/alice");
+  EXPECT_EQ(cb->listener.fullname, "Alice A.");
+  EXPECT_EQ(cb->listener.avatar, "http://identi.example/avatar/42-96.png");
+  ParamList statusnet = LaconicaCallback();
+  statusnet.push_back({"omb_listener", "http://identi.example/user/42"});
+  statusnet[2].value = "Alice";  // StatusNet 0.9 nicknames may be upper-case.
+  cb = ParseAuthorizeCallback(statusnet);
+  ASSERT_OK(cb);
+  EXPECT_EQ(cb->listener.uri, "http://identi.example/user/42");
+}
+
+TEST(AuthorizeCallbackTest, RejectedOrInvalid) {
+  EXPECT_THAT(ParseAuthorizeCallback({}),
+              StatusIs(Status::Code::kPermissionDenied, HasSubstr("rejected")));
+  const std::tuple<size_t, std::string, const char*> bad[] = {
+      {1, "http://openmicroblogging.org/protocol/0.2", "omb_version"},
+      {2, "", "omb_listener_nickname"},
+      {2, "al_ice", "omb_listener_nickname"},
+      {3, "", "omb_listener_profile"},
+      {3, "ftp://identi.example/alice", "omb_listener_profile"},
+      {4, std::string(256, 'x'), "omb_listener_fullname"},
+      {5, "http://identi.example/a b.png", "omb_listener_avatar"},
+  };
+  for (const auto& [index, value, param] : bad) {
+    SCOPED_TRACE(param);
+    ParamList params = LaconicaCallback();
+    params[index].value = value;
+    EXPECT_THAT(ParseAuthorizeCallback(params),
+                StatusIs(Status::Code::kInvalidArgument, HasSubstr(param)));
+  }
+}
+
 TEST(ReplyBodyTest, SuccessBody) {
   EXPECT_EQ(kOmbSuccessBody, "omb_version=http://openmicroblogging.org/protocol/0.1");
   const std::tuple<const char*, bool> cases[] = {
