@@ -367,6 +367,33 @@ TEST(DecideYadisTest, Failures) {
   }
 }
 
+TEST(DecideYadisTest, ScansOnlyTheFirstPartOfAHugePage) {
+  std::string page = "<html><head>" + std::string(kMaxYadisHtmlScanBytes, ' ') +
+                     "<meta http-equiv=\"X-XRDS-Location\" content=\"http://late.example/\">";
+  EXPECT_THAT(DecideYadis({.status = 200, .content_type = "text/html", .body = page}).status(),
+              StatusIs(Status::Code::kNotFound));
+  page = "<html><head><meta http-equiv=\"X-XRDS-Location\" content=\"http://early.example/\">" +
+         std::string(4 * kMaxYadisHtmlScanBytes, 'x');
+  Result<YadisDecision> d = DecideYadis({.status = 200, .content_type = "text/html", .body = page});
+  ASSERT_OK(d);
+  EXPECT_EQ(d->url, "http://early.example/");
+}
+
+TEST(DecideYadisTest, UnterminatedTagsAndCommentsEndTheScan) {
+  // An unterminated quoted value runs to the end of the page: the URL is taken as written.
+  Result<YadisDecision> d = DecideYadis(
+      {.status = 200,
+       .content_type = "text/html",
+       .body = "<head><meta http-equiv=\"X-XRDS-Location\" content=\"http://a.example/"});
+  ASSERT_OK(d);
+  EXPECT_EQ(d->url, "http://a.example/");
+  for (const char* body : {"<head><!-- <meta", "<head><meta", "<", "<meta http-equiv"}) {
+    SCOPED_TRACE(body);
+    EXPECT_THAT(DecideYadis({.status = 200, .content_type = "text/html", .body = body}).status(),
+                StatusIs(Status::Code::kNotFound));
+  }
+}
+
 TEST(ReadXrdsResponseTest, ChecksStatusThenParses) {
   EXPECT_THAT(ReadXrdsResponse({.status = 500, .body = kIdentiCaXrds}).status(),
               StatusIs(Status::Code::kFailedPrecondition));
