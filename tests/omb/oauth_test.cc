@@ -408,6 +408,12 @@ TEST(VerifyRequestTest, WrongVersionOrMissingFields) {
     if (p.name == "oauth_timestamp") p.value = "12e5";
   }
   EXPECT_THAT(ReadOAuthParams(v), StatusIs(Status::Code::kInvalidArgument, HasSubstr("12e5")));
+  v = *params;
+  for (Param& p : v) {
+    if (p.name == "oauth_nonce") p.value = std::string(kMaxNonceBytes + 1, 'n');
+  }
+  EXPECT_THAT(ReadOAuthParams(v),
+              StatusIs(Status::Code::kInvalidArgument, HasSubstr("oauth_nonce over 255 bytes")));
 }
 
 TEST(VerifyRequestTest, StaleTimestamp) {
