@@ -472,4 +472,11 @@ bool IsDuplicateNoticeBody(std::string_view body) {
   return false;
 }
 
+OmbReply ClassifyOmbReply(int http_status, std::string_view body) {
+  if (http_status == 200 && IsOmbSuccessBody(body)) return OmbReply::kDelivered;
+  if (http_status == 500 && IsDuplicateNoticeBody(body)) return OmbReply::kDelivered;
+  if (http_status == 403) return OmbReply::kSubscriptionGone;
+  return OmbReply::kRetryLater;
+}
+
 }  // namespace feedbridge::omb

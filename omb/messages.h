@@ -180,4 +180,13 @@ bool IsOmbSuccessBody(std::string_view body);
 // is already stored there, so the delivery is done (omb-0.1.md §5.4, §8 item 7).
 bool IsDuplicateNoticeBody(std::string_view body);
 
+// What a postNotice or updateProfile answer means to the sender (omb-0.1.md §5.4, §8 items 7
+// and 10, §9.1; DESIGN.md "Delivery").
+enum class OmbReply {
+  kDelivered,         // 200 with the success body, or StatusNet's 500 "Duplicate notice.".
+  kSubscriptionGone,  // 403: remove that subscription, try the next token on the same URL.
+  kRetryLater,        // Anything else (a 200 without the body included): retry with backoff.
+};
+OmbReply ClassifyOmbReply(int http_status, std::string_view body);
+
 }  // namespace feedbridge::omb

@@ -448,5 +448,28 @@ TEST(ReplyBodyTest, DuplicateNoticeBody) {
   EXPECT_FALSE(IsDuplicateNoticeBody(""));
 }
 
+TEST(ReplyBodyTest, ClassifyOmbReply) {
+  const std::string ok(kOmbSuccessBody);
+  const std::tuple<int, std::string, OmbReply> cases[] = {
+      {200, ok, OmbReply::kDelivered},
+      {200, "omb_version=http%3A%2F%2Fopenmicroblogging.org%2Fprotocol%2F0.1",
+       OmbReply::kDelivered},
+      {500, "Duplicate notice.", OmbReply::kDelivered},
+      {403, "Revoked accesstoken for http://bridge.example.org/user/7",
+       OmbReply::kSubscriptionGone},
+      {403, ok, OmbReply::kSubscriptionGone},
+      {200, "", OmbReply::kRetryLater},  // libomb: no version string is a failure.
+      {201, ok, OmbReply::kRetryLater},
+      {500, "Internal error", OmbReply::kRetryLater},
+      {400, "Invalid notice content", OmbReply::kRetryLater},
+      {503, "", OmbReply::kRetryLater},
+      {400, "Duplicate notice.", OmbReply::kRetryLater},
+  };
+  for (const auto& [status, body, outcome] : cases) {
+    SCOPED_TRACE(std::to_string(status) + " " + body);
+    EXPECT_EQ(ClassifyOmbReply(status, body), outcome);
+  }
+}
+
 }  // namespace
 }  // namespace feedbridge::omb
