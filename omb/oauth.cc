@@ -388,6 +388,10 @@ Result<OAuthProtocolParams> ReadOAuthParams(const ParamList& params) {
     if (!v.ok()) return v.status();
     *field = std::move(*v);
   }
+  if (out.nonce.size() > kMaxNonceBytes) {
+    return Status::InvalidArgument("oauth: oauth_nonce over " + std::to_string(kMaxNonceBytes) +
+                                   " bytes");
+  }
   Result<std::string> ts = required("oauth_timestamp");
   if (!ts.ok()) return ts.status();
   const auto [end, ec] = std::from_chars(ts->data(), ts->data() + ts->size(), out.timestamp);

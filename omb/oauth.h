@@ -35,6 +35,9 @@ inline constexpr std::string_view kOAuthVersion = "1.0";
 inline constexpr std::string_view kFormContentType = "application/x-www-form-urlencoded";
 // Laconica's window (omb-0.1.md §7.5), applied both ways as StatusNet >= 0.9.6 does.
 inline constexpr int64_t kMaxTimestampSkewSeconds = 300;
+// Laconica stores nonces in char(32) (omb-0.1.md §7.5); a received one may be longer, up to this
+// (a nonce is remembered, so an unbounded one would let a peer fill the nonce store).
+inline constexpr size_t kMaxNonceBytes = 255;
 
 // ---- Encoding and normalization (RFC 5849 §3.4.1, §3.6) ----
 
@@ -160,8 +163,8 @@ struct OAuthProtocolParams {
 
 // Reads the protocol parameters out of `params`. InvalidArgument when oauth_consumer_key,
 // oauth_signature, oauth_nonce or oauth_timestamp is missing or empty, the timestamp is not a
-// non-negative decimal integer, oauth_version is present and not "1.0", or
-// oauth_signature_method is missing (PLAINTEXT, omb-0.1.md §7.3) or not HMAC-SHA1.
+// non-negative decimal integer, the nonce is over kMaxNonceBytes, oauth_version is present and not
+// "1.0", or oauth_signature_method is missing (PLAINTEXT, omb-0.1.md §7.3) or not HMAC-SHA1.
 Result<OAuthProtocolParams> ReadOAuthParams(const ParamList& params);
 
 // Answers whether a (consumer, token, timestamp, nonce) was seen before, and remembers it.

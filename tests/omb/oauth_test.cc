@@ -187,20 +187,24 @@ TEST(PercentDecodeTest, PlusAndMalformed) {
   EXPECT_THAT(PercentDecode("%zz", false), StatusIs(Status::Code::kInvalidArgument));
 }
 
+// The request of RFC 5849 §3.4.1.1 and §3.4.1.3.2, its parameters in the order they arrived.
+ParamList Rfc5849ExampleParams() {
+  return {{"b5", "=%3D"},
+          {"a3", "a"},
+          {"c@", ""},
+          {"a2", "r b"},
+          {"oauth_consumer_key", "9djdj82h48djs9d2"},
+          {"oauth_token", "kkk9d7dh3k39sjv7"},
+          {"oauth_signature_method", "HMAC-SHA1"},
+          {"oauth_timestamp", "137131201"},
+          {"oauth_nonce", "7d8f3e4a"},
+          {"c2", ""},
+          {"a3", "2 q"}};
+}
+
 TEST(NormalizeParametersTest, SortsByEncodedNameThenValueKeepsDuplicatesDropsSignature) {
-  // RFC 5849 §3.4.1.3.2's own example.
-  const ParamList params = {{"b5", "=%3D"},
-                            {"a3", "a"},
-                            {"c@", ""},
-                            {"a2", "r b"},
-                            {"oauth_consumer_key", "9djdj82h48djs9d2"},
-                            {"oauth_token", "kkk9d7dh3k39sjv7"},
-                            {"oauth_signature_method", "HMAC-SHA1"},
-                            {"oauth_timestamp", "137131201"},
-                            {"oauth_nonce", "7d8f3e4a"},
-                            {"c2", ""},
-                            {"a3", "2 q"},
-                            {"oauth_signature", "ignored"}};
+  ParamList params = Rfc5849ExampleParams();
+  params.push_back({"oauth_signature", "ignored"});
   EXPECT_EQ(NormalizeParameters(params),
             "a2=r%20b&a3=2%20q&a3=a&b5=%3D%253D&c%40=&c2=&oauth_consumer_key=9djdj82h48djs9d2&"
             "oauth_nonce=7d8f3e4a&oauth_signature_method=HMAC-SHA1&oauth_timestamp=137131201&"
@@ -239,18 +243,8 @@ TEST(SplitRequestUrlTest, NormalizesBaseAndReadsQuery) {
 TEST(SignatureTest, Rfc5849Section311Example) {
   // RFC 5849 §3.4.1.1 example (consumer secret j49sk3j29djd, token secret dh893hdasih9); the
   // signature checked with Python's hmac module.
-  const ParamList params = {{"b5", "=%3D"},
-                            {"a3", "a"},
-                            {"c@", ""},
-                            {"a2", "r b"},
-                            {"oauth_consumer_key", "9djdj82h48djs9d2"},
-                            {"oauth_token", "kkk9d7dh3k39sjv7"},
-                            {"oauth_signature_method", "HMAC-SHA1"},
-                            {"oauth_timestamp", "137131201"},
-                            {"oauth_nonce", "7d8f3e4a"},
-                            {"c2", ""},
-                            {"a3", "2 q"}};
-  const std::string base = SignatureBaseString("post", "http://example.com/request", params);
+  const std::string base =
+      SignatureBaseString("post", "http://example.com/request", Rfc5849ExampleParams());
   EXPECT_EQ(base,
             "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%"
             "3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_"
@@ -408,6 +402,12 @@ TEST(VerifyRequestTest, WrongVersionOrMissingFields) {
     if (p.name == "oauth_timestamp") p.value = "12e5";
   }
   EXPECT_THAT(ReadOAuthParams(v), StatusIs(Status::Code::kInvalidArgument, HasSubstr("12e5")));
+  v = *params;
+  for (Param& p : v) {
+    if (p.name == "oauth_nonce") p.value = std::string(kMaxNonceBytes + 1, 'n');
+  }
+  EXPECT_THAT(ReadOAuthParams(v),
+              StatusIs(Status::Code::kInvalidArgument, HasSubstr("oauth_nonce over 255 bytes")));
 }
 
 TEST(VerifyRequestTest, StaleTimestamp) {
