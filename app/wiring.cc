@@ -82,6 +82,7 @@ Services::~Services() {
   if (publisher_) publisher_->Stop();
   publisher_.reset();
   delivery_engine_.reset();
+  omb_adapter_.reset();
   publisher_http_ = nullptr;
   owned_publisher_http_.reset();
   if (poller_) poller_->Stop();
@@ -188,7 +189,15 @@ Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, N
     // A claim outlives the slowest attempt before another publisher may take it over.
     engine_options.stale_after = std::chrono::duration_cast<std::chrono::milliseconds>(
         config.publisher.timeout * 2 + std::chrono::seconds(30));
-    // The protocol adapters (OMB postNotice/updateProfile, then ActivityPub) register here.
+    // One adapter per protocol (ActivityPub's comes next).
+    s->omb_adapter_ = std::make_unique<publisher::OmbAdapter>(
+        s->database_->subscriptions(), s->database_->notices(), *s->clock_, *s->random_,
+        publisher::OmbAdapterOptions{
+            .base_url = config.server.base_url,
+            .timeout =
+                std::chrono::duration_cast<std::chrono::milliseconds>(config.publisher.timeout),
+            .max_answer_bytes = config.publisher.max_answer_bytes,
+        });
     s->delivery_engine_ = std::make_unique<publisher::DeliveryEngine>(
         publisher::DeliveryEngine::Deps{
             .notices = *s->notice_queue_,
@@ -199,7 +208,7 @@ Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, N
             .random = *s->random_,
             .logger = ModuleLogger("publisher"),
         },
-        engine_options, std::vector<publisher::ProtocolAdapter*>{});
+        engine_options, std::vector<publisher::ProtocolAdapter*>{s->omb_adapter_.get()});
     s->publisher_ = std::make_unique<publisher::Publisher>(
         *s->delivery_engine_, publisher::PublisherOptions{.workers = config.publisher.workers},
         ModuleLogger("publisher"));

@@ -13,6 +13,7 @@
 #include "http/http_client.h"
 #include "poller/poller.h"
 #include "publisher/delivery_engine.h"
+#include "publisher/omb_adapter.h"
 #include "publisher/publisher.h"
 #include "queue/delivery_queue.h"
 #include "queue/notice_queue.h"
@@ -119,6 +120,7 @@ class Services {
   std::unique_ptr<poller::Poller> poller_;
   std::unique_ptr<http::HttpClient> owned_publisher_http_;  // Unless env.publisher_http is set.
   http::HttpClient* publisher_http_ = nullptr;
+  std::unique_ptr<publisher::OmbAdapter> omb_adapter_;
   std::unique_ptr<publisher::DeliveryEngine> delivery_engine_;
   std::unique_ptr<publisher::Publisher> publisher_;
   std::unique_ptr<web::Router> router_;

@@ -211,6 +211,10 @@ Result<DeliveryOutcome> DeliveryEngine::Attempt(const queue::ClaimedDelivery& cl
         if (Status s = deps_.deliveries.Ack(claimed); !s.ok()) return s;
         return DeliveryOutcome::kNothingToSend;
       }
+      if (!prepared.status().IsRetryable()) {
+        // A job no peer could take (the adapter cannot build a valid request for it).
+        return Settle(claimed, Bury{prepared.status().message()}, job.endpoint, "");
+      }
       deps_.logger.warning("publisher: " + JobName(job) + ": " + prepared.status().message());
       return PutBack(claimed, std::chrono::minutes(1));
     }

@@ -37,7 +37,8 @@ class ProtocolAdapter {
   virtual Result<std::vector<std::string>> Endpoints(const queue::DeliveryJob& job) = 0;
   // The signed request for `job`, for the first recipient still behind its endpoint. NotFound
   // when there is nothing to send (the notice is gone, nobody is left at that endpoint): the
-  // job is done. Other errors (the store is down) retry the job later.
+  // job is done. Unavailable or DeadlineExceeded (the store is down) retry the job later; any
+  // other error says the job cannot be sent at all, and it is dead-lettered with it.
   virtual Result<PreparedDelivery> Prepare(const queue::DeliveryJob& job) = 0;
   // What the answer (or transport error) to `delivery` means.
   virtual AttemptResult Interpret(const PreparedDelivery& delivery,

@@ -1,0 +1,153 @@
+#include "publisher/omb_adapter.h"
+
+#include <set>
+#include <utility>
+
+#include "common/http_status.h"
+#include "http/classify.h"
+#include "omb/messages.h"
+#include "omb/oauth.h"
+
+namespace feedbridge::publisher {
+
+namespace {
+
+constexpr size_t kNonceLength = 32;       // As Laconica's 16 random bytes in hex: 32 characters.
+constexpr size_t kReasonBodyBytes = 200;  // Of a peer's answer kept in a failure reason.
+
+// "HTTP 400 Bad Request: Invalid notice content" with the body cut and on one line.
+std::string AnswerReason(const http::HttpResponse& r) {
+  std::string reason = "HTTP " + std::to_string(r.status);
+  if (const std::string_view phrase = ReasonPhrase(r.status); !phrase.empty()) {
+    reason += " ";
+    reason += phrase;
+  }
+  std::string body = r.body.substr(0, kReasonBodyBytes);
+  for (char& c : body) {
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+  }
+  while (!body.empty() && body.back() == ' ') body.pop_back();
+  if (!body.empty()) reason += ": " + body;
+  return reason;
+}
+
+}  // namespace
+
+OmbAdapter::OmbAdapter(store::SubscriptionStore& subscriptions, store::NoticeStore& notices,
+                       Clock& clock, Random& random, OmbAdapterOptions options)
+    : subscriptions_(subscriptions),
+      notices_(notices),
+      clock_(clock),
+      random_(random),
+      options_(std::move(options)) {}
+
+Result<std::vector<std::string>> OmbAdapter::Endpoints(const queue::DeliveryJob& job) {
+  Result<std::vector<store::Subscription>> subs = subscriptions_.ListByAccount(job.account_id);
+  if (!subs.ok()) return subs.status();
+  // One delivery per distinct URL (§5.2, §8 item 8), in the order of the oldest subscriber.
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const store::Subscription& s : *subs) {
+    const std::string& url =
+        job.kind == queue::DeliveryJob::Kind::kProfile ? s.update_profile_url : s.post_notice_url;
+    if (seen.insert(url).second) out.push_back(url);
+  }
+  return out;
+}
+
+Result<PreparedDelivery> OmbAdapter::Prepare(const queue::DeliveryJob& job) {
+  if (job.kind == queue::DeliveryJob::Kind::kProfile) {
+    return Status::NotFound("omb: profile updates are not sent by this version");
+  }
+  Result<store::Notice> notice = notices_.GetNotice(job.notice_id);
+  if (!notice.ok()) return notice.status();
+  Result<std::vector<store::Subscription>> at =
+      subscriptions_.ListByPostNoticeUrl(job.account_id, job.endpoint);
+  if (!at.ok()) return at.status();
+  if (at->empty()) return Status::NotFound("omb: no subscriber left at " + job.endpoint);
+  const store::Subscription& sub = at->front();
+
+  omb::PostNotice message;
+  message.listenee = options_.base_url + "user/" + std::to_string(job.account_id);
+  message.notice = options_.base_url + "notice/" + std::to_string(job.notice_id);
+  message.content = notice->text;
+  message.license = options_.license;
+  // The permalink, encoded so that Validate::uri passes it (§8 item 2); else the notice URI,
+  // which leads to it.
+  message.url = message.notice;
+  if (!notice->url.empty()) {
+    if (Result<std::string> url = omb::EncodeForStrictUri(notice->url); url.ok()) {
+      message.url = *url;
+    }
+  }
+  Result<omb::ParamList> params = omb::PostNoticeParams(message);
+  if (!params.ok()) {
+    // A notice no peer would take (it names a URL the rule refuses): dead-lettered, not retried.
+    return Status::FailedPrecondition(params.status().message());
+  }
+  const int64_t timestamp =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
+  Result<omb::SignedRequest> signed_request = omb::SignRequest(
+      omb::OAuthRequestParts{.method = "POST", .endpoint_url = job.endpoint, .params = *params},
+      omb::OAuthCredentials{.consumer_key = options_.base_url,
+                            .consumer_secret = "",
+                            .token = sub.token,
+                            .token_secret = sub.token_secret},
+      RandomToken(random_, kNonceLength), timestamp);
+  if (!signed_request.ok()) return Status::FailedPrecondition(signed_request.status().message());
+
+  PreparedDelivery d;
+  d.request.method = "POST";
+  d.request.url = signed_request->url;
+  d.request.headers = {{"Content-Type", std::string(omb::kFormContentType)}};
+  d.request.body = std::move(signed_request->body);
+  d.request.timeout = options_.timeout;
+  d.request.max_body_bytes = options_.max_answer_bytes;
+  // A postNotice that redirects is refused: a redirected POST loses its body or its signature,
+  // and a redirect could point the bridge at a private address.
+  d.request.max_redirects = 0;
+  d.recipient_id = sub.id;
+  d.recipient = sub.subscriber.uri;
+  return d;
+}
+
+AttemptResult OmbAdapter::Interpret(const PreparedDelivery&,
+                                    const Result<http::HttpResponse>& answer) {
+  using Kind = AttemptResult::Kind;
+  if (!answer.ok()) {
+    // Refused, reset, timed out, TLS failure, over the answer cap, a private address: the
+    // host's trouble, retried (an answer over the cap may be a captive page; never delivered).
+    return AttemptResult{Kind::kRetryLater, answer.status().message(), std::nullopt, true};
+  }
+  const http::HttpResponse& r = *answer;
+  const std::string reason = AnswerReason(r);
+  switch (omb::ClassifyOmbReply(r.status, r.body)) {
+    case omb::OmbReply::kDelivered:
+      return AttemptResult{Kind::kDelivered, r.status == 200 ? "" : reason};
+    case omb::OmbReply::kSubscriptionGone:  // OMB 0.1's "unsubscribed" (§5.4, §8 item 9).
+      return AttemptResult{Kind::kRecipientGone, reason};
+    case omb::OmbReply::kRetryLater:
+      break;
+  }
+  // 400 is the peer refusing these very parameters (content too long, a license it does not
+  // accept, a URL its validator refuses): sending the same bytes again cannot succeed.
+  if (r.status == 400) return AttemptResult{Kind::kGiveUp, reason};
+  AttemptResult result{Kind::kRetryLater, reason};
+  if (r.status == 429 || r.status == 503) {
+    if (std::optional<TimePoint> after =
+            http::ParseRetryAfter(r.Find("Retry-After"), clock_.Now())) {
+      result.retry_after = std::chrono::duration_cast<std::chrono::seconds>(*after - clock_.Now());
+    }
+  }
+  result.host_failing = r.status >= 500 || r.status == 429 || r.status == 408;
+  // Laconica answers an OAuth failure with a 500 and other versions use 404/500 loosely
+  // (§8 item 10): every other answer may pass, so it is retried within the deadline, and a 200
+  // without the reply body (a captive portal, a wrong page) is no success either.
+  return result;
+}
+
+Status OmbAdapter::DropRecipient(const PreparedDelivery& delivery) {
+  return subscriptions_.Remove(delivery.recipient_id);
+}
+
+}  // namespace feedbridge::publisher

@@ -1,0 +1,54 @@
+#pragma once
+
+// OpenMicroBlogging 0.1 as a delivery protocol (omb-0.1.md §5, §8, §9.1): one postNotice per
+// distinct postNotice URL among a blog's subscribers, signed (OAuth 1.0 HMAC-SHA1, parameters in
+// the form body) with the token of the oldest subscriber at that URL; success only on the
+// omb_version reply body; StatusNet's 500 "Duplicate notice." counts as delivered; a 403 means
+// that subscriber is gone (removed, and the next one's token is tried); a 400 is given up on;
+// everything else retries.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "common/clock.h"
+#include "common/random.h"
+#include "publisher/protocol_adapter.h"
+#include "store/notice_store.h"
+#include "store/subscription_store.h"
+
+namespace feedbridge::publisher {
+
+struct OmbAdapterOptions {
+  std::string base_url;  // The bridge's root URL, ending in '/': the consumer key (§7.1).
+  std::string license = "http://creativecommons.org/licenses/by/3.0/";  // omb_notice_license.
+  std::chrono::milliseconds timeout{std::chrono::seconds(30)};          // Per delivery (§9.1).
+  size_t max_answer_bytes = 64u << 10;  // A success is one short line.
+};
+
+// Thread-safe. The stores, clock and randomness must outlive it.
+class OmbAdapter final : public ProtocolAdapter {
+ public:
+  static constexpr std::string_view kProtocol = "omb";
+
+  OmbAdapter(store::SubscriptionStore& subscriptions, store::NoticeStore& notices, Clock& clock,
+             Random& random, OmbAdapterOptions options);
+
+  std::string_view protocol() const override { return kProtocol; }
+  const RetryPolicy& retry_policy() const override { return policy_; }
+  Result<std::vector<std::string>> Endpoints(const queue::DeliveryJob& job) override;
+  Result<PreparedDelivery> Prepare(const queue::DeliveryJob& job) override;
+  AttemptResult Interpret(const PreparedDelivery& delivery,
+                          const Result<http::HttpResponse>& answer) override;
+  Status DropRecipient(const PreparedDelivery& delivery) override;
+
+ private:
+  store::SubscriptionStore& subscriptions_;
+  store::NoticeStore& notices_;
+  Clock& clock_;
+  Random& random_;
+  const OmbAdapterOptions options_;
+  const RetryPolicy policy_ = OmbRetryPolicy();
+};
+
+}  // namespace feedbridge::publisher
