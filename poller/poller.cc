@@ -6,13 +6,11 @@
 #include <mutex>
 #include <optional>
 #include <string_view>
-#include <unordered_set>
 #include <utility>
 
 #include "common/text.h"
-#include "feeds/discovery.h"
-#include "feeds/parser.h"
 #include "http/classify.h"
+#include "poller/poll_decision.h"
 #include "poller/poll_steps.h"
 #include "poller/poller_impl.h"
 
@@ -133,72 +131,36 @@ Result<PollReport> Poller::Impl::Fetched(const store::FeedRecord& feed,
                                          const http::HttpResponse& response,
                                          internal::PollOutcome outcome, TimePoint now,
                                          PollReport report) {
-  // A body that gives nothing to parse is a failure of this status (its caching headers and
-  // validators do not count).
-  const internal::PollOutcome failure{.kind = Kind::kFailed, .http_status = response.status};
-  if (response.body.empty()) {
-    internal::PollOutcome f = failure;
-    f.error = "empty response body (HTTP " + std::to_string(response.status) + ")";
-    return Recorded(feed, f, now, std::move(report));
+  internal::FetchedBody body = internal::ReadFetchedBody(feed, response, options.max_body_bytes);
+  if (!body.document) {
+    // A failure of this status (the caching headers and validators of a body that gives nothing
+    // to parse do not count).
+    return Recorded(feed,
+                    {.kind = Kind::kFailed, .http_status = response.status, .error = body.error},
+                    now, std::move(report));
   }
-  const std::string& fetched_url = response.final_url.empty() ? feed.url : response.final_url;
-  feeds::ParseOptions parse_options;
-  parse_options.base_url = fetched_url;
-  parse_options.content_type = std::string(response.Find("Content-Type"));
-  parse_options.max_document_bytes = options.max_body_bytes;
-  auto parsed = feeds::ParseFeed(response.body, parse_options);
-  if (!parsed.ok()) {
-    // Discovery belongs to `feeds add`; a feed URL that now serves a page is an error to show.
-    internal::PollOutcome f = failure;
-    f.error = feeds::LooksLikeHtml(response.body) ? "not a feed (an HTML page)"
-                                                  : parsed.status().message();
-    return Recorded(feed, f, now, std::move(report));
-  }
-  const feeds::Feed& doc = *parsed;
-
-  std::vector<internal::Candidate> candidates = internal::IdentifyEntries(doc);
-  report.entries_seen = candidates.size();
+  std::vector<internal::Candidate> candidates = internal::IdentifyEntries(*body.document);
   std::vector<std::string> identities;
   identities.reserve(candidates.size());
   for (const auto& candidate : candidates) identities.push_back(candidate.identity);
   auto known = deps.entries.KnownIdentities(feed.id, identities);
   if (!known.ok()) return known.status().WithContext(FeedContext(feed.id, feed.url));
-  const std::unordered_set<std::string> known_set(known->begin(), known->end());
-  const std::vector<internal::Candidate> fresh =
-      internal::NewOldestFirst(std::move(candidates), known_set);
 
-  // Adding a feed does not broadcast its backlog: the first successful poll only stores.
-  const bool first_success = !feed.last_success_at.has_value();
-  size_t first_notice = first_success ? fresh.size() : 0;
-  if (!first_success && fresh.size() > internal::kMaxNoticesPerPoll) {
-    // The newest are what readers want to hear about; the older ones are stored silently.
-    first_notice = fresh.size() - internal::kMaxNoticesPerPoll;
-    report.problems.push_back(std::to_string(fresh.size()) + " new entries at once: notices for " +
-                              "the newest " + std::to_string(internal::kMaxNoticesPerPoll) +
-                              " only (do the entry ids change on every poll?)");
-  }
-  const internal::EntryContext context{
-      .feed = &doc,
-      .feed_url = fetched_url,
-      .notice_template = omb.notice_template,
-      .fallback_url = base_url + feed.nickname,
-  };
-  std::vector<store::NewEntry> rows;
-  rows.reserve(fresh.size());
-  for (size_t i = 0; i < fresh.size(); ++i) {
-    rows.push_back(internal::BuildNewEntry(fresh[i], context, i >= first_notice));
-  }
+  const internal::NoticePolicy policy{.notice_template = omb.notice_template,
+                                      .fallback_url = base_url + feed.nickname};
+  internal::FetchedDecision decision = internal::DecideFetched(
+      feed, *body.document, body.fetched_url, std::move(candidates), *known, std::move(outcome),
+      policy, schedule_options, now, UniformUnit(deps.random));
 
-  outcome.kind = Kind::kFetched;
-  outcome.document = &doc;
-  const store::FetchState state = NextState(feed, outcome, now);
-  const TimePoint next = *state.next_poll_at;
-  auto notices = deps.entries.RecordPoll(feed.id, state, rows);
+  auto notices = deps.entries.RecordPoll(feed.id, decision.state, decision.rows);
   if (!notices.ok()) return notices.status().WithContext(FeedContext(feed.id, feed.url));
-  report.url = state.url;
-  report.new_entries = rows.size();
+  const TimePoint next = *decision.state.next_poll_at;
+  report.url = decision.state.url;
+  report.entries_seen = decision.entries_seen;
+  report.new_entries = decision.rows.size();
   report.notices = notices->size();
   report.next_poll_at = next;
+  for (std::string& problem : decision.problems) report.problems.push_back(std::move(problem));
   EnqueueNotices(*notices, report);
   Reschedule(feed.id, next, report);
   LogReport(report);

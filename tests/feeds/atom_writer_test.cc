@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -152,27 +153,86 @@ TEST(AtomWriterTest, WritesRequiredFeedAndEntryElements) {
   EXPECT_EQ(Children(*entries[0], "content").front()->getAttribute("type"), "html");
 }
 
-TEST(AtomWriterTest, FeedIdFallsBackToSelfUrlThenHomePage) {
-  Feed feed = MinimalFeed();
-  feed.id.clear();
-  EXPECT_NE(WriteAtom(feed).find("<id>https://example.org/feed.atom</id>"), std::string::npos);
-  feed.feed_url.clear();
-  EXPECT_NE(WriteAtom(feed).find("<id>https://example.org/</id>"), std::string::npos);
-  feed.home_page_url.clear();
-  const std::string xml = WriteAtom(feed);
-  EXPECT_NE(xml.find("<id>urn:sha1:"), std::string::npos);
-  EXPECT_TRUE(IsWellFormedXml(xml));
-}
+// A text of the written document: a child of the feed or of its first entry.
+struct TextField {
+  bool in_entry;
+  std::string name;
+  std::string text;
+};
 
-TEST(AtomWriterTest, FeedWithoutAnyDateIsDatedAtTheEpoch) {
-  Feed feed = MinimalFeed();
-  feed.updated = {};
-  feed.entries[0].published = {};
-  const std::string xml = WriteAtom(feed);
-  auto doc = ParseXml(xml);
-  EXPECT_EQ(ChildText(*doc->documentElement(), "updated"), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(ChildText(*Children(*doc->documentElement(), "entry")[0], "updated"),
-            "1970-01-01T00:00:00Z");
+// MinimalFeed changed by `change`, written: `fragments` are in the XML as written, and each of
+// `fields` reads back as given.
+struct TextCase {
+  std::string name;
+  std::function<void(Feed&)> change;
+  std::vector<std::string> fragments;
+  std::vector<TextField> fields;
+};
+
+TEST(AtomWriterTest, WritesIdsDatesAndAttributes) {
+  const std::vector<TextCase> cases = {
+      {"the feed id falls back to the self URL",
+       [](Feed& feed) { feed.id.clear(); },
+       {"<id>https://example.org/feed.atom</id>"},
+       {}},
+      {"then to the home page",
+       [](Feed& feed) {
+         feed.id.clear();
+         feed.feed_url.clear();
+       },
+       {"<id>https://example.org/</id>"},
+       {}},
+      {"then to a hash",
+       [](Feed& feed) {
+         feed.id.clear();
+         feed.feed_url.clear();
+         feed.home_page_url.clear();
+       },
+       {"<id>urn:sha1:"},
+       {}},
+      {"a feed without any date is dated at the epoch",
+       [](Feed& feed) {
+         feed.updated = {};
+         feed.entries[0].published = {};
+       },
+       {},
+       {{false, "updated", "1970-01-01T00:00:00Z"}, {true, "updated", "1970-01-01T00:00:00Z"}}},
+      // The feed's updated is the newest date anywhere: the feed's own is older.
+      {"dates are RFC 3339 in UTC",
+       [](Feed& feed) {
+         feed.entries[0].published.utc = At(1999y / 12 / 31, 23h + 59min + 58s);
+         feed.entries[0].updated.utc = At(2000y / 1 / 1, 1s);
+       },
+       {},
+       {{true, "published", "1999-12-31T23:59:58Z"},
+        {true, "updated", "2000-01-01T00:00:01Z"},
+        {false, "updated", "2026-11-01T00:00:00Z"}}},
+      {"language and base",
+       [](Feed& feed) {
+         feed.language = "en";
+         feed.entries[0].language = "fr";
+         feed.entries[0].contents[0].base = "https://example.org/posts/";
+       },
+       {"<feed xml:lang=\"en\"", "<entry xml:lang=\"fr\">",
+        "xml:base=\"https://example.org/posts/\""},
+       {}},
+  };
+  for (const TextCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    Feed feed = MinimalFeed();
+    c.change(feed);
+    const std::string xml = WriteAtom(feed);
+    ASSERT_TRUE(IsWellFormedXml(xml));
+    for (const std::string& fragment : c.fragments) {
+      EXPECT_NE(xml.find(fragment), std::string::npos) << fragment << "\n" << xml;
+    }
+    auto doc = ParseXml(xml);
+    const Poco::XML::Element& root = *doc->documentElement();
+    for (const TextField& f : c.fields) {
+      EXPECT_EQ(ChildText(f.in_entry ? *Children(root, "entry")[0] : root, f.name), f.text)
+          << f.name;
+    }
+  }
 }
 
 TEST(AtomWriterTest, EntryIdFallsBackToUrlThenToContentHash) {
@@ -411,30 +471,6 @@ TEST(AtomWriterTest, NoFeedAuthorNeededWhenEveryEntryHasOne) {
   feed.entries[0].authors.push_back({.name = "Alice"});
   auto doc = ParseXml(WriteAtom(feed));
   EXPECT_TRUE(Children(*doc->documentElement(), "author").empty());
-}
-
-TEST(AtomWriterTest, DatesAreRfc3339InUtc) {
-  Feed feed = MinimalFeed();
-  feed.entries[0].published.utc = At(1999y / 12 / 31, 23h + 59min + 58s);
-  feed.entries[0].updated.utc = At(2000y / 1 / 1, 1s);
-  auto doc = ParseXml(WriteAtom(feed));
-  const Poco::XML::Element& entry = *Children(*doc->documentElement(), "entry")[0];
-  EXPECT_EQ(ChildText(entry, "published"), "1999-12-31T23:59:58Z");
-  EXPECT_EQ(ChildText(entry, "updated"), "2000-01-01T00:00:01Z");
-  // The feed's updated is the newest date anywhere: the feed's own is older.
-  EXPECT_EQ(ChildText(*doc->documentElement(), "updated"), "2026-11-01T00:00:00Z");
-}
-
-TEST(AtomWriterTest, WritesLanguageAndBase) {
-  Feed feed = MinimalFeed();
-  feed.language = "en";
-  feed.entries[0].language = "fr";
-  feed.entries[0].contents[0].base = "https://example.org/posts/";
-  const std::string xml = WriteAtom(feed);
-  ASSERT_TRUE(IsWellFormedXml(xml));
-  EXPECT_NE(xml.find("<feed xml:lang=\"en\""), std::string::npos);
-  EXPECT_NE(xml.find("<entry xml:lang=\"fr\">"), std::string::npos);
-  EXPECT_NE(xml.find("xml:base=\"https://example.org/posts/\""), std::string::npos);
 }
 
 TEST(AtomWriterTest, CompactOutputHasNoIndentation) {

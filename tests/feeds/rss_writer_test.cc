@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -170,32 +171,71 @@ TEST(RssWriterTest, EmptyFeedIsValid) {
   EXPECT_EQ(Children(channel, kNone, "description").size(), 1u);
 }
 
-TEST(RssWriterTest, DescriptionIsSummaryAndContentEncodedIsHtmlContent) {
-  Feed feed = MinimalFeed();
-  feed.entries[0].summary = {.value = "Short <b>teaser</b>", .type = std::string(kTextHtml)};
-  auto doc = ParseXml(WriteRss(feed));
-  EXPECT_EQ(ChildText(Item(*doc), "description"), "Short <b>teaser</b>");
-  EXPECT_EQ(ChildText(Item(*doc), "encoded", kContent), "<p>Hello</p>");
-}
+// A text of the written document: a child of the channel or of its first item.
+struct TextField {
+  bool in_item;
+  std::string ns;
+  std::string name;
+  std::string text;
+};
 
-TEST(RssWriterTest, PlainTextIsEscapedForHtmlFields) {
-  Feed feed = MinimalFeed();
-  feed.entries[0].summary = {.value = "if a < b && c > d"};
-  feed.entries[0].contents = {{.value = "x <y> & z"}};
-  auto doc = ParseXml(WriteRss(feed));
-  // description and content:encoded are HTML: plain text is escaped so it stays literal.
-  EXPECT_EQ(ChildText(Item(*doc), "description"), "if a &lt; b &amp;&amp; c &gt; d");
-  EXPECT_EQ(ChildText(Item(*doc), "encoded", kContent), "x &lt;y&gt; &amp; z");
-}
+// MinimalFeed changed by `change`, written: `fragments` are in the XML as written, and each of
+// `fields` reads back as given.
+struct TextCase {
+  std::string name;
+  std::function<void(Feed&)> change;
+  std::vector<std::string> fragments;
+  std::vector<TextField> fields;
+};
 
-TEST(RssWriterTest, TitlesAreWrittenAsGiven) {
-  Feed feed = MinimalFeed();
-  feed.entries[0].title = {.value = "<em>Hot</em> & new", .type = std::string(kTextHtml)};
-  feed.entries[0].summary = {.value = "s"};
-  const std::string xml = WriteRss(feed);
-  EXPECT_NE(xml.find("<title>&lt;em&gt;Hot&lt;/em&gt; &amp; new</title>"), std::string::npos);
-  auto doc = ParseXml(xml);
-  EXPECT_EQ(ChildText(Item(*doc), "title"), "<em>Hot</em> & new");
+TEST(RssWriterTest, WritesTextFields) {
+  const std::vector<TextCase> cases = {
+      {"description is the summary, content:encoded the HTML content",
+       [](Feed& feed) {
+         feed.entries[0].summary = {.value = "Short <b>teaser</b>", .type = std::string(kTextHtml)};
+       },
+       {},
+       {{true, kNone, "description", "Short <b>teaser</b>"},
+        {true, kContent, "encoded", "<p>Hello</p>"}}},
+      // description and content:encoded are HTML: plain text is escaped so it stays literal.
+      {"plain text is escaped for HTML fields",
+       [](Feed& feed) {
+         feed.entries[0].summary = {.value = "if a < b && c > d"};
+         feed.entries[0].contents = {{.value = "x <y> & z"}};
+       },
+       {},
+       {{true, kNone, "description", "if a &lt; b &amp;&amp; c &gt; d"},
+        {true, kContent, "encoded", "x &lt;y&gt; &amp; z"}}},
+      {"titles are written as given",
+       [](Feed& feed) {
+         feed.entries[0].title = {.value = "<em>Hot</em> & new", .type = std::string(kTextHtml)};
+         feed.entries[0].summary = {.value = "s"};
+       },
+       {"<title>&lt;em&gt;Hot&lt;/em&gt; &amp; new</title>"},
+       {{true, kNone, "title", "<em>Hot</em> & new"}}},
+      {"invalid UTF-8 becomes the replacement character",
+       [](Feed& feed) {
+         feed.entries[0].title.value = "na\xEFve \xC3\xA9t\xE9";  // Latin-1 bytes in UTF-8.
+         feed.entries[0].authors.push_back({.name = "Jos\xE9"});
+       },
+       {},
+       {{true, kNone, "title", "na\xEF\xBF\xBDve \xC3\xA9t\xEF\xBF\xBD"},
+        {true, kDc, "creator", "Jos\xEF\xBF\xBD"}}},
+  };
+  for (const TextCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    Feed feed = MinimalFeed();
+    c.change(feed);
+    const std::string xml = WriteRss(feed);
+    ASSERT_TRUE(IsWellFormedXml(xml));
+    for (const std::string& fragment : c.fragments) {
+      EXPECT_NE(xml.find(fragment), std::string::npos) << fragment << "\n" << xml;
+    }
+    auto doc = ParseXml(xml);
+    for (const TextField& f : c.fields) {
+      EXPECT_EQ(ChildText(f.in_item ? Item(*doc) : Channel(*doc), f.name, f.ns), f.text) << f.name;
+    }
+  }
 }
 
 TEST(RssWriterTest, ItemWithoutTitleOrDescriptionStillHasOne) {
@@ -238,17 +278,6 @@ TEST(RssWriterTest, StripsCharactersXmlCannotCarry) {
   EXPECT_EQ(ChildText(Channel(*doc), "title"), "abc");
   EXPECT_EQ(ChildText(Item(*doc), "encoded", kContent), "<p>x</p>");
   EXPECT_EQ(Children(Item(*doc), kNone, "category")[0]->getAttribute("domain"), "https://t/");
-}
-
-TEST(RssWriterTest, ReplacesInvalidUtf8WithReplacementCharacter) {
-  Feed feed = MinimalFeed();
-  feed.entries[0].title.value = "na\xEFve \xC3\xA9t\xE9";  // Latin-1 bytes mixed into UTF-8.
-  feed.entries[0].authors.push_back({.name = "Jos\xE9"});
-  const std::string xml = WriteRss(feed);
-  ASSERT_TRUE(IsWellFormedXml(xml));
-  auto doc = ParseXml(xml);
-  EXPECT_EQ(ChildText(Item(*doc), "title"), "na\xEF\xBF\xBDve \xC3\xA9t\xEF\xBF\xBD");
-  EXPECT_EQ(ChildText(Item(*doc), "creator", kDc), "Jos\xEF\xBF\xBD");
 }
 
 TEST(RssWriterTest, GuidIsPermaLinkOnlyWhenItIsTheUrl) {

@@ -28,7 +28,7 @@
 #include <thread>
 #include <vector>
 
-#include "common/clock.h"
+#include "app/wiring.h"
 #include "config/config.h"
 #include "poller/poller.h"
 #include "queue/redis_connection.h"
@@ -190,6 +190,14 @@ class CrashSafetyTest : public ::testing::Test {
         {"FEEDBRIDGE_LOG_LEVEL", "warning"},
     };
   }
+  // The configuration Environment() gives the children, for the test's own reads.
+  config::Config Config() const {
+    config::Config config;
+    config.database.url = "sqlite:" + (dir_.path() / "fb.db").string();
+    config.redis.url = redis_.url();
+    config.redis.prefix = std::string(kPrefix);
+    return config;
+  }
   std::filesystem::path Log() const { return dir_.path() / "feedbridge.log"; }
 
   // Runs a command to completion; returns its exit code.
@@ -255,10 +263,10 @@ TEST_F(CrashSafetyTest, PollerKilledAtAnyInstantLosesNoEntryAndEnqueuesNoNoticeT
   config::PollerOptions options;
   options.fetch_timeout = kFetchTimeout;
   const milliseconds wait_limit = poller::ClaimLease(options) + seconds(30);
-  SystemClock clock;
-  auto opened = store::OpenDatabase("sqlite:" + (dir_.path() / "fb.db").string(), clock);
+  // The database as the real wiring opens it, from the configuration the children run on.
+  auto opened = app::Services::Open(Config(), {.database = true});
   ASSERT_OK(opened);
-  store::Database& db = **opened;
+  store::Database& db = (*opened)->database();
   std::vector<store::FeedRecord> feeds;
   for (int feed = 0; feed < kFeeds; ++feed) {
     auto record = db.feeds().FindFeed("n" + std::to_string(feed));

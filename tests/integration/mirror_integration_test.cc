@@ -1,6 +1,7 @@
 // The mirror feeds end to end (issue 8's proof): an origin blog on a loopback HTTP server, the
 // real poller taking it in (PocoHttpClient, a real redis-server, a SQLite file), the real web
-// server serving BASE/NICK/feed.atom|.rss|.json, and Debian's python3-feedparser reading them
+// server serving BASE/NICK/feed.atom|.rss|.json (both as the real wiring, app/wiring.h, builds
+// them), and Debian's python3-feedparser reading them
 // over HTTP as a feed reader does (tests/integration/read_mirror.py).
 //
 // What the mirror promises (DESIGN.md "Mirror a site's updates", "Entries"; web/feed_handlers.h):
@@ -33,13 +34,9 @@
 #include <string>
 #include <vector>
 
-#include "common/random.h"
+#include "app/wiring.h"
 #include "config/config.h"
-#include "http/poco_http_client.h"
 #include "poller/poller.h"
-#include "queue/redis_connection.h"
-#include "queue/redis_notice_queue.h"
-#include "queue/redis_poll_schedule.h"
 #include "store/database.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/http_test_server.h"
@@ -48,9 +45,6 @@
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_data.h"
-#include "web/feed_handlers.h"
-#include "web/router.h"
-#include "web/server.h"
 
 namespace feedbridge {
 namespace {
@@ -371,48 +365,37 @@ class MirrorIntegrationTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(std::filesystem::exists(kPython))
         << kPython << " is missing (the bootstrap installs python3-feedparser)";
-    Poco::Logger::get("test.mirror.poller").setLevel(Poco::Message::PRIO_ERROR);
-    Poco::Logger::get("test.mirror.access").setLevel(Poco::Message::PRIO_ERROR);
-    auto db = store::OpenDatabase("sqlite:" + (dir_.path() / "fb.db").string(), clock_);
-    ASSERT_OK(db);
-    db_ = std::move(db).value();
-    auto conn = queue::RedisConnection::Open({.url = redis_.url()});
-    ASSERT_OK(conn);
-    redis_conn_ = std::move(conn).value();
-    queue_ = std::make_unique<queue::RedisNoticeQueue>(*redis_conn_, "fbmirror:");
-    schedule_ = std::make_unique<queue::RedisPollSchedule>(*redis_conn_, "fbmirror:");
-    http_ = std::make_unique<http::PocoHttpClient>(http::PocoHttpClientOptions{
-        .user_agent = "feedbridge-test", .allow_private_networks = true});
+    Poco::Logger::get("feedbridge.poller").setLevel(Poco::Message::PRIO_ERROR);
+    Poco::Logger::get("feedbridge.access").setLevel(Poco::Message::PRIO_ERROR);
     ASSERT_OK(StartMirror());
-    poller_ = std::make_unique<poller::Poller>(
-        config::PollerOptions{}, config::OmbOptions{}, base_url_,
-        poller::PollerDependencies{db_->feeds(), db_->entries(), db_->notices(), *queue_,
-                                   *schedule_, *http_, clock_, random_,
-                                   Poco::Logger::get("test.mirror.poller")});
   }
 
-  // The web server on a free loopback port, its base URL naming that port (the next links must
-  // be fetchable). Another process may take the port between the probe and the bind: retry.
+  // The poller and the web server as the real wiring (app/wiring.h) builds them, on the fake
+  // clock, the web server on a free loopback port, its base URL naming that port (the next links
+  // must be fetchable). Another process may take the port between the probe and the bind: retry.
   Status StartMirror() {
     Status last = Status::Unavailable("not started");
     for (int attempt = 0; attempt < 5; ++attempt) {
       const std::string port = std::to_string(testing::FreeLoopbackPort());
       base_url_ = "http://127.0.0.1:" + port + "/";
-      router_ = std::make_unique<web::Router>();
-      feed_handlers_ =
-          std::make_unique<web::FeedHandlers>(base_url_, db_->entries(), db_->notices(), clock_);
-      feed_handlers_->Register(*router_);
-      config::ServerOptions options;
-      options.base_url = base_url_;
-      options.listen = "127.0.0.1:" + port;
-      options.workers = 4;
-      auto server =
-          web::WebServer::Start(options, *router_, Poco::Logger::get("test.mirror.access"));
-      if (server.ok()) {
-        web_ = std::move(server).value();
+      config::Config config;
+      config.server.base_url = base_url_;
+      config.server.listen = "127.0.0.1:" + port;
+      config.server.workers = 4;
+      config.database.url = "sqlite:" + (dir_.path() / "fb.db").string();
+      config.redis.url = redis_.url();
+      config.redis.prefix = "fbmirror:";
+      config.poller.user_agent = "feedbridge-test";
+      config.poller.allow_private_networks = true;
+      auto services =
+          app::Services::Open(config, {.poller = true, .web = true}, {.clock = &clock_});
+      if (services.ok()) {
+        services_ = std::move(services).value();
+        db_ = &services_->database();
+        poller_ = &services_->poller();
         return Status::Ok();
       }
-      last = server.status();
+      last = services.status();
       if (last.code() != Status::Code::kUnavailable) break;
     }
     return last;
@@ -564,19 +547,13 @@ class MirrorIntegrationTest : public ::testing::Test {
 
   TempDir dir_;
   FakeClock clock_;
-  SystemRandom random_;
   RedisTestServer redis_;
   HttpTestServer origin_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<queue::RedisConnection> redis_conn_;
-  std::unique_ptr<queue::RedisNoticeQueue> queue_;
-  std::unique_ptr<queue::RedisPollSchedule> schedule_;
-  std::unique_ptr<http::PocoHttpClient> http_;
   std::string base_url_;
-  std::unique_ptr<web::Router> router_;
-  std::unique_ptr<web::FeedHandlers> feed_handlers_;
-  std::unique_ptr<web::WebServer> web_;  // Stops before the handlers and the stores go.
-  std::unique_ptr<poller::Poller> poller_;
+  // Stops the web server before the poller and the stores go.
+  std::unique_ptr<app::Services> services_;
+  store::Database* db_ = nullptr;  // Owned by services_, as the poller.
+  poller::Poller* poller_ = nullptr;
   int64_t feed_id_ = 0;
 };
 

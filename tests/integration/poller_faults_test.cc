@@ -1,8 +1,9 @@
 // The poller against every way a feed fetch goes wrong, end to end on this machine: the real
-// Poller and PocoHttpClient, a POCO HTTP server on loopback playing the faulty blog, a real
-// redis-server and a SQLite file. Each test names one fault and asserts what the feed's stored
-// health says about it, and that no entry is lost and no notice is enqueued twice: a post
-// published while the fault lasts is picked up, exactly once, by the first good poll after it.
+// Poller and PocoHttpClient as the real wiring (app/wiring.h) builds them, on a fake clock, a
+// POCO HTTP server on loopback playing the faulty blog, a real redis-server and a SQLite file. Each
+// test names one fault and asserts what the feed's stored health says about it, and that no entry
+// is lost and no notice is enqueued twice: a post published while the fault lasts is picked up,
+// exactly once, by the first good poll after it.
 
 #include <Poco/Logger.h>
 #include <arpa/inet.h>
@@ -22,14 +23,10 @@
 #include <thread>
 #include <vector>
 
+#include "app/wiring.h"
 #include "common/clock.h"
-#include "common/random.h"
-#include "http/poco_http_client.h"
 #include "poller/poll_steps.h"
 #include "poller/poller.h"
-#include "queue/redis_connection.h"
-#include "queue/redis_notice_queue.h"
-#include "queue/redis_poll_schedule.h"
 #include "store/database.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/http_test_server.h"
@@ -111,30 +108,31 @@ class PollerFaultsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK(redis_.Start());
-    auto db = store::OpenDatabase("sqlite:" + DbPath().string(), clock_);
-    ASSERT_OK(db);
-    db_ = std::move(db).value();
-    auto conn = queue::RedisConnection::Open({.url = redis_.url()});
-    ASSERT_OK(conn);
-    redis_conn_ = std::move(conn).value();
-    queue_ = std::make_unique<queue::RedisNoticeQueue>(*redis_conn_, "fbfaults:");
-    schedule_ = std::make_unique<queue::RedisPollSchedule>(*redis_conn_, "fbfaults:");
-    http_ = std::make_unique<http::PocoHttpClient>(http::PocoHttpClientOptions{
-        .user_agent = "feedbridge-faults-test", .allow_private_networks = true});
     config::PollerOptions options;
     options.fetch_timeout = seconds(2);
     UsePoller(options);
   }
 
-  // Replaces the poller (same stores, queue and schedule) with one built from `options`.
-  void UsePoller(const config::PollerOptions& options) {
+  // Replaces the services (the same SQLite file and Redis, the fake clock) with those the real
+  // wiring (app/wiring.h) builds with `options` as [poller]; `database_query` ends the SQLite URL.
+  void UsePoller(const config::PollerOptions& options, const std::string& database_query = "") {
     options_ = options;
-    poller_.reset();
-    poller_ = std::make_unique<poller::Poller>(
-        options, config::OmbOptions{}, "http://127.0.0.1:8080/",
-        poller::PollerDependencies{db_->feeds(), db_->entries(), db_->notices(), *queue_,
-                                   *schedule_, *http_, clock_, random_,
-                                   Poco::Logger::get("test.poller.faults")});
+    services_.reset();
+    config::Config config;
+    config.server.base_url = "http://127.0.0.1:8080/";
+    config.database.url = "sqlite:" + DbPath().string() + database_query;
+    config.redis.url = redis_.url();
+    config.redis.prefix = "fbfaults:";
+    config.poller = options;
+    config.poller.user_agent = "feedbridge-faults-test";
+    config.poller.allow_private_networks = true;
+    auto services = app::Services::Open(config, {.poller = true}, {.clock = &clock_});
+    ASSERT_OK(services);
+    services_ = std::move(services).value();
+    db_ = &services_->database();
+    queue_ = &services_->notice_queue();
+    schedule_ = &services_->schedule();
+    poller_ = &services_->poller();
   }
 
   std::filesystem::path DbPath() const { return dir_.path() / "db" / "fb.db"; }
@@ -278,17 +276,15 @@ class PollerFaultsTest : public ::testing::Test {
 
   TempDir dir_;
   FakeClock clock_;
-  SystemRandom random_;
   RedisTestServer redis_;
   HttpTestServer web_;
   FaultyBlog blog_{web_, "/feed.rss"};
   config::PollerOptions options_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<queue::RedisConnection> redis_conn_;
-  std::unique_ptr<queue::RedisNoticeQueue> queue_;
-  std::unique_ptr<queue::RedisPollSchedule> schedule_;
-  std::unique_ptr<http::PocoHttpClient> http_;
-  std::unique_ptr<poller::Poller> poller_;
+  std::unique_ptr<app::Services> services_;
+  store::Database* db_ = nullptr;  // Owned by services_, as the rest.
+  queue::NoticeQueue* queue_ = nullptr;
+  queue::PollSchedule* schedule_ = nullptr;
+  poller::Poller* poller_ = nullptr;
 };
 
 // ---- Transport failures: the feed URL itself is unreachable. ----
@@ -740,10 +736,7 @@ void ExpectDatabaseFailureIsReported(const Result<poller::PollReport>& polled,
 
 TEST_F(PollerFaultsTest, DatabaseLockedDuringAPollLosesNothingAndTheNextPollStoresIt) {
   // Another process holds the write lock past the busy timeout (a backup, a long migration).
-  auto db = store::OpenDatabase("sqlite:" + DbPath().string() + "?busy_timeout_ms=100", clock_);
-  ASSERT_OK(db);
-  db_ = std::move(db).value();
-  UsePoller(options_);
+  UsePoller(options_, "?busy_timeout_ms=100");
   const int64_t id = AddBlogWithBaseline();
   blog_.Publish();
   sqlite3* other = nullptr;

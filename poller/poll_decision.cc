@@ -1,0 +1,72 @@
+#include "poller/poll_decision.h"
+
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+
+#include "feeds/discovery.h"
+#include "feeds/parser.h"
+
+namespace feedbridge::poller::internal {
+
+FetchedBody ReadFetchedBody(const store::FeedRecord& feed, const http::HttpResponse& response,
+                            size_t max_document_bytes) {
+  FetchedBody out;
+  out.fetched_url = response.final_url.empty() ? feed.url : response.final_url;
+  if (response.body.empty()) {
+    out.error = "empty response body (HTTP " + std::to_string(response.status) + ")";
+    return out;
+  }
+  feeds::ParseOptions parse_options;
+  parse_options.base_url = out.fetched_url;
+  parse_options.content_type = std::string(response.Find("Content-Type"));
+  parse_options.max_document_bytes = max_document_bytes;
+  auto parsed = feeds::ParseFeed(response.body, parse_options);
+  if (!parsed.ok()) {
+    out.error = feeds::LooksLikeHtml(response.body) ? "not a feed (an HTML page)"
+                                                    : parsed.status().message();
+    return out;
+  }
+  out.document = std::move(parsed).value();
+  return out;
+}
+
+FetchedDecision DecideFetched(const store::FeedRecord& feed, const feeds::Feed& document,
+                              std::string_view fetched_url, std::vector<Candidate> candidates,
+                              const std::vector<std::string>& known, PollOutcome outcome,
+                              const NoticePolicy& policy, const ScheduleOptions& schedule,
+                              TimePoint now, double unit) {
+  FetchedDecision decision;
+  decision.entries_seen = candidates.size();
+  const std::unordered_set<std::string> known_set(known.begin(), known.end());
+  const std::vector<Candidate> fresh = NewOldestFirst(std::move(candidates), known_set);
+
+  // Adding a feed does not broadcast its backlog: the first successful poll only stores.
+  const bool first_success = !feed.last_success_at.has_value();
+  size_t first_notice = first_success ? fresh.size() : 0;
+  if (!first_success && fresh.size() > policy.max_notices) {
+    // The newest are what readers want to hear about; the older ones are stored silently.
+    first_notice = fresh.size() - policy.max_notices;
+    decision.problems.push_back(
+        std::to_string(fresh.size()) + " new entries at once: notices for the newest " +
+        std::to_string(policy.max_notices) + " only (do the entry ids change on every poll?)");
+  }
+  const EntryContext context{
+      .feed = &document,
+      .feed_url = std::string(fetched_url),
+      .notice_template = policy.notice_template,
+      .fallback_url = policy.fallback_url,
+  };
+  decision.rows.reserve(fresh.size());
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    decision.rows.push_back(BuildNewEntry(fresh[i], context, i >= first_notice));
+  }
+  decision.notices = fresh.size() - first_notice;
+
+  outcome.kind = PollOutcome::Kind::kFetched;
+  outcome.document = &document;
+  decision.state = NextFetchState(feed, outcome, schedule, now, unit);
+  return decision;
+}
+
+}  // namespace feedbridge::poller::internal
