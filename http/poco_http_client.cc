@@ -31,7 +31,7 @@
 #include "http/address_policy.h"
 #include "http/body_reader.h"
 #include "http/connection.h"
-#include "http/deadline_watch.h"
+#include "common/deadline_watch.h"
 #include "http/host_slots.h"
 #include "http/multiplexer.h"
 
