@@ -17,6 +17,7 @@
 #include <chrono>
 
 #include "common/c_ptr.h"
+#include "http/connection_pool.h"
 
 namespace feedbridge::http {
 namespace {
@@ -137,10 +138,7 @@ Poco::Net::HTTPClientSession& Connection::Begin(SteadyTime deadline) {
 }
 
 bool Connection::LooksReusable() const {
-  if (watch_fd_ < 0) return false;  // Never connected.
-  char byte = 0;
-  const ssize_t n = ::recv(watch_fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  return SocketLooksReusable(watch_fd_);  // False if never connected (-1).
 }
 
 void Connection::WatchSocket(SteadyTime deadline) {

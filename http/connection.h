@@ -81,4 +81,8 @@ class Connection {
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;  // Declared last: destroyed first.
 };
 
+// A pooled connection (ConnectionPool<ConnectionPtr>).
+using ConnectionPtr = std::unique_ptr<Connection>;
+inline bool LooksReusable(const ConnectionPtr& connection) { return connection->LooksReusable(); }
+
 }  // namespace feedbridge::http

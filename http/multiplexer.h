@@ -22,6 +22,10 @@
 
 namespace feedbridge::http {
 
+template <typename Conn>
+class ConnectionPool;  // http/connection_pool.h
+class OwnedSocket;
+
 struct PlainRequest {
   std::string host;                  // The URL's host name: HostSlots counts per host.
   std::string pool_key;              // Requests with the same key may share a connection.
@@ -66,11 +70,10 @@ class Multiplexer {
            const Done& done);
 
  private:
-  class IdlePool;
   class Session;
 
   HostSlots& slots_;
-  std::unique_ptr<IdlePool> pool_;
+  std::unique_ptr<ConnectionPool<OwnedSocket>> pool_;
 };
 
 }  // namespace feedbridge::http

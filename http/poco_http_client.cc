@@ -28,10 +28,11 @@
 #include <utility>
 #include <vector>
 
+#include "common/deadline_watch.h"
 #include "http/address_policy.h"
 #include "http/body_reader.h"
 #include "http/connection.h"
-#include "common/deadline_watch.h"
+#include "http/connection_pool.h"
 #include "http/host_slots.h"
 #include "http/multiplexer.h"
 
@@ -39,11 +40,6 @@ namespace feedbridge::http {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using ConnectionPtr = std::unique_ptr<Connection>;
-
-// Servers close idle keep-alive connections after a few seconds (Apache: 5 s); reusing one
-// older than this risks a request racing the server's close.
-constexpr auto kMaxIdle = std::chrono::seconds(4);
 
 // SendEach: exchanges on the blocking path (https, POST) at once per call, each on a helper
 // thread.
@@ -109,53 +105,6 @@ Result<Target> ParseTarget(const std::string& url) {
 struct ResolvedHost {
   Poco::Net::IPAddress address;
   std::string text;  // address.toString(), for the connection pool's key.
-};
-
-// Idle keep-alive connections per (scheme, host, port, checked address).
-class ConnectionPool {
- public:
-  explicit ConnectionPool(size_t max_per_key) : max_per_key_(max_per_key) {}
-
-  // A live idle connection, or null. The liveness check runs outside the lock: it is a system
-  // call, and every exchange passes here.
-  ConnectionPtr Take(const std::string& key) {
-    while (true) {
-      Idle idle;
-      {
-        std::lock_guard lock(mu_);
-        auto it = idle_.find(key);
-        if (it == idle_.end()) return nullptr;
-        idle = std::move(it->second.back());
-        it->second.pop_back();
-        if (it->second.empty()) idle_.erase(it);
-      }
-      // Too old, or closed (or sent junk) by the server while idle: dropped, closed here.
-      if (Clock::now() - idle.since <= kMaxIdle && idle.connection->LooksReusable()) {
-        return std::move(idle.connection);
-      }
-    }
-  }
-
-  void Clear() {
-    std::lock_guard lock(mu_);
-    idle_.clear();
-  }
-
-  void Put(const std::string& key, ConnectionPtr connection) {
-    std::lock_guard lock(mu_);
-    std::vector<Idle>& list = idle_[key];
-    if (list.size() >= max_per_key_) return;  // `connection` closes here.
-    list.push_back({std::move(connection), Clock::now()});
-  }
-
- private:
-  struct Idle {
-    ConnectionPtr connection;
-    Clock::time_point since;
-  };
-  const size_t max_per_key_;
-  std::mutex mu_;
-  std::map<std::string, std::vector<Idle>> idle_;  // Guarded by mu_.
 };
 
 // One hop of the exchange: the request as sent to this URL (redirects may have changed the
@@ -236,7 +185,7 @@ class PocoHttpClient::Impl {
       : options_(std::move(options)),
         slots_(options_.per_host_concurrency),
         multiplexer_(slots_, options_.max_idle_connections_per_host),
-        pool_(options_.max_idle_connections_per_host),
+        pool_({.max_idle_per_key = options_.max_idle_connections_per_host}),
         resolver_(options_.resolver != nullptr ? options_.resolver
                                                : std::make_shared<SystemHostResolver>()) {
     Poco::Net::initializeSSL();  // Reference-counted; undone in the destructor.
@@ -476,8 +425,7 @@ class PocoHttpClient::Impl {
 
     PlainRequest plain;
     plain.host = target->host;
-    plain.pool_key =
-        "http://" + target->host + ":" + std::to_string(target->port) + "@" + found->second->text;
+    plain.pool_key = PoolKey("http", target->host, target->port, found->second->text);
     plain.address = Poco::Net::SocketAddress(address, target->port);
     plain.head_request = request.method == "HEAD";
     plain.max_body_bytes = request.max_body_bytes;
@@ -642,9 +590,8 @@ class PocoHttpClient::Impl {
     }
     SlotGuard slot(slots_, target.host);
     const Endpoint endpoint{target.scheme, target.host, target.port, *address};
-    const std::string key = target.scheme + "://" + target.host + ":" +
-                            std::to_string(target.port) + "@" + address->toString();
-    ConnectionPtr connection = pool_.Take(key);
+    const std::string key = PoolKey(target.scheme, target.host, target.port, address->toString());
+    ConnectionPtr connection = pool_.Take(key).value_or(nullptr);
     const bool may_retry = connection != nullptr && (hop.method == "GET" || hop.method == "HEAD");
     Result<Hop> result = Attempt(hop, endpoint, key, std::move(connection));
     // A pooled connection the server closed meanwhile fails before any answer; an idempotent
@@ -721,7 +668,7 @@ class PocoHttpClient::Impl {
   HostSlots slots_;
   Multiplexer multiplexer_;  // Shares slots_ with the blocking path.
   DeadlineWatch watch_;      // Declared before pool_: outlives the pooled connections.
-  ConnectionPool pool_;
+  ConnectionPool<ConnectionPtr> pool_;
   BoundedResolver resolver_;
   Poco::Net::Context::Ptr tls_;  // Null if tls_error_ is set. Immutable after construction.
   Status tls_error_;
