@@ -2,7 +2,6 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -19,6 +18,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/ascii.h"
 #include "http/connection_pool.h"
 #include "http/response_parser.h"
 
@@ -349,7 +349,7 @@ class Multiplexer::Session {
     response.deadline = lane.deadline;
     std::string_view coding_name;
     for (const Header& h : response.headers) {
-      if (h.name.size() == 16 && strncasecmp(h.name.c_str(), "content-encoding", 16) == 0) {
+      if (EqualsIgnoreAsciiCase(h.name, "content-encoding")) {
         coding_name = h.value;
         break;
       }

@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/deadline_watch.h"
 #include "http/address_policy.h"
 #include "http/body_reader.h"
@@ -51,18 +52,6 @@ constexpr size_t kBlockingPerBatch = 4;
 constexpr int kMaxLookupsInFlight = 32;
 
 // `a` equals the lower-case `lower`, ignoring case.
-bool SameName(std::string_view a, std::string_view lower) {
-  return a.size() == lower.size() &&
-         std::equal(a.begin(), a.end(), lower.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == y;
-         });
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -86,7 +75,7 @@ Result<Target> ParseTarget(const std::string& url) {
   Target t;
   try {
     const Poco::URI uri(url);
-    t.scheme = Lower(uri.getScheme());
+    t.scheme = AsciiLower(uri.getScheme());
     t.host = uri.getHost();
     t.port = uri.getPort();
     t.path_and_query = uri.getPathEtc();
@@ -405,7 +394,7 @@ class PocoHttpClient::Impl {
     if (!plain_text(target->path_and_query, '!')) return std::optional<PlainRequest>();
     for (const Header& h : request.headers) {
       if (h.name.empty() || !plain_text(h.name, '!') || h.name.find(':') != std::string::npos ||
-          !plain_text(h.value, ' ') || SameName(h.name, "host")) {
+          !plain_text(h.value, ' ') || EqualsIgnoreAsciiCase(h.name, "host")) {
         return std::optional<PlainRequest>();
       }
     }
@@ -442,7 +431,7 @@ class PocoHttpClient::Impl {
     // The defaults, unless the request sets a field of that name itself.
     const auto set_by_request = [&](std::string_view name) {
       return std::any_of(request.headers.begin(), request.headers.end(),
-                         [&](const Header& h) { return SameName(h.name, name); });
+                         [&](const Header& h) { return EqualsIgnoreAsciiCase(h.name, name); });
     };
     if (!set_by_request("accept-encoding")) head += "Accept-Encoding: gzip, deflate\r\n";
     if (!options_.user_agent.empty() && !set_by_request("user-agent")) {
@@ -521,7 +510,7 @@ class PocoHttpClient::Impl {
       if (next_target.ok() && next_target->host != target->host) {
         // Credentials meant for one host are not handed to another.
         std::erase_if(headers, [](const Header& h) {
-          const std::string name = Lower(h.name);
+          const std::string name = AsciiLower(h.name);
           return name == "authorization" || name == "cookie";
         });
       }
@@ -531,7 +520,7 @@ class PocoHttpClient::Impl {
 
   static std::string FindHeader(const std::vector<Header>& headers, std::string_view lower_name) {
     for (const Header& h : headers) {
-      if (SameName(h.name, lower_name)) return h.value;
+      if (EqualsIgnoreAsciiCase(h.name, lower_name)) return h.value;
     }
     return {};
   }
@@ -572,7 +561,7 @@ class PocoHttpClient::Impl {
     if (!options_.user_agent.empty()) req.set("User-Agent", options_.user_agent);
     std::set<std::string> replaced;
     for (const Header& h : hop.headers) {
-      if (replaced.insert(Lower(h.name)).second) req.erase(h.name);
+      if (replaced.insert(AsciiLower(h.name)).second) req.erase(h.name);
       req.add(h.name, h.value);
     }
     if (!hop.body.empty() || hop.method == "POST" || hop.method == "PUT") {
