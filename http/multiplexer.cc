@@ -86,7 +86,7 @@ class Multiplexer::Session {
     if (epoll_fd_ < 0 || wake_fd_ < 0) {
       const Status s = SocketError("epoll", errno);
       for (auto& [host, queue] : waiting_) {
-        for (const size_t i : queue) Report(i, s);
+        for (const size_t i : queue) Report(i, Result<PlainResponse>(s));
       }
       return;
     }
@@ -166,13 +166,13 @@ class Multiplexer::Session {
     }
   };
 
-  void Report(size_t index, Result<PlainResponse> result) {
+  void Report(size_t index, PlainResult result) {
     if (!done_(index, std::move(result))) stopped_ = true;
   }
 
   void GiveUpWaiting() {
-    const Status not_sent = Status::FailedPrecondition(
-        stopped_ ? "not sent: the batch was stopped" : "not sent: the batch ran out of time");
+    const NotSent not_sent{stopped_ ? "not sent: the batch was stopped"
+                                    : "not sent: the batch ran out of time"};
     auto waiting = std::move(waiting_);
     waiting_.clear();
     for (auto& [host, queue] : waiting) {

@@ -8,6 +8,7 @@
 #include <system_error>
 #include <thread>
 #include <utility>
+#include <variant>
 
 #include "http/poco_client_impl.h"
 
@@ -139,15 +140,14 @@ void PocoHttpClient::Impl::SendEach(std::span<const HttpRequest> requests, Stead
       }
     }
     multiplexer_.Run(
-        plain, start_by, options_.max_exchanges_per_batch,
-        [&](size_t k, Result<PlainResponse> result) {
+        plain, start_by, options_.max_exchanges_per_batch, [&](size_t k, PlainResult each) {
           const size_t i = plain_of[k];
           const HttpRequest& request = requests[i];
-          if (!result.ok() && result.status().code() == Status::Code::kFailedPrecondition) {
-            // The multiplexer's "not sent" (http/multiplexer.h).
-            report(i, NotSent{"http: " + request.url + ": " + result.status().message()});
+          if (const NotSent* unsent = std::get_if<NotSent>(&each)) {
+            report(i, NotSent{"http: " + request.url + ": " + unsent->reason});
             return go_on;
           }
+          Result<PlainResponse>& result = std::get<Result<PlainResponse>>(each);
           if (!result.ok()) {
             report(i, Result<HttpResponse>(result.status().WithContext("http: " + request.url)));
             return go_on;
