@@ -29,7 +29,7 @@ set(FB_ADAPTER_INCLUDES
     "<hiredis/" "<Poco/Data/" "<Poco/Net/" "\"queue/redis_" "\"store/sql_" "\"store/sqlite_"
     "\"store/migrations.h\"" "\"http/poco_" "\"http/multiplexer.h\"" "\"http/connection.h\""
     "\"http/host_" "\"http/body_reader.h\"" "\"http/response_parser.h\""
-    "\"http/address_policy.h\"" "\"http/deadline_watch.h\"")
+    "\"http/address_policy.h\"" "\"http/connection_pool.h\"")
 
 # fb_check_includes(fb_poller FORBID ${FB_ADAPTER_INCLUDES} ALLOW ...): building `name` first
 # checks every .h and .cc of the calling folder, and fails when an #include line contains a FORBID

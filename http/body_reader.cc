@@ -13,6 +13,7 @@
 #include <sstream>
 #include <streambuf>
 
+#include "common/ascii.h"
 #include "common/text.h"
 
 namespace feedbridge::http {
@@ -161,8 +162,7 @@ Result<std::string> ReadBody(std::istream& raw, ContentCoding coding, const Body
 }
 
 Result<ContentCoding> ParseContentCoding(std::string_view value) {
-  std::string coding(value);
-  for (char& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string coding = AsciiLower(value);
   if (coding.empty() || coding == "identity") return ContentCoding::kIdentity;
   if (coding == "gzip" || coding == "x-gzip") return ContentCoding::kGzip;
   if (coding == "deflate") return ContentCoding::kDeflate;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/http_status.h"
 
 namespace feedbridge::http {
@@ -19,18 +20,6 @@ using std::chrono::seconds;
 // A hostile or broken server may send "Retry-After: 99999999999999"; clamping keeps the time
 // arithmetic far from overflow. The poller clamps its schedule much tighter anyway.
 constexpr seconds kMaxDelay = std::chrono::hours(24 * 366);
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Non-negative decimal seconds (RFC 9110 §1.2 delta-seconds), clamped to kMaxDelay.
 std::optional<seconds> ParseDeltaSeconds(std::string_view text) {
@@ -127,7 +116,7 @@ std::optional<TimePoint> ParseHttpDate(std::string_view text) {
 
 // The value of a Cache-Control directive such as max-age=600, or nullopt.
 std::optional<seconds> CacheControlSeconds(std::string_view header, std::string_view directive) {
-  const std::string lower = Lower(header);
+  const std::string lower = AsciiLower(header);
   std::string_view rest = lower;
   while (!rest.empty()) {
     const size_t comma = rest.find(',');

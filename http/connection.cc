@@ -17,6 +17,7 @@
 #include <chrono>
 
 #include "common/c_ptr.h"
+#include "http/connection_pool.h"
 
 namespace feedbridge::http {
 namespace {
@@ -130,17 +131,22 @@ Poco::Net::HTTPClientSession& Connection::Begin(SteadyTime deadline) {
   session_->setTimeout(left, left, left);
   if (opened_) {
     // A kept-alive connection: watch its socket from now on.
-    ticket_ = watch_.Arm(watch_fd_, deadline);
+    WatchSocket(deadline);
     KeepTimeoutsWithin(session_->socket(), deadline);
   }
   return *session_;
 }
 
 bool Connection::LooksReusable() const {
-  if (watch_fd_ < 0) return false;  // Never connected.
-  char byte = 0;
-  const ssize_t n = ::recv(watch_fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  return SocketLooksReusable(watch_fd_);  // False if never connected (-1).
+}
+
+void Connection::WatchSocket(SteadyTime deadline) {
+  // SHUT_RD wakes a blocked read (it sees the end of the stream; Linux wakes every waiter on a
+  // shutdown). Writing stays possible, so closing the connection afterwards (a TLS close_notify)
+  // cannot raise SIGPIPE; a blocked write is bounded by the socket's send timeout, which
+  // KeepTimeoutsWithin keeps within the time left. watch_fd_ stays open until after Disarm.
+  ticket_ = watch_.Arm(deadline, [fd = watch_fd_] { ::shutdown(fd, SHUT_RD); });
 }
 
 bool Connection::End() {
@@ -162,7 +168,7 @@ Poco::Net::StreamSocket Connection::Open(const Poco::Net::SocketAddress& address
   // POCO closes, so a shutdown at the deadline can only ever reach this connection.
   watch_fd_ = ::fcntl(plain.impl()->sockfd(), F_DUPFD_CLOEXEC, 0);
   if (watch_fd_ < 0) throw Poco::Net::NetException("cannot duplicate the socket descriptor");
-  ticket_ = watch_.Arm(watch_fd_, deadline_);
+  WatchSocket(deadline_);
   plain.connect(address, TimeLeft(deadline_));
   plain.setNoDelay(true);
   KeepTimeoutsWithin(plain, deadline_);

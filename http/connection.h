@@ -15,8 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/deadline_watch.h"
 #include "http/body_reader.h"
-#include "http/deadline_watch.h"
 
 namespace feedbridge::http {
 
@@ -63,6 +63,8 @@ class Connection {
   // Called by the session when POCO connects: opens the socket, arms the watch on it, connects
   // and, for https, does the TLS handshake and checks the peer's name. Throws POCO exceptions.
   Poco::Net::StreamSocket Open(const Poco::Net::SocketAddress& address);
+  // Arms the watch: the socket (watch_fd_) is shut down for reading at `deadline`.
+  void WatchSocket(SteadyTime deadline);
   // Sets the socket's send and receive timeouts to the time left when they are far from it.
   void KeepTimeoutsWithin(Poco::Net::StreamSocket& socket, SteadyTime deadline);
 
@@ -78,5 +80,9 @@ class Connection {
   std::string_view phase_;          // Static strings only.
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;  // Declared last: destroyed first.
 };
+
+// A pooled connection (ConnectionPool<ConnectionPtr>).
+using ConnectionPtr = std::unique_ptr<Connection>;
+inline bool LooksReusable(const ConnectionPtr& connection) { return connection->LooksReusable(); }
 
 }  // namespace feedbridge::http

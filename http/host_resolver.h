@@ -3,6 +3,9 @@
 // Name resolution for outbound HTTP. An interface so that tests can stand in for DNS (a resolver
 // that hangs, one that maps a test name to 127.0.0.1) without touching the network.
 
+#include <atomic>
+#include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +29,24 @@ class HostResolver {
 class SystemHostResolver final : public HostResolver {
  public:
   Result<std::vector<std::string>> Resolve(const std::string& host) override;
+};
+
+// Runs HostResolver lookups on their own threads so that a request waits for one only until
+// its deadline. A lookup the request stopped waiting for finishes (and is dropped) on its thread.
+// Thread-safe.
+class BoundedResolver {
+ public:
+  explicit BoundedResolver(std::shared_ptr<HostResolver> resolver);
+
+  // The addresses of `host`, or DeadlineExceeded at `deadline`; Unavailable at once while too
+  // many lookups are already in flight (a resolver that hangs).
+  Result<std::vector<std::string>> Resolve(const std::string& host,
+                                           std::chrono::steady_clock::time_point deadline);
+
+ private:
+  // Shared with lookup threads, which may outlive the client (see HostResolver).
+  std::shared_ptr<HostResolver> resolver_;
+  std::shared_ptr<std::atomic<int>> in_flight_;
 };
 
 }  // namespace feedbridge::http

@@ -1,23 +1,13 @@
 #include "http/http_client.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "common/ascii.h"
 
 namespace feedbridge::http {
-namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-}  // namespace
-
 std::string_view HttpResponse::Find(std::string_view name) const {
   for (const Header& h : headers) {
-    if (EqualsIgnoreCase(h.name, name)) return h.value;
+    if (EqualsIgnoreAsciiCase(h.name, name)) return h.value;
   }
   return {};
 }

@@ -2,7 +2,6 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -19,6 +18,8 @@
 #include <optional>
 #include <utility>
 
+#include "common/ascii.h"
+#include "http/connection_pool.h"
 #include "http/response_parser.h"
 
 namespace feedbridge::http {
@@ -26,8 +27,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// As the blocking path: servers close idle keep-alive connections after a few seconds.
-constexpr auto kMaxIdle = std::chrono::seconds(4);
 constexpr size_t kReadBuffer = 64 * 1024;
 constexpr int kMaxEvents = 64;
 
@@ -52,66 +51,7 @@ int MillisUntil(SteadyTime when, SteadyTime now) {
 
 std::string Millis(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
 
-// Open, and nothing to read: the server has neither closed the idle connection nor sent
-// anything unasked. One non-blocking peek.
-bool LooksReusable(int fd) {
-  char byte;
-  const ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-
 }  // namespace
-
-// Idle connections per key, shared by every Run. Sockets here are registered with no epoll set.
-class Multiplexer::IdlePool {
- public:
-  explicit IdlePool(size_t max_per_key) : max_per_key_(max_per_key) {}
-  ~IdlePool() {
-    for (auto& [key, list] : idle_) {
-      for (const Idle& idle : list) ::close(idle.fd);
-    }
-  }
-  IdlePool(const IdlePool&) = delete;
-  IdlePool& operator=(const IdlePool&) = delete;
-
-  // A live idle connection, or -1. The liveness check runs outside the lock.
-  int Take(const std::string& key) {
-    while (true) {
-      Idle idle;
-      {
-        std::lock_guard lock(mu_);
-        auto it = idle_.find(key);
-        if (it == idle_.end()) return -1;
-        idle = it->second.back();
-        it->second.pop_back();
-        if (it->second.empty()) idle_.erase(it);
-      }
-      if (Clock::now() - idle.since <= kMaxIdle && LooksReusable(idle.fd)) return idle.fd;
-      ::close(idle.fd);
-    }
-  }
-
-  void Put(const std::string& key, int fd) {
-    {
-      std::lock_guard lock(mu_);
-      std::vector<Idle>& list = idle_[key];
-      if (list.size() < max_per_key_) {
-        list.push_back({fd, Clock::now()});
-        return;
-      }
-    }
-    ::close(fd);
-  }
-
- private:
-  struct Idle {
-    int fd = -1;
-    Clock::time_point since;
-  };
-  const size_t max_per_key_;
-  std::mutex mu_;
-  std::map<std::string, std::vector<Idle>> idle_;  // Guarded by mu_.
-};
 
 // One Run: its epoll set, its connections ("lanes": one per slot held, carrying the exchanges of
 // one host one after another) and the requests still waiting for a lane.
@@ -146,7 +86,7 @@ class Multiplexer::Session {
     if (epoll_fd_ < 0 || wake_fd_ < 0) {
       const Status s = SocketError("epoll", errno);
       for (auto& [host, queue] : waiting_) {
-        for (const size_t i : queue) Report(i, s);
+        for (const size_t i : queue) Report(i, Result<PlainResponse>(s));
       }
       return;
     }
@@ -226,13 +166,13 @@ class Multiplexer::Session {
     }
   };
 
-  void Report(size_t index, Result<PlainResponse> result) {
+  void Report(size_t index, PlainResult result) {
     if (!done_(index, std::move(result))) stopped_ = true;
   }
 
   void GiveUpWaiting() {
-    const Status not_sent = Status::FailedPrecondition(
-        stopped_ ? "not sent: the batch was stopped" : "not sent: the batch ran out of time");
+    const NotSent not_sent{stopped_ ? "not sent: the batch was stopped"
+                                    : "not sent: the batch ran out of time"};
     auto waiting = std::move(waiting_);
     waiting_.clear();
     for (auto& [host, queue] : waiting) {
@@ -285,7 +225,7 @@ class Multiplexer::Session {
     lane.parser.emplace(r.head_request, r.max_body_bytes);
     lane.sent = 0;
     if (lane.fd < 0) {
-      lane.fd = owner_.pool_->Take(r.pool_key);
+      lane.fd = owner_.pool_->Take(r.pool_key).value_or(OwnedSocket()).Release();
       lane.reused = lane.fd >= 0;
       if (lane.fd >= 0) {
         lane.pool_key = r.pool_key;
@@ -409,7 +349,7 @@ class Multiplexer::Session {
     response.deadline = lane.deadline;
     std::string_view coding_name;
     for (const Header& h : response.headers) {
-      if (h.name.size() == 16 && strncasecmp(h.name.c_str(), "content-encoding", 16) == 0) {
+      if (EqualsIgnoreAsciiCase(h.name, "content-encoding")) {
         coding_name = h.value;
         break;
       }
@@ -475,7 +415,7 @@ class Multiplexer::Session {
   void ReturnConnection(Lane& lane) {
     if (lane.interest != 0) ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, lane.fd, nullptr);
     lane.interest = 0;
-    owner_.pool_->Put(lane.pool_key, lane.fd);
+    owner_.pool_->Put(lane.pool_key, OwnedSocket(lane.fd));
     lane.fd = -1;
   }
 
@@ -503,7 +443,9 @@ class Multiplexer::Session {
 };
 
 Multiplexer::Multiplexer(HostSlots& slots, size_t max_idle_per_key)
-    : slots_(slots), pool_(std::make_unique<IdlePool>(max_idle_per_key)) {}
+    : slots_(slots),
+      pool_(std::make_unique<ConnectionPool<OwnedSocket>>(
+          ConnectionPoolOptions{.max_idle_per_key = max_idle_per_key})) {}
 
 Multiplexer::~Multiplexer() = default;
 

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "common/result.h"
@@ -21,6 +22,10 @@
 #include "http/http_client.h"
 
 namespace feedbridge::http {
+
+template <typename Conn>
+class ConnectionPool;  // http/connection_pool.h
+class OwnedSocket;
 
 struct PlainRequest {
   std::string host;                  // The URL's host name: HostSlots counts per host.
@@ -41,6 +46,10 @@ struct PlainResponse {
   SteadyTime deadline;  // The exchange's: a redirect followed from here keeps to it.
 };
 
+// What Run reports of one request: NotSent (never started: nothing reached the server), or the
+// exchange's result.
+using PlainResult = std::variant<NotSent, Result<PlainResponse>>;
+
 // Thread-safe: several threads may Run at once (each on its own requests).
 class Multiplexer {
  public:
@@ -52,25 +61,24 @@ class Multiplexer {
 
   // Called once per request, on the calling thread, as each ends (in any order). Returning
   // false starts no more requests; the ones already under way still end and are reported.
-  using Done = std::function<bool(size_t index, Result<PlainResponse> result)>;
+  using Done = std::function<bool(size_t index, PlainResult result)>;
 
   // Runs `requests`: at most `max_in_flight` at once, and per host no more than HostSlots allows
   // (each connection carries one exchange after another, kept alive). A request is started only
-  // before `start_by` and while `done` says so; the rest are reported as FailedPrecondition
-  // "not sent: ...". Errors are HttpClient's (messages without the URL): Unavailable (refused,
-  // reset, closed early, malformed response, unsupported coding), DeadlineExceeded ("timed out
-  // <phase> (N ms for the whole request)"), ResourceExhausted (body or decoded body over the
-  // cap). A connection taken from the pool that fails before any answer is retried once on a
-  // new one (GET and HEAD are safe to repeat).
+  // before `start_by` and while `done` says so; the rest are reported as NotSent ("not sent:
+  // the batch ran out of time" or "... was stopped", without the URL). Errors are HttpClient's
+  // (messages without the URL): Unavailable (refused, reset, closed early, malformed response,
+  // unsupported coding), DeadlineExceeded ("timed out <phase> (N ms for the whole request)"),
+  // ResourceExhausted (body or decoded body over the cap). A connection taken from the pool that
+  // fails before any answer is retried once on a new one (GET and HEAD are safe to repeat).
   void Run(const std::vector<PlainRequest>& requests, SteadyTime start_by, size_t max_in_flight,
            const Done& done);
 
  private:
-  class IdlePool;
   class Session;
 
   HostSlots& slots_;
-  std::unique_ptr<IdlePool> pool_;
+  std::unique_ptr<ConnectionPool<OwnedSocket>> pool_;
 };
 
 }  // namespace feedbridge::http

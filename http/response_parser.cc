@@ -3,30 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii.h"
+
 namespace feedbridge::http {
 namespace {
 
 // A chunk-size or trailer line longer than this is not a line we will keep reading.
 constexpr size_t kMaxLineBytes = 4096;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool SameName(std::string_view a, std::string_view lower) {
-  return a.size() == lower.size() &&
-         std::equal(a.begin(), a.end(), lower.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == y;
-         });
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool IsTokenChar(char c) {
   const auto u = static_cast<unsigned char>(c);
@@ -38,12 +21,12 @@ bool IsTokenChar(char c) {
 std::vector<std::string> Tokens(const std::vector<Header>& headers, std::string_view name) {
   std::vector<std::string> out;
   for (const Header& h : headers) {
-    if (!SameName(h.name, name)) continue;
+    if (!EqualsIgnoreAsciiCase(h.name, name)) continue;
     std::string_view rest = h.value;
     while (!rest.empty()) {
       const size_t comma = rest.find(',');
-      const std::string_view token = Trim(rest.substr(0, comma));
-      if (!token.empty()) out.push_back(Lower(token));
+      const std::string_view token = Trim(rest.substr(0, comma), kHttpWhitespace);
+      if (!token.empty()) out.push_back(AsciiLower(token));
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
@@ -103,7 +86,8 @@ size_t ResponseParser::Feed(std::string_view data) {
         used += TakeLine(rest, &complete);
         if (!complete) break;
         std::string_view size = line_;
-        size = Trim(size.substr(0, size.find(';')));  // Chunk extensions are ignored.
+        size =
+            Trim(size.substr(0, size.find(';')), kHttpWhitespace);  // Chunk extensions are ignored.
         uint64_t n = 0;
         if (size.empty() || size.size() > 15) {
           Fail(Status::Unavailable("malformed chunk size " + Quote(line_)));
@@ -114,10 +98,9 @@ size_t ResponseParser::Feed(std::string_view data) {
             Fail(Status::Unavailable("malformed chunk size " + Quote(line_)));
             return used;
           }
-          n = n * 16 +
-              static_cast<uint64_t>(std::isdigit(static_cast<unsigned char>(c))
-                                        ? c - '0'
-                                        : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10);
+          n = n * 16 + static_cast<uint64_t>(std::isdigit(static_cast<unsigned char>(c))
+                                                 ? c - '0'
+                                                 : AsciiLower(c) - 'a' + 10);
         }
         line_.clear();
         if (n == 0) {
@@ -259,7 +242,7 @@ bool ResponseParser::ParseHead() {
         return false;
       }
       headers_.back().value += ' ';
-      headers_.back().value += Trim(line);
+      headers_.back().value += Trim(line, kHttpWhitespace);
       continue;
     }
     const size_t colon = line.find(':');
@@ -273,7 +256,8 @@ bool ResponseParser::ParseHead() {
       Fail(Status::Unavailable("over " + std::to_string(kMaxFields) + " response header fields"));
       return false;
     }
-    headers_.push_back({std::string(name), std::string(Trim(line.substr(colon + 1)))});
+    headers_.push_back(
+        {std::string(name), std::string(Trim(line.substr(colon + 1), kHttpWhitespace))});
   }
   head_.clear();
 

@@ -41,8 +41,6 @@ constexpr long kReadTimeoutSeconds = 5;
 // Per-send timeout: a client that does not read its answer frees its worker after this long.
 constexpr long kSendTimeoutSeconds = 10;
 constexpr int kMaxKeepAliveRequests = 100;
-// How often the watchdog looks for requests past their deadline (the precision of the cut).
-constexpr std::chrono::milliseconds kWatchdogTick(100);
 // Bodies up to this size are copied behind the head and sent with it in one send().
 constexpr size_t kCoalesceBytes = 16 << 10;
 
@@ -445,8 +443,7 @@ ServerContext::ServerContext(const config::ServerOptions& o, const Router& r, Po
       access_log(a),
       pages(p),
       log(ModuleLogger("web")),
-      params(new Poco::Net::HTTPServerParams),  // Reference-counted (AutoPtr).
-      registry(kWatchdogTick) {
+      params(new Poco::Net::HTTPServerParams) {  // Reference-counted (AutoPtr).
   params->setMaxThreads(options.workers);
   params->setMaxQueued(options.max_queued);
   params->setKeepAlive(true);

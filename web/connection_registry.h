@@ -7,29 +7,31 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
-#include <thread>
 #include <unordered_set>
+
+#include "common/deadline_watch.h"
 
 namespace feedbridge::web {
 
-// A watchdog thread checks the registered connections every `tick` and shuts the receive side
-// of those past their deadline (shutdown(SHUT_RD)): the worker's blocked read returns end of
-// stream at once, so the request fails and the worker is free. Thread-safe. Not copyable.
+// The deadlines are kept by one DeadlineWatch (common/deadline_watch.h): at a request's deadline
+// its connection's receive side is shut down (shutdown(SHUT_RD)), so the worker's blocked read
+// returns end of stream at once, the request fails and the worker is free. Thread-safe. Not
+// copyable.
 class ConnectionRegistry {
  public:
   using SteadyTime = std::chrono::steady_clock::time_point;
 
-  explicit ConnectionRegistry(std::chrono::milliseconds tick);
-  ~ConnectionRegistry();  // Stops the watchdog. Every Slot must be gone.
+  ConnectionRegistry() = default;
+  ~ConnectionRegistry() = default;  // Every Slot must be gone.
   ConnectionRegistry(const ConnectionRegistry&) = delete;
   ConnectionRegistry& operator=(const ConnectionRegistry&) = delete;
 
-  // One connection's registration, owned by the thread serving it; unregisters when destroyed,
-  // which must happen before the socket `fd` is closed (the watchdog acts on `fd` only while it
-  // is registered). Arm/Idle/Busy are lock-free: they run once or twice per request.
+  // One connection's registration, owned by the thread serving it; unregisters (and disarms its
+  // deadline) when destroyed, which must happen before the socket `fd` is closed (the registry
+  // and the watch act on `fd` only while it is registered). Not thread-safe itself: only the
+  // serving thread calls Arm/Idle/Busy (once or twice per request; each takes one short lock).
   class Slot {
    public:
     Slot(ConnectionRegistry& registry, int fd);
@@ -48,12 +50,12 @@ class ConnectionRegistry {
 
    private:
     friend class ConnectionRegistry;
-    enum Phase : int { kBusy, kArmed, kIdle };
+    void Disarm();
 
     ConnectionRegistry& registry_;
     const int fd_;
-    std::atomic<int> phase_{kBusy};
-    std::atomic<int64_t> deadline_ns_{0};  // steady_clock, valid while kArmed.
+    uint64_t ticket_ = 0;  // The armed deadline, 0 if none.
+    std::atomic<bool> idle_{false};
     std::atomic<bool> timed_out_{false};
   };
 
@@ -64,16 +66,12 @@ class ConnectionRegistry {
   size_t size() const;  // Connections registered.
 
  private:
-  void Watch();
   void Add(Slot* slot);
   void Remove(Slot* slot);
 
-  const std::chrono::milliseconds tick_;
   mutable std::mutex mu_;
   std::unordered_set<Slot*> slots_;  // Guarded by mu_.
-  bool stopping_ = false;            // Guarded by mu_.
-  std::condition_variable wake_;
-  std::thread watchdog_;  // Started last, joined first.
+  DeadlineWatch watch_;              // Declared last: its thread stops first.
 };
 
 }  // namespace feedbridge::web

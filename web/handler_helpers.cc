@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/ascii.h"
 #include "feeds/url.h"
 
 namespace feedbridge::web {
@@ -19,12 +20,6 @@ bool HasQueryParam(std::string_view query, std::string_view name) {
     if (pair.substr(0, pair.find('=')) == name) return true;
   }
   return false;
-}
-
-std::string_view TrimSpaceAndTab(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -54,7 +49,7 @@ Result<std::optional<int64_t>> PagingParam(const WebRequest& request, std::strin
 bool IfNoneMatchHits(std::string_view header, std::string_view etag) {
   while (!header.empty()) {
     const size_t comma = header.find(',');
-    std::string_view tag = TrimSpaceAndTab(header.substr(0, comma));
+    std::string_view tag = Trim(header.substr(0, comma), kHttpWhitespace);
     header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
     if (tag == "*") return true;
     if (tag.starts_with("W/")) tag.remove_prefix(2);

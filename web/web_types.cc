@@ -3,20 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/ascii.h"
+
 namespace feedbridge::web {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -49,7 +39,7 @@ std::string FormDecode(std::string_view in) {
 
 std::string_view WebRequest::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (EqualsIgnoreCase(key, name)) return value;
+    if (EqualsIgnoreAsciiCase(key, name)) return value;
   }
   return {};
 }
@@ -70,7 +60,7 @@ std::string WebRequest::QueryParam(std::string_view name) const {
 }
 
 void WebResponse::SetHeader(std::string name, std::string value) {
-  std::erase_if(headers, [&](const auto& h) { return EqualsIgnoreCase(h.first, name); });
+  std::erase_if(headers, [&](const auto& h) { return EqualsIgnoreAsciiCase(h.first, name); });
   headers.emplace_back(std::move(name), std::move(value));
 }
 

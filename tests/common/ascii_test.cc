@@ -46,5 +46,20 @@ TEST(AsciiTest, CaseInsensitiveComparisonsFoldOnlyAsciiLetters) {
   EXPECT_FALSE(StartsWithIgnoreAsciiCase("http", "https"));
 }
 
+// The view helpers are constexpr (header-defined, for the HTTP parser's per-header loop).
+static_assert(Trim("  a b\t") == "a b");
+static_assert(Trim(" \t ", kHttpWhitespace).empty());
+static_assert(Trim("\r x \r", kHttpWhitespace) == "\r x \r");
+static_assert(EqualsIgnoreAsciiCase("Content-Encoding", "content-encoding"));
+static_assert(!EqualsIgnoreAsciiCase("Content-Encoding", "content-encodin"));
+static_assert(StartsWithIgnoreAsciiCase("Gzip, br", "GZIP"));
+
+TEST(AsciiTest, TrimOfOnlyTrimmedCharactersIsEmpty) {
+  EXPECT_EQ(Trim(" \t\r\n\f\v"), "");
+  EXPECT_EQ(Trim(""), "");
+  EXPECT_EQ(Trim("x"), "x");
+  EXPECT_EQ(Trim("--x--", "-"), "x");
+}
+
 }  // namespace
 }  // namespace feedbridge

@@ -406,7 +406,7 @@ TEST_F(WebServerTest, RequestTricklingPastTheDeadlineIsCut) {
   const auto start = std::chrono::steady_clock::now();
   while (slow.Step() && std::chrono::steady_clock::now() - start < std::chrono::seconds(8)) {
   }
-  // Cut after the 1 s deadline (plus the watchdog's tick), far from the 10 s per-read timeout
+  // Cut at the 1 s deadline (common/deadline_watch.h), far from the 10 s per-read timeout
   // that the byte every 200 ms would never trip.
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
   EXPECT_EQ(RawStatus(slow.answer()), 408) << slow.answer();

@@ -1,8 +1,6 @@
-#include "http/deadline_watch.h"
+#include "common/deadline_watch.h"
 
-#include <sys/socket.h>
-
-namespace feedbridge::http {
+namespace feedbridge {
 
 DeadlineWatch::DeadlineWatch() : thread_([this] { Run(); }) {}
 
@@ -15,14 +13,13 @@ DeadlineWatch::~DeadlineWatch() {
   thread_.join();
 }
 
-uint64_t DeadlineWatch::Arm(int fd, Deadline deadline) {
-  if (fd < 0) return 0;
+uint64_t DeadlineWatch::Arm(Deadline deadline, Action action) {
   bool earliest = false;
   uint64_t ticket = 0;
   {
     std::lock_guard lock(mu_);
     ticket = next_ticket_++;
-    entries_.emplace(ticket, Entry{.fd = fd, .deadline = deadline});
+    entries_.emplace(ticket, Entry{.deadline = deadline, .action = std::move(action)});
     pending_.emplace(deadline, ticket);
     // The thread sleeps until wakes_at_ (or for ever): only an earlier deadline needs it now.
     earliest = !wakes_at_ || deadline < *wakes_at_;
@@ -44,19 +41,20 @@ bool DeadlineWatch::Disarm(uint64_t ticket) {
   return fired;
 }
 
+size_t DeadlineWatch::size() const {
+  std::lock_guard lock(mu_);
+  return entries_.size();
+}
+
 void DeadlineWatch::Run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     const Deadline now = std::chrono::steady_clock::now();
     while (!pending_.empty() && pending_.begin()->first <= now) {
       Entry& entry = entries_.at(pending_.begin()->second);
-      // SHUT_RD wakes a blocked read (it sees the end of the stream; Linux wakes every waiter
-      // on a shutdown). Writing stays possible, so closing the connection afterwards (a TLS
-      // close_notify) cannot raise SIGPIPE; a blocked write is bounded by the socket's send
-      // timeout, which the connection keeps within the time left.
-      ::shutdown(entry.fd, SHUT_RD);
-      entry.fired = true;
       pending_.erase(pending_.begin());
+      entry.fired = true;
+      entry.action();
     }
     if (pending_.empty()) {
       wakes_at_.reset();
@@ -68,4 +66,4 @@ void DeadlineWatch::Run() {
   }
 }
 
-}  // namespace feedbridge::http
+}  // namespace feedbridge
