@@ -126,6 +126,9 @@ Object::Ptr FromITunes(const ITunes& i) {
   Put(*o, "keywords", i.keywords);
   Put(*o, "duration", i.duration);
   if (i.block) o->set("block", true);
+  Put(*o, "episode", i.episode);
+  Put(*o, "season", i.season);
+  Put(*o, "episode_type", i.episode_type);
   Array::Ptr categories = new Array;
   for (const std::string& c : i.categories) categories->add(c);
   Put(*o, "categories", categories);
@@ -300,6 +303,9 @@ ITunes ToITunes(const Object& o) {
   i.keywords = Str(o, "keywords");
   i.duration = Str(o, "duration");
   i.block = Bool(o, "block");
+  i.episode = Int(o, "episode");
+  i.season = Int(o, "season");
+  i.episode_type = Str(o, "episode_type");
   if (const Array::Ptr a = o.getArray("categories"); !a.isNull()) {
     for (size_t k = 0; k < a->size(); ++k) {
       const Poco::Dynamic::Var v = a->get(static_cast<unsigned>(k));

@@ -137,6 +137,50 @@ void WriteAttachments(JsonOut& json, const std::vector<Enclosure>& enclosures) {
   if (any) json.EndArray();
 }
 
+void OptionalInt(JsonOut& json, std::string_view key, const std::optional<int64_t>& v) {
+  if (!v) return;
+  json.Key(key);
+  json.Int(*v);
+}
+
+// The iTunes values JSON Feed has no field for, as the extension object "_itunes" (JSON Feed
+// 1.1 "Extensions"). Keys are the iTunes element names.
+void WriteITunesExtension(JsonOut& json, const ITunes& it, const ITunesChannel* channel) {
+  const bool any =
+      !it.explicit_.empty() || it.block || !it.duration.empty() || it.episode || it.season ||
+      !it.episode_type.empty() || !it.subtitle.empty() || !it.categories.empty() ||
+      (channel != nullptr &&
+       (!channel->owner.empty() || !channel->type.empty() || !channel->new_feed_url.empty()));
+  if (!any) return;
+  json.Key("_itunes");
+  json.BeginObject();
+  json.Field("subtitle", it.subtitle);
+  json.Field("explicit", it.explicit_);
+  if (it.block) json.Field("block", "Yes");
+  json.Field("duration", it.duration);
+  OptionalInt(json, "episode", it.episode);
+  OptionalInt(json, "season", it.season);
+  json.Field("episodeType", it.episode_type);
+  if (!it.categories.empty()) {
+    json.Key("categories");
+    json.BeginArray();
+    for (const std::string& c : it.categories) json.String(c);
+    json.EndArray();
+  }
+  if (channel != nullptr) {
+    json.Field("type", channel->type);
+    json.Field("new-feed-url", channel->new_feed_url);
+    if (!channel->owner.empty()) {
+      json.Key("owner");
+      json.BeginObject();
+      json.Field("name", channel->owner.name);
+      json.Field("email", channel->owner.email);
+      json.EndObject();
+    }
+  }
+  json.EndObject();
+}
+
 void WriteItem(JsonOut& json, const Entry& entry) {
   json.BeginObject();
   // id is required (a string); url is the permalink.
@@ -185,6 +229,7 @@ void WriteItem(JsonOut& json, const Entry& entry) {
   if (any_tag) json.EndArray();
   json.Field("language", entry.language);
   WriteAttachments(json, entry.enclosures);
+  WriteITunesExtension(json, entry.itunes, nullptr);
   json.EndObject();
 }
 
@@ -225,6 +270,7 @@ std::string WriteJsonFeed(const Feed& feed, const WriteOptions& options) {
     }
     json.EndArray();
   }
+  WriteITunesExtension(json, feed.itunes, &feed.itunes);
   json.Key("items");  // Required, even when empty.
   json.BeginArray();
   for (const Entry& entry : feed.entries) WriteItem(json, entry);

@@ -74,11 +74,11 @@ inline constexpr std::string_view kXhtml = "application/xhtml+xml";
 
 // A piece of human-readable text: a title, summary, content or rights statement.
 struct Text {
-  std::string value;                     // Decoded: HTML stays HTML, entities are resolved once.
-  std::string type{kTextPlain};          // kTextPlain, kTextHtml, kXhtml, or another MIME type.
-  std::string language;                  // xml:lang (or the feed's language) in effect, may be empty.
-  std::string base;                      // xml:base (or the document URL) in effect, may be empty.
-  std::string src;                       // Atom out-of-line content (<content src="...">).
+  std::string value;             // Decoded: HTML stays HTML, entities are resolved once.
+  std::string type{kTextPlain};  // kTextPlain, kTextHtml, kXhtml, or another MIME type.
+  std::string language;          // xml:lang (or the feed's language) in effect, may be empty.
+  std::string base;              // xml:base (or the document URL) in effect, may be empty.
+  std::string src;               // Atom out-of-line content (<content src="...">).
 
   bool empty() const { return value.empty() && src.empty(); }
   bool is_html() const { return type == kTextHtml || type == kXhtml; }
@@ -147,28 +147,82 @@ struct Generator {
 // An element of a namespace the model has no field for, kept as text when it is simple
 // (e.g. wfw:commentRss). Bounded in number per feed and per entry.
 struct Extension {
-  std::string ns;     // Namespace URI; empty for an un-namespaced element in RSS.
-  std::string name;   // Local name.
-  std::string value;  // Text content, or the value of a url/href/resource attribute when empty.
+  std::string ns;      // Namespace URI; empty for an un-namespaced element in RSS.
+  std::string name;    // Local name.
+  std::string value;   // Text content, or the value of a url/href/resource attribute when empty.
   std::string prefix;  // The prefix the document used, if any (for display and debugging).
 };
 
-// Podcast basics (itunes: namespace).
+// Podcast basics (itunes: namespace), of a channel or an item. Keywords and categories also
+// become Categories of the feed or entry (scheme kITunesScheme); the author, summary and image
+// fill the core fields the document left empty.
 struct ITunes {
   std::string author;
   std::string subtitle;
   std::string summary;
-  std::string image;     // itunes:image href.
-  std::string explicit_; // "yes", "no", "clean" as given.
+  std::string image;      // itunes:image href.
+  std::string explicit_;  // "yes", "no", "clean" as given.
   std::string keywords;
-  std::string duration;  // As given ("1:02:03"); parsed seconds go to enclosures.
-  bool block = false;
-  std::vector<std::string> categories;
+  std::string duration;      // As given ("1:02:03"); parsed seconds go to enclosures.
+  bool block = false;        // itunes:block "Yes": keep the show (or episode) out of directories.
+  bool block_given = false;  // An itunes:block was there, whatever its value.
+  std::vector<std::string> categories;  // Document order, a nested category after its parent.
+  std::optional<int64_t> episode;       // itunes:episode (items).
+  std::optional<int64_t> season;        // itunes:season (items).
+  std::string episode_type;             // itunes:episodeType: "full", "trailer", "bonus".
 
   bool empty() const {
     return author.empty() && subtitle.empty() && summary.empty() && image.empty() &&
            explicit_.empty() && keywords.empty() && duration.empty() && !block &&
-           categories.empty();
+           categories.empty() && !episode && !season && episode_type.empty();
+  }
+};
+
+// What only a channel has of the iTunes namespace.
+struct ITunesChannel : ITunes {
+  Person owner;  // itunes:owner (name, email); also the feed's publisher when it has none.
+  // itunes:new-feed-url: the podcast has moved there; a subscriber treats it as a permanent
+  // redirect of the feed URL.
+  std::string new_feed_url;
+  std::string type;  // itunes:type: "episodic" or "serial".
+
+  bool empty() const {
+    return ITunes::empty() && owner.empty() && new_feed_url.empty() && type.empty();
+  }
+};
+
+// The scheme of Categories made from itunes:category and itunes:keywords (feedparser's).
+inline constexpr std::string_view kITunesScheme = "http://www.itunes.com/";
+
+// Podcasting 2.0 (https://podcastindex.org/namespace/1.0), the elements the model keeps.
+struct PodcastLink {  // podcast:transcript, podcast:chapters, podcast:funding.
+  std::string url;
+  std::string type;      // MIME type (transcript, chapters).
+  std::string language;  // transcript.
+  std::string rel;       // transcript rel="captions".
+  std::string text;      // funding: its text.
+};
+
+struct PodcastPerson {
+  std::string name;
+  std::string role;
+  std::string group;
+  std::string img;
+  std::string href;
+};
+
+struct Podcast {
+  std::string guid;          // podcast:guid (channel).
+  std::string locked;        // podcast:locked "yes"/"no" as given (channel).
+  std::string locked_owner;  // Its owner attribute.
+  std::vector<PodcastLink> transcripts;
+  std::vector<PodcastLink> chapters;
+  std::vector<PodcastLink> funding;
+  std::vector<PodcastPerson> persons;
+
+  bool empty() const {
+    return guid.empty() && locked.empty() && locked_owner.empty() && transcripts.empty() &&
+           chapters.empty() && funding.empty() && persons.empty();
   }
 };
 
@@ -196,7 +250,7 @@ struct FeedHead {
 };
 
 struct Entry {
-  std::string id;              // guid/id as given (may be empty; see feeds/identity.h).
+  std::string id;                // guid/id as given (may be empty; see feeds/identity.h).
   bool id_is_permalink = false;  // RSS guid isPermaLink (default true when the guid is a URL).
   Text title;
   Text summary;                // Atom summary, RSS description, JSON summary.
@@ -217,6 +271,7 @@ struct Entry {
   std::string license;   // cc:license / creativeCommons:license URL.
   std::string language;
   ITunes itunes;
+  Box<Podcast> podcast;  // Podcasting 2.0, when the item has any.
   Box<FeedHead> source;  // Atom <source>, RSS <source url>.
   std::vector<Extension> extensions;
 
@@ -229,21 +284,23 @@ struct Entry {
 // Things a reader of a feed needs about the document itself.
 struct Feed : FeedHead {
   FeedFormat format = FeedFormat::kUnknown;
-  std::string encoding;  // The character encoding the bytes were decoded from ("utf-8", "windows-1252").
+  std::string
+      encoding;  // The character encoding the bytes were decoded from ("utf-8", "windows-1252").
   // True when the document was not well-formed (or its encoding lied) and was recovered;
   // `problems` says what was wrong. feedparser calls this "bozo".
   bool recovered = false;
   std::vector<std::string> problems;  // Bounded in number.
 
-  std::string home_page_url;  // The alternate link, resolved.
-  std::string feed_url;       // rel="self" or the URL the bytes came from.
-  std::vector<std::string> hubs;  // WebSub hubs (rel="hub").
-  Image image;                // RSS <image>.
-  Text info;                  // Atom 0.3 <info>: a note for people who open the feed itself.
+  std::string home_page_url;       // The alternate link, resolved.
+  std::string feed_url;            // rel="self" or the URL the bytes came from.
+  std::vector<std::string> hubs;   // WebSub hubs (rel="hub").
+  Image image;                     // RSS <image>.
+  Text info;                       // Atom 0.3 <info>: a note for people who open the feed itself.
   std::optional<int> ttl_minutes;  // RSS <ttl>.
   std::string docs;
-  Person publisher;      // dc:publisher, RSS webMaster.
-  ITunes itunes;
+  Person publisher;  // dc:publisher, RSS webMaster, itunes:owner.
+  ITunesChannel itunes;
+  Box<Podcast> podcast;  // Podcasting 2.0, when the channel has any.
   std::vector<Extension> extensions;
   std::vector<Entry> entries;  // Document order.
 };

@@ -156,6 +156,13 @@ void WriteItem(XmlOut& out, const Entry& entry) {
   if (!entry.itunes.empty()) {
     WriteITunesCommon(out, entry.itunes);
     out.Optional(kITunesNs, "duration", entry.itunes.duration);
+    if (entry.itunes.episode) {
+      out.Element(kITunesNs, "episode", writer_internal::IntToString(*entry.itunes.episode));
+    }
+    if (entry.itunes.season) {
+      out.Element(kITunesNs, "season", writer_internal::IntToString(*entry.itunes.season));
+    }
+    out.Optional(kITunesNs, "episodeType", entry.itunes.episode_type);
   }
   out.End(kNoNs, "item");
 }
@@ -234,6 +241,14 @@ std::string WriteRss(const Feed& feed, const WriteOptions& options) {
     for (const std::string& category : feed.itunes.categories) {
       if (!category.empty()) out.Empty(kITunesNs, "category", XmlAttrs().Add("text", category));
     }
+    if (!feed.itunes.owner.empty()) {
+      out.Start(kITunesNs, "owner");
+      out.Optional(kITunesNs, "name", feed.itunes.owner.name);
+      out.Optional(kITunesNs, "email", feed.itunes.owner.email);
+      out.End(kITunesNs, "owner");
+    }
+    out.Optional(kITunesNs, "type", feed.itunes.type);
+    out.Optional(kITunesNs, "new-feed-url", feed.itunes.new_feed_url);
   }
 
   for (const Entry& entry : feed.entries) WriteItem(out, entry);

@@ -42,7 +42,7 @@ bool Start(BuilderState& s, const StartEvent& e) {
       s.capture->attr1 = std::string(Trim(AttrValue(e.attrs, "domain"), kXmlWhitespace));
       return true;
     case Elem::kEnclosure:
-      s.AddEnclosure(e.attrs, false);
+      s.AddEnclosure(e.attrs);
       return true;
     case Elem::kRssSource:
       if (!e.entry_level) return true;

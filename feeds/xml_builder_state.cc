@@ -152,10 +152,8 @@ void BuilderState::AddLink(const std::vector<XmlAttribute>& attrs) {
   if (link.rel.starts_with(kIanaPrefix)) link.rel.erase(0, kIanaPrefix.size());
   if (link.href.empty()) return;
   if (link.rel == "enclosure" && in_entry()) {
-    if (entry->enclosures.size() < kMaxListItems) {
-      entry->enclosures.push_back(Enclosure{
-          .url = link.href, .type = link.type, .length = link.length, .title = link.title});
-    }
+    AddAttachment(
+        Enclosure{.url = link.href, .type = link.type, .length = link.length, .title = link.title});
     return;
   }
   if (in_entry()) {
@@ -171,8 +169,8 @@ void BuilderState::AddLink(const std::vector<XmlAttribute>& attrs) {
   if (h->links.size() < kMaxListItems) h->links.push_back(std::move(link));
 }
 
-void BuilderState::AddEnclosure(const std::vector<XmlAttribute>& attrs, bool media) {
-  if (!in_entry() || entry->enclosures.size() >= kMaxListItems) return;
+void BuilderState::AddEnclosure(const std::vector<XmlAttribute>& attrs) {
+  if (!in_entry()) return;
   Enclosure e;
   for (const XmlAttribute& a : attrs) {
     if (!a.ns.empty()) continue;
@@ -187,14 +185,25 @@ void BuilderState::AddEnclosure(const std::vector<XmlAttribute>& attrs, bool med
     else if (a.local == "medium")
       e.medium = std::string(Trim(a.value, kXmlWhitespace));
   }
-  if (e.url.empty()) return;
-  if (media) {
-    // media:content often repeats the RSS enclosure; keep one of each URL.
-    for (const Enclosure& existing : entry->enclosures) {
-      if (existing.url == e.url) return;
+  AddAttachment(std::move(e));
+}
+
+void BuilderState::AddAttachment(Enclosure e) {
+  if (!in_entry() || e.url.empty()) return;
+  // Podcasts name one file in <enclosure>, media:content (often inside media:group) and Atom
+  // rel="enclosure" alike: one attachment per URL, what each element says merged into it.
+  for (Enclosure& existing : entry->enclosures) {
+    if (existing.url != e.url) continue;
+    if (existing.type.empty()) existing.type = std::move(e.type);
+    if (!existing.length || *existing.length <= 0) {
+      if (e.length) existing.length = e.length;
     }
+    if (!existing.duration_seconds) existing.duration_seconds = e.duration_seconds;
+    if (existing.title.empty()) existing.title = std::move(e.title);
+    if (existing.medium.empty()) existing.medium = std::move(e.medium);
+    return;
   }
-  entry->enclosures.push_back(std::move(e));
+  if (entry->enclosures.size() < kMaxListItems) entry->enclosures.push_back(std::move(e));
 }
 
 void BuilderState::AddPersonText(Field field, std::string_view text) {

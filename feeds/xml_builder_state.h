@@ -79,6 +79,20 @@ enum class Field : uint8_t {
   kITunesKeywords,
   kITunesDuration,
   kITunesBlock,
+  kITunesAuthor,
+  kITunesNewFeedUrl,
+  kITunesEpisode,
+  kITunesSeason,
+  kITunesEpisodeType,
+  kITunesType,
+  kMediaTitle,
+  kMediaDescription,
+  kMediaKeywords,
+  kMediaCategory,
+  kPodcastFunding,
+  kPodcastPerson,
+  kPodcastGuid,
+  kPodcastLocked,
   kExtension,
   kAtomLinkText,
   kInfo,
@@ -149,6 +163,16 @@ struct BuilderState {
   std::string aliased_uri;
   Ns aliased_ns = Ns::kOther;
   bool atom_without_namespace = false;
+  std::string root_lang;             // xml:lang on the root element.
+  std::vector<Person> itunes_owner;  // The itunes:owner being read (a person context).
+  // media:title / media:description of an entry (its index), for entries that have no core
+  // title or summary once the document is read.
+  struct MediaText {
+    size_t entry;
+    bool title;
+    Text text;
+  };
+  std::vector<MediaText> media_texts;
   // An Atom <link> without href (its URL is its text), waiting for the text.
   std::optional<std::vector<std::pair<std::string, std::string>>> pending_link_attrs;
 
@@ -177,7 +201,9 @@ struct BuilderState {
   void StartTextConstruct(Field field, Ns ns, const std::vector<XmlAttribute>& attrs,
                           std::string_view default_type);
   void AddLink(const std::vector<XmlAttribute>& attrs);
-  void AddEnclosure(const std::vector<XmlAttribute>& attrs, bool media);
+  void AddEnclosure(const std::vector<XmlAttribute>& attrs);  // <enclosure>, media:content.
+  // Adds an attachment of the entry, or merges it into the one of the same URL.
+  void AddAttachment(Enclosure e);
   void AddCategory(std::string term, std::string scheme, std::string label);
   void AddPersonText(Field field, std::string_view text);
   void PushContext(Ctx ctx) {
@@ -227,6 +253,10 @@ void StartImageChild(BuilderState& s, Elem elem);   // xml_builder_rss.cc
 // Any other element directly under a feed or an entry, kept as a simple Extension
 // (xml_builder_extensions.cc).
 void StartGenericExtension(BuilderState& s, const StartEvent& e);
+
+// The fallbacks of the podcast vocabularies once the document is read: itunes/media values for
+// the core fields the document left empty (xml_builder_podcast.cc).
+void FinishPodcastFallbacks(BuilderState& s);
 
 // The value of the attribute `name` (no namespace, except rdf:resource and rdf:about), or "".
 std::string_view AttrValue(const std::vector<XmlAttribute>& attrs, std::string_view name);

@@ -70,6 +70,7 @@ bool StartRoot(BuilderState& s, Elem elem, Ns ns, std::string_view local,
                const std::vector<XmlAttribute>& attrs) {
   s.saw_root = true;
   s.root_name = std::string(local);
+  s.root_lang = s.lang();
   Feed& feed = s.feed;
   switch (elem) {
     case Elem::kRss: {
@@ -355,6 +356,11 @@ Status FeedBuilder::Finish() {
   if (s.dropped_entries > 0) {
     s.AddProblem("entries over the limit of " + std::to_string(s.options.max_entries) +
                  " dropped: " + std::to_string(s.dropped_entries));
+  }
+  FinishPodcastFallbacks(s);
+  if (feed.language.empty()) feed.language = s.root_lang;  // <rss xml:lang="..."> and the like.
+  if (feed.authors.empty() && !feed.publisher.empty()) {
+    feed.authors.push_back(feed.publisher);  // RSS webMaster (or itunes:owner) when no author.
   }
   if (const Link* alt = feed.AlternateLink(); alt != nullptr) feed.home_page_url = alt->href;
   if (feed.feed_url.empty()) feed.feed_url = s.options.base_url;

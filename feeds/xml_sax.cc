@@ -1,5 +1,4 @@
 #include "feeds/xml_sax.h"
-#include "feeds/text_util.h"
 
 #include <libxml/HTMLparser.h>
 #include <libxml/entities.h>
@@ -15,6 +14,7 @@
 #include <unordered_map>
 
 #include "common/c_ptr.h"
+#include "feeds/text_util.h"
 
 namespace feedbridge::feeds::internal {
 namespace {
@@ -105,6 +105,15 @@ class Reader {
   static void OnStructuredError(void* ctx, xmlErrorPtr error);
   static void OnNoOpSubset(void* ctx, const xmlChar* name, const xmlChar* external_id,
                            const xmlChar* system_id);
+  // libxml2 drops every entity reference in content once it knows the document is not
+  // well-formed (xmlParseReference returns early when !wellFormed, which xmlFatalErr sets after
+  // calling OnStructuredError), so one recovered error (white space before the XML declaration,
+  // an undefined prefix) would turn "Society &amp; Culture" into "Society  Culture" for the rest
+  // of the document while numeric references and attributes survive. The outcome keeps the
+  // fact (well_formed, problems); the parser reads on as it did before the error.
+  void KeepEntities() {
+    if (ctxt_->wellFormed == 0 && ctxt_->recovery != 0) ctxt_->wellFormed = 1;
+  }
 
   const XmlLimits& limits_;
   XmlHandler& handler_;
@@ -112,10 +121,10 @@ class Reader {
   xmlParserCtxtPtr ctxt_ = nullptr;
   Status failure_;
   int depth_ = 0;
-  size_t expanded_ = 0;    // Characters produced by declared entities so far.
+  size_t expanded_ = 0;  // Characters produced by declared entities so far.
   std::unordered_map<std::string, std::unique_ptr<EntityRecord>> declared_;
   std::unordered_map<std::string, std::unique_ptr<EntityRecord>> html_;
-  std::vector<XmlAttribute> attributes_;  // Reused between elements.
+  std::vector<XmlAttribute> attributes_;     // Reused between elements.
   std::vector<std::string> decoded_values_;  // Attribute values that needed decoding.
 };
 
@@ -153,15 +162,20 @@ std::string Reader::ExpandDeclared(std::string_view value, int depth) {
     }
     const std::string_view name = value.substr(i + 1, semi - i - 1);
     i = semi + 1;
-    if (name == "lt") out += '<';
-    else if (name == "gt") out += '>';
-    else if (name == "amp") out += '&';
-    else if (name == "quot") out += '"';
-    else if (name == "apos") out += '\'';
+    if (name == "lt")
+      out += '<';
+    else if (name == "gt")
+      out += '>';
+    else if (name == "amp")
+      out += '&';
+    else if (name == "quot")
+      out += '"';
+    else if (name == "apos")
+      out += '\'';
     else if (auto it = declared_.find(std::string(name)); it != declared_.end()) {
       if (it->second->external) {
         FailLater(Status::InvalidArgument("feeds: reference to external entity '" +
-                                     std::string(name) + "' refused"));
+                                          std::string(name) + "' refused"));
         break;
       }
       if (depth > 16) {
@@ -169,15 +183,15 @@ std::string Reader::ExpandDeclared(std::string_view value, int depth) {
         break;
       }
       out += it->second->content;
-    } else if (const htmlEntityDesc* html = htmlEntityLookup(
-                   reinterpret_cast<const xmlChar*>(std::string(name).c_str()));
+    } else if (const htmlEntityDesc* html =
+                   htmlEntityLookup(reinterpret_cast<const xmlChar*>(std::string(name).c_str()));
                html != nullptr) {
       AppendUtf8(html->value, out);
     }
     if (expanded_ + out.size() > limits_.max_entity_expansion) {
       FailLater(Status::ResourceExhausted("feeds: entity expansion over " +
-                                     std::to_string(limits_.max_entity_expansion) +
-                                     " characters (billion laughs?)"));
+                                          std::to_string(limits_.max_entity_expansion) +
+                                          " characters (billion laughs?)"));
       break;
     }
   }
@@ -187,9 +201,10 @@ std::string Reader::ExpandDeclared(std::string_view value, int depth) {
 
 void Reader::OnStartElement(void* ctx, const xmlChar* local, const xmlChar* prefix,
                             const xmlChar* uri, int /*nb_namespaces*/,
-                            const xmlChar** /*namespaces*/, int nb_attributes,
-                            int /*nb_defaulted*/, const xmlChar** attributes) {
+                            const xmlChar** /*namespaces*/, int nb_attributes, int /*nb_defaulted*/,
+                            const xmlChar** attributes) {
   Reader& self = Self(ctx);
+  self.KeepEntities();
   if (!self.failure_.ok()) return;
   if (self.depth_ >= self.limits_.max_depth) {
     // Deeper than any real feed: refuse rather than build an ever deeper state stack.
@@ -231,6 +246,7 @@ void Reader::OnStartElement(void* ctx, const xmlChar* local, const xmlChar* pref
 void Reader::OnEndElement(void* ctx, const xmlChar* /*local*/, const xmlChar* /*prefix*/,
                           const xmlChar* /*uri*/) {
   Reader& self = Self(ctx);
+  self.KeepEntities();
   if (!self.failure_.ok() || self.depth_ == 0) return;
   --self.depth_;
   self.handler_.EndElement();
@@ -238,8 +254,10 @@ void Reader::OnEndElement(void* ctx, const xmlChar* /*local*/, const xmlChar* /*
 
 void Reader::OnCharacters(void* ctx, const xmlChar* ch, int len) {
   Reader& self = Self(ctx);
+  self.KeepEntities();
   if (!self.failure_.ok() || len <= 0) return;
-  self.handler_.Characters(std::string_view(reinterpret_cast<const char*>(ch), static_cast<size_t>(len)));
+  self.handler_.Characters(
+      std::string_view(reinterpret_cast<const char*>(ch), static_cast<size_t>(len)));
 }
 
 xmlEntityPtr Reader::OnGetEntity(void* ctx, const xmlChar* name) {
@@ -290,12 +308,11 @@ void Reader::OnEntityDecl(void* ctx, const xmlChar* name, int type, const xmlCha
   }
   if (type == XML_INTERNAL_GENERAL_ENTITY) {
     std::string expanded = self.ExpandDeclared(View(content), 0);
-    self.declared_.emplace(key, std::unique_ptr<EntityRecord>(
-                                    self.MakeRecord(key, std::move(expanded), false)));
+    self.declared_.emplace(
+        key, std::unique_ptr<EntityRecord>(self.MakeRecord(key, std::move(expanded), false)));
   } else if (type == XML_EXTERNAL_GENERAL_PARSED_ENTITY ||
              type == XML_EXTERNAL_GENERAL_UNPARSED_ENTITY) {
-    self.declared_.emplace(key,
-                           std::unique_ptr<EntityRecord>(self.MakeRecord(key, {}, true)));
+    self.declared_.emplace(key, std::unique_ptr<EntityRecord>(self.MakeRecord(key, {}, true)));
   }
   // Parameter entities are ignored (see OnGetParameterEntity).
 }
@@ -314,8 +331,7 @@ void Reader::OnStructuredError(void* ctx, xmlErrorPtr error) {
   // A parameter entity we refused to load (an external DTD module) is our choice, not a fault
   // of the document.
   if ((error->code == XML_WAR_UNDECLARED_ENTITY || error->code == XML_ERR_UNDECLARED_ENTITY) &&
-      error->message != nullptr &&
-      std::strncmp(error->message, "PEReference", 11) == 0) {
+      error->message != nullptr && std::strncmp(error->message, "PEReference", 11) == 0) {
     return;
   }
   if (error->code == XML_ERR_ENTITYREF_SEMICOL_MISSING || error->code == XML_ERR_NAME_REQUIRED ||
@@ -368,8 +384,7 @@ Status Reader::Run(std::string_view utf8) {
   // nothing is fetched or expanded by libxml2 itself. IGNORE_ENC: the bytes are already UTF-8
   // (feeds/encoding.cc decoded them), whatever the declaration says.
   xmlCtxtUseOptions(ctxt.get(), XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC |
-                                    XML_PARSE_NOCDATA);
+                                    XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | XML_PARSE_NOCDATA);
   xmlSwitchEncoding(ctxt.get(), XML_CHAR_ENCODING_UTF8);
 
   size_t offset = 0;
@@ -446,7 +461,8 @@ std::string RepairAmpersands(std::string_view utf8) {
   for (size_t pos = utf8.find('&'); pos != std::string_view::npos; pos = utf8.find('&', pos)) {
     out.append(utf8.substr(run, pos - run));
     const size_t len = ReferenceLength(utf8.substr(pos, 80), fixed);
-    if (len > 0 || (has_internal_subset && utf8.substr(pos, 80).find(';') != std::string_view::npos)) {
+    if (len > 0 ||
+        (has_internal_subset && utf8.substr(pos, 80).find(';') != std::string_view::npos)) {
       const size_t keep = len > 0 ? len : 1;
       out.append(fixed.empty() ? utf8.substr(pos, keep) : std::string_view(fixed));
       pos += keep;

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "common/ascii.h"
+
 namespace feedbridge::feeds::internal {
 namespace {
 
@@ -13,7 +15,7 @@ struct NsEntry {
 
 // Namespace URIs as published, plus the variants seen in the wild (trailing slash or not,
 // capitalised DTD path for iTunes).
-constexpr std::array<NsEntry, 26> kNamespaces = {{
+constexpr std::array<NsEntry, 30> kNamespaces = {{
     {"http://www.w3.org/2005/Atom", Ns::kAtom10},
     {"http://purl.org/atom/ns#", Ns::kAtom03},
     {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", Ns::kRdf},
@@ -25,6 +27,10 @@ constexpr std::array<NsEntry, 26> kNamespaces = {{
     {"http://search.yahoo.com/mrss", Ns::kMedia},
     {"http://www.itunes.com/dtds/podcast-1.0.dtd", Ns::kITunes},
     {"http://www.itunes.com/DTDs/Podcast-1.0.dtd", Ns::kITunes},
+    {"http://example.com/DTDs/Podcast-1.0.dtd", Ns::kITunes},  // The 2005 spec's own example.
+    {"https://podcastindex.org/namespace/1.0", Ns::kPodcast},
+    {"http://podcastindex.org/namespace/1.0", Ns::kPodcast},
+    {"https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md", Ns::kPodcast},
     {"http://www.w3.org/1999/xhtml", Ns::kXhtml},
     {"http://www.w3.org/XML/1998/namespace", Ns::kXml},
     {"http://web.resource.org/cc/", Ns::kCc},
@@ -43,7 +49,7 @@ constexpr std::array<NsEntry, 26> kNamespaces = {{
     {"http://purl.org/atom/ns#draft-ietf-atompub-format-08", Ns::kAtom10},
 }};
 
-constexpr std::array<std::pair<std::string_view, Ns>, 14> kPrefixes = {{
+constexpr std::array<std::pair<std::string_view, Ns>, 15> kPrefixes = {{
     {"atom", Ns::kAtom10},
     {"rdf", Ns::kRdf},
     {"dc", Ns::kDc},
@@ -51,6 +57,7 @@ constexpr std::array<std::pair<std::string_view, Ns>, 14> kPrefixes = {{
     {"content", Ns::kContent},
     {"media", Ns::kMedia},
     {"itunes", Ns::kITunes},
+    {"podcast", Ns::kPodcast},
     {"xhtml", Ns::kXhtml},
     {"xml", Ns::kXml},
     {"cc", Ns::kCc},
@@ -161,8 +168,12 @@ constexpr ElemEntry kElements[] = {
     {Ns::kMedia, "thumbnail", Elem::kMediaThumbnail},
     {Ns::kMedia, "content", Elem::kMediaContent},
     {Ns::kMedia, "group", Elem::kMediaGroup},
+    {Ns::kMedia, "title", Elem::kMediaTitle},
+    {Ns::kMedia, "description", Elem::kMediaDescription},
+    {Ns::kMedia, "keywords", Elem::kMediaKeywords},
+    {Ns::kMedia, "category", Elem::kMediaCategory},
     // iTunes.
-    {Ns::kITunes, "author", Elem::kRssAuthor},
+    {Ns::kITunes, "author", Elem::kITunesAuthor},
     {Ns::kITunes, "subtitle", Elem::kITunesSubtitle},
     {Ns::kITunes, "summary", Elem::kITunesSummary},
     {Ns::kITunes, "image", Elem::kITunesImage},
@@ -171,9 +182,22 @@ constexpr ElemEntry kElements[] = {
     {Ns::kITunes, "duration", Elem::kITunesDuration},
     {Ns::kITunes, "block", Elem::kITunesBlock},
     {Ns::kITunes, "category", Elem::kITunesCategory},
-    {Ns::kITunes, "owner", Elem::kIgnored},
-    {Ns::kITunes, "name", Elem::kIgnored},
-    {Ns::kITunes, "email", Elem::kIgnored},
+    {Ns::kITunes, "owner", Elem::kITunesOwner},
+    {Ns::kITunes, "name", Elem::kName},
+    {Ns::kITunes, "email", Elem::kEmail},
+    {Ns::kITunes, "new-feed-url", Elem::kITunesNewFeedUrl},
+    {Ns::kITunes, "episode", Elem::kITunesEpisode},
+    {Ns::kITunes, "season", Elem::kITunesSeason},
+    {Ns::kITunes, "episodetype", Elem::kITunesEpisodeType},
+    {Ns::kITunes, "type", Elem::kITunesType},
+    {Ns::kITunes, "link", Elem::kITunesLink},
+    // Podcasting 2.0.
+    {Ns::kPodcast, "transcript", Elem::kPodcastTranscript},
+    {Ns::kPodcast, "chapters", Elem::kPodcastChapters},
+    {Ns::kPodcast, "funding", Elem::kPodcastFunding},
+    {Ns::kPodcast, "person", Elem::kPodcastPerson},
+    {Ns::kPodcast, "guid", Elem::kPodcastGuid},
+    {Ns::kPodcast, "locked", Elem::kPodcastLocked},
 };
 
 }  // namespace
@@ -189,6 +213,8 @@ Ns ClassifyNamespace(std::string_view uri, std::string_view prefix) {
   for (const NsEntry& e : kNamespaces) {
     if (e.uri == uri) return e.ns;
   }
+  // Podcast hosts spell the iTunes URI in every case ("HTTP://WWW.ITUNES.COM/DTDS/...").
+  if (EqualsIgnoreAsciiCase(uri, "http://www.itunes.com/dtds/podcast-1.0.dtd")) return Ns::kITunes;
   return Ns::kOther;
 }
 

@@ -18,6 +18,7 @@ enum class Ns : uint8_t {
   kContent,
   kMedia,
   kITunes,
+  kPodcast,  // Podcasting 2.0.
   kXhtml,
   kXml,
   kCc,  // Both Creative Commons vocabularies.
@@ -66,7 +67,7 @@ enum class Elem : uint8_t {
   kAtomLink,  // <link href=... rel=...>.
   kPubDate,
   kLastBuildDate,
-  kUpdated,  // Atom updated/modified, dc:date, dcterms:modified.
+  kUpdated,    // Atom updated/modified, dc:date, dcterms:modified.
   kPublished,  // Atom published/issued, dcterms:issued.
   kCreated,
   kExpired,
@@ -97,6 +98,24 @@ enum class Elem : uint8_t {
   kITunesDuration,
   kITunesBlock,
   kITunesCategory,
+  kITunesAuthor,
+  kITunesOwner,
+  kITunesNewFeedUrl,
+  kITunesEpisode,
+  kITunesSeason,
+  kITunesEpisodeType,
+  kITunesType,
+  kITunesLink,
+  kMediaTitle,
+  kMediaDescription,
+  kMediaKeywords,
+  kMediaCategory,
+  kPodcastTranscript,
+  kPodcastChapters,
+  kPodcastFunding,
+  kPodcastPerson,
+  kPodcastGuid,
+  kPodcastLocked,
   kIgnored,  // Known, deliberately not modelled (rdf:Seq, textinput children, ...).
   // Image children.
   kUrl,

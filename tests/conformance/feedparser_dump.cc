@@ -140,8 +140,8 @@ void SetExtensions(Object& o, const std::vector<Extension>& extensions) {
   };
   for (const Extension& e : extensions) {
     std::string key;
-    if (e.ns.empty() || e.ns == "http://www.w3.org/2005/Atom" || e.ns == "http://purl.org/atom/ns#" ||
-        e.ns == "http://purl.org/rss/1.0/") {
+    if (e.ns.empty() || e.ns == "http://www.w3.org/2005/Atom" ||
+        e.ns == "http://purl.org/atom/ns#" || e.ns == "http://purl.org/rss/1.0/") {
       key = e.name;
     } else {
       for (const auto& [uri, prefix] : kPrefixes) {
@@ -182,6 +182,24 @@ void SetHead(Object& o, const FeedHead& h) {
   if (!h.icon.empty()) o.set("icon", h.icon);
   if (!h.logo.empty()) o.set("logo", h.logo);
   if (!h.language.empty()) o.set("language", h.language);
+}
+
+// feedparser's itunes_explicit: True for "yes"/"true", False for "no"/"false"/"clean", None
+// (null) for anything else, spelled exactly.
+void SetITunes(Object& o, const ITunes& it) {
+  if (it.block_given) o.set("itunes_block", it.block ? 1 : 0);
+  if (!it.explicit_.empty()) {
+    if (it.explicit_ == "yes" || it.explicit_ == "true")
+      o.set("itunes_explicit", true);
+    else if (it.explicit_ == "no" || it.explicit_ == "false" || it.explicit_ == "clean")
+      o.set("itunes_explicit", false);
+    else
+      o.set("itunes_explicit", Poco::Dynamic::Var());
+  }
+  if (!it.duration.empty()) o.set("itunes_duration", it.duration);
+  if (it.episode) o.set("itunes_episode", std::to_string(*it.episode));
+  if (it.season) o.set("itunes_season", std::to_string(*it.season));
+  if (!it.episode_type.empty()) o.set("itunes_episodetype", it.episode_type);
 }
 
 Object::Ptr EntryObject(const Entry& e) {
@@ -237,6 +255,31 @@ Object::Ptr EntryObject(const Entry& e) {
     if (const Link* self = e.source->FindLink("self"); self != nullptr) s->set("href", self->href);
     o->set("source", s);
   }
+  SetITunes(*o, e.itunes);
+  if (!e.itunes.subtitle.empty()) SetText(*o, "subtitle", Text{.value = e.itunes.subtitle});
+  if (!e.itunes.image.empty()) {
+    Object::Ptr i = new Object;
+    i->set("href", e.itunes.image);
+    o->set("image", i);
+  }
+  if (!e.thumbnails.empty()) {
+    Array::Ptr a = new Array;
+    for (const Image& t : e.thumbnails) {
+      Object::Ptr i = new Object;
+      i->set("url", t.url);
+      if (t.width) i->set("width", std::to_string(*t.width));
+      if (t.height) i->set("height", std::to_string(*t.height));
+      a->add(i);
+    }
+    o->set("media_thumbnail", a);
+  }
+  for (const Extension& x : e.extensions) {
+    if (x.ns == "http://search.yahoo.com/mrss/" && x.name == "player" && !o->has("media_player")) {
+      Object::Ptr p = new Object;
+      p->set("url", x.value);
+      o->set("media_player", p);
+    }
+  }
   SetExtensions(*o, e.extensions);
   return o;
 }
@@ -261,6 +304,8 @@ Object::Ptr FeedObject(const Feed& f) {
     o->set("publisher", PersonString(f.publisher));
     o->set("publisher_detail", PersonObject(f.publisher));
   }
+  SetITunes(*o, f.itunes);
+  if (!f.itunes.new_feed_url.empty()) o->set("itunes_new-feed-url", f.itunes.new_feed_url);
   SetExtensions(*o, f.extensions);
   return o;
 }
