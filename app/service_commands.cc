@@ -13,6 +13,7 @@
 #include "app/wiring.h"
 #include "common/log.h"
 #include "common/text.h"
+#include "omb/messages.h"
 #include "queue/queue_inspector.h"
 
 namespace feedbridge::app {
@@ -201,6 +202,14 @@ int RunServe(const CommandLine& line, const config::Config& config, Io& io) {
     s.poller().Start();
   }
   if (run_publisher) {
+    // OMB peers refuse an identifier URI whose host is not a dotted name with an alphabetic
+    // top-level domain (omb-0.1.md §8 item 2): every notice would be dead-lettered.
+    if (!omb::PassesStrictUriRule(config.server.base_url + "user/1")) {
+      log.warning(
+          "serve: server.base_url %s is not a public http(s) URL OMB peers accept (a host like "
+          "blog.example.org); notices cannot be delivered until it is",
+          config.server.base_url);
+    }
     log.information("serve: publisher running with %s",
                     Counted(static_cast<uint64_t>(config.publisher.workers), "delivery thread",
                             "delivery threads"));
