@@ -13,10 +13,6 @@ namespace {
 
 constexpr size_t kListed = 100;  // Dead letters listed; the rest are counted.
 
-std::string_view KindName(queue::DeliveryJob::Kind kind) {
-  return kind == queue::DeliveryJob::Kind::kProfile ? "profile" : "notice";
-}
-
 int Fail(Io& io, const Status& s) {
   io.err << "feedbridge: deliveries: " << s.message() << "\n";
   return s.code() == Status::Code::kNotFound             ? kExitNoInput
@@ -63,11 +59,9 @@ int RunDeliveries(const CommandLine& line, const config::Config& config, Io& io)
   io.out << "\n";
   for (const queue::DeadDelivery& d : *letters) {
     const queue::DeliveryJob& job = d.job;
-    io.out << d.id << "  " << (job.protocol.empty() ? "?" : job.protocol) << " "
-           << KindName(job.kind) << " "
-           << (job.kind == queue::DeliveryJob::Kind::kProfile ? job.revision : job.notice_id)
-           << " of account " << job.account_id << " to <" << job.endpoint << ">, "
-           << Counted(static_cast<uint64_t>(job.attempts), "attempt", "attempts") << ": "
+    io.out << d.id << "  " << (job.protocol.empty() ? "?" : job.protocol) << " " << job.kind_name()
+           << " " << job.subject() << " of account " << job.account_id << " to <" << job.endpoint
+           << ">, " << Counted(static_cast<uint64_t>(job.attempts), "attempt", "attempts") << ": "
            << d.reason << "\n";
   }
   if (!letters->empty()) {

@@ -14,20 +14,12 @@ namespace {
 
 using std::chrono::milliseconds;
 
-std::string_view KindName(queue::DeliveryJob::Kind kind) {
-  return kind == queue::DeliveryJob::Kind::kProfile ? "profile" : "notice";
-}
-
 store::DeliveryRef RefOf(const queue::DeliveryJob& job) {
-  return store::DeliveryRef{
-      job.protocol, KindName(job.kind),
-      job.kind == queue::DeliveryJob::Kind::kProfile ? job.revision : job.notice_id, job.endpoint};
+  return store::DeliveryRef{job.protocol, job.kind_name(), job.subject(), job.endpoint};
 }
 
 std::string JobName(const queue::DeliveryJob& job) {
-  return job.protocol + " " + std::string(KindName(job.kind)) + " " +
-         std::to_string(job.kind == queue::DeliveryJob::Kind::kProfile ? job.revision
-                                                                       : job.notice_id) +
+  return job.protocol + " " + std::string(job.kind_name()) + " " + std::to_string(job.subject()) +
          " to " + job.endpoint;
 }
 

@@ -4,10 +4,6 @@ namespace feedbridge::queue {
 
 namespace {
 
-std::string_view KindName(DeliveryJob::Kind kind) {
-  return kind == DeliveryJob::Kind::kProfile ? "profile" : "notice";
-}
-
 std::optional<DeliveryJob::Kind> KindFromName(std::string_view name) {
   if (name == "notice") return DeliveryJob::Kind::kNotice;
   if (name == "profile") return DeliveryJob::Kind::kProfile;
@@ -45,12 +41,11 @@ Status ValidateDeliveryJob(const DeliveryJob& job) {
 std::string DeliveryKey(const DeliveryJob& job) {
   // Protocol names hold no space and the numbers none either, so the fields cannot run together;
   // the endpoint is last and may hold anything.
-  const int64_t subject = job.kind == DeliveryJob::Kind::kProfile ? job.revision : job.notice_id;
   std::string key = job.protocol;
   key += ' ';
-  key += KindName(job.kind);
+  key += job.kind_name();
   key += ' ';
-  key += std::to_string(subject);
+  key += std::to_string(job.subject());
   key += ' ';
   key += std::to_string(job.account_id);
   key += ' ';
@@ -59,7 +54,7 @@ std::string DeliveryKey(const DeliveryJob& job) {
 }
 
 Fields DeliveryFields(const DeliveryJob& job) {
-  return {{"kind", std::string(KindName(job.kind))},
+  return {{"kind", std::string(job.kind_name())},
           {"protocol", job.protocol},
           {"endpoint", job.endpoint},
           {"account_id", std::to_string(job.account_id)},

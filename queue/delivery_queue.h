@@ -42,6 +42,11 @@ struct DeliveryJob {
   // dead consumer keeps its count. Not part of the idempotency key.
   int attempts = 0;
 
+  // What is sent: the notice id, or the profile revision.
+  int64_t subject() const { return kind == Kind::kProfile ? revision : notice_id; }
+  // "notice" or "profile": the kind's name in the queue, the delivery log and output.
+  std::string_view kind_name() const { return kind == Kind::kProfile ? "profile" : "notice"; }
+
   bool operator==(const DeliveryJob&) const = default;
 };
 

@@ -178,6 +178,20 @@ class OmbPublishTest : public ::testing::Test {
     return s;
   }
 
+  // The real wiring with the poller and publisher roles, and the blog bridged and polled once
+  // (its backlog is not broadcast).
+  void OpenBridgedBlog() {
+    Result<std::unique_ptr<app::Services>> opened =
+        app::Services::Open(Config(), {.poller = true, .publisher = true});
+    ASSERT_OK(opened);
+    services_ = std::move(opened).value();
+    Result<store::FeedRecord> feed = services_->database().feeds().AddFeed(
+        {.url = server_.Url("/feed.rss"), .nickname = "blog"});
+    ASSERT_OK(feed);
+    feed_ = *feed;
+    ASSERT_OK(services_->poller().PollFeed(feed_.id));
+  }
+
   // Runs the publisher's two steps until `done` or `limit` passes.
   template <class Done>
   void Publish(app::Services& s, Done done, std::chrono::seconds limit = std::chrono::seconds(15)) {
@@ -192,20 +206,17 @@ class OmbPublishTest : public ::testing::Test {
   RedisTestServer redis_;
   HttpTestServer server_;
   std::mutex mu_;
-  int posts_ = 1;  // Guarded by mu_.
+  int posts_ = 1;                            // Guarded by mu_.
+  std::unique_ptr<app::Services> services_;  // Declared last: stops before the servers.
+  store::FeedRecord feed_;
 };
 
 TEST_F(OmbPublishTest, NewPostsReachEachPostNoticeUrlOnceInOrderSignedAndComplete) {
   OmbPeer laconica(server_, "/laconica/index.php");
   OmbPeer statusnet(server_, "/statusnet/index.php");
-  Result<std::unique_ptr<app::Services>> opened =
-      app::Services::Open(Config(), {.poller = true, .publisher = true});
-  ASSERT_OK(opened);
-  app::Services& s = **opened;
-  Result<store::FeedRecord> feed =
-      s.database().feeds().AddFeed({.url = server_.Url("/feed.rss"), .nickname = "blog"});
-  ASSERT_OK(feed);
-  ASSERT_OK(s.poller().PollFeed(feed->id));  // The backlog is not broadcast.
+  ASSERT_NO_FATAL_FAILURE(OpenBridgedBlog());
+  app::Services& s = *services_;
+  const store::FeedRecord* feed = &feed_;
   // Two subscribers behind one URL get one delivery (alice's token: the oldest); one elsewhere.
   for (const auto& [who, peer] : {std::pair<std::string, OmbPeer*>{"alice", &laconica},
                                   {"bob", &laconica},
@@ -251,14 +262,9 @@ TEST_F(OmbPublishTest, NewPostsReachEachPostNoticeUrlOnceInOrderSignedAndComplet
 
 TEST_F(OmbPublishTest, ARevokedTokenRemovesThatSubscriberAndTheNextOneIsUsed) {
   OmbPeer peer(server_, "/index.php");
-  Result<std::unique_ptr<app::Services>> opened =
-      app::Services::Open(Config(), {.poller = true, .publisher = true});
-  ASSERT_OK(opened);
-  app::Services& s = **opened;
-  Result<store::FeedRecord> feed =
-      s.database().feeds().AddFeed({.url = server_.Url("/feed.rss"), .nickname = "blog"});
-  ASSERT_OK(feed);
-  ASSERT_OK(s.poller().PollFeed(feed->id));
+  ASSERT_NO_FATAL_FAILURE(OpenBridgedBlog());
+  app::Services& s = *services_;
+  const store::FeedRecord* feed = &feed_;
   ASSERT_OK(s.database().subscriptions().Subscribe(Subscriber(feed->account_id, "alice", peer)));
   ASSERT_OK(s.database().subscriptions().Subscribe(Subscriber(feed->account_id, "bob", peer)));
   peer.AddToken("token-bob", "secret-bob");  // Alice unsubscribed there: her token is revoked.
