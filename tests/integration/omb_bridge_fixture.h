@@ -1,0 +1,192 @@
+#pragma once
+
+// The bridge side of the OMB interop and delivery-fault tests: a blog's feed on a loopback HTTP
+// server, a private redis-server, a SQLite file, and the real composition root with the poller
+// and publisher roles (the real POCO client delivering to tests/peers/omb_peer.py processes).
+// Time can be compressed: FastForward moves the injected clock (backoff deadlines, breakers) and
+// the Redis retry schedule (which counts Redis's own TIME) by the same amount.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/wiring.h"
+#include "omb/messages.h"
+#include "queue/redis_connection.h"
+#include "queue/redis_delivery_queue.h"
+#include "store/database.h"
+#include "tests/peers/omb_peer_client.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/http_test_server.h"
+#include "tests/support/redis_server.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
+
+namespace feedbridge::testing {
+
+inline constexpr std::string_view kBridgeBase = "http://bridge.example.org/";
+inline constexpr std::string_view kRedisPrefix = "fb:";  // The configuration's default.
+
+class OmbBridgeFixture : public ::testing::Test {
+ protected:
+  OmbBridgeFixture() {
+    blog_.Route("/feed.rss", [this](const HttpTestServer::Request&, HttpTestServer::Response& r) {
+      std::lock_guard lock(mu_);
+      std::string items;
+      for (int i = posts_; i >= 1; --i) {
+        const std::string n = std::to_string(i);
+        items += "<item><title>Post " + n + " &amp; more</title><link>http://blog.example/p/" + n +
+                 "?a=1&amp;b=x:y</link><guid>post-" + n + "</guid></item>";
+      }
+      r.SetHeader("Content-Type", "application/rss+xml");
+      r.SetBody(
+          "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Blog</title>"
+          "<link>http://blog.example/</link>" +
+          items + "</channel></rss>");
+    });
+  }
+
+  // Loopback peers; short timeouts keep the slow-peer tests short.
+  virtual config::Config Config() const {
+    config::Config c;
+    c.server.base_url = std::string(kBridgeBase);
+    c.database.url = "sqlite:" + (dir_.path() / "fb.db").string();
+    c.redis.url = redis_.url();
+    c.redis.prefix = std::string(kRedisPrefix);
+    c.poller.allow_private_networks = true;
+    c.publisher.allow_private_networks = true;
+    c.publisher.timeout = std::chrono::seconds(2);
+    c.publisher.max_answer_bytes = 64u << 10;
+    return c;
+  }
+
+  static std::string Expected(int post) {
+    const std::string n = std::to_string(post);
+    return "Post " + n + " & more http://blog.example/p/" + n + "?a=1&b=x:y";
+  }
+
+  void SetPosts(int n) {
+    std::lock_guard lock(mu_);
+    posts_ = n;
+  }
+
+  // The real wiring with the poller and publisher roles on the fake clock, and the blog
+  // bridged and polled once (its backlog is not broadcast).
+  void OpenBridgedBlog() {
+    Result<std::unique_ptr<app::Services>> opened = app::Services::Open(
+        Config(), {.poller = true, .publisher = true}, app::Environment{.clock = &clock_});
+    ASSERT_OK(opened);
+    services_ = std::move(opened).value();
+    Result<store::FeedRecord> feed =
+        services_->database().feeds().AddFeed({.url = blog_.Url("/feed.rss"), .nickname = "blog"});
+    ASSERT_OK(feed);
+    feed_ = *feed;
+    ASSERT_OK(services_->poller().PollFeed(feed_.id));
+    Result<std::unique_ptr<queue::RedisConnection>> redis =
+        queue::RedisConnection::Open({.url = redis_.url()});
+    ASSERT_OK(redis);
+    redis_admin_ = std::move(redis).value();
+  }
+
+  // The blog account as OMB listenee (what the bridge's subscribe flow sends).
+  omb::ListeneeProfile Listenee() const {
+    return {.uri = std::string(kBridgeBase) + "user/" + std::to_string(feed_.account_id),
+            .profile = std::string(kBridgeBase) + "blog",
+            .nickname = "blog",
+            .license = std::string(omb::kDefaultLicense),
+            .fullname = "Blog",
+            .homepage = "http://blog.example/"};
+  }
+
+  // `nick` of `peer` subscribes to the blog through the peer's OAuth endpoints; stored as the
+  // bridge's flow stores it.
+  void Subscribe(OmbPeerProcess& peer, const std::string& nick) {
+    Result<store::Subscription> sub = peer.Subscribe(nick, Listenee(), std::string(kBridgeBase),
+                                                     std::string(kBridgeBase) + "omb/finish");
+    ASSERT_OK(sub) << peer.Log();
+    sub->account_id = feed_.account_id;
+    ASSERT_OK(services_->database().subscriptions().Subscribe(*sub));
+  }
+
+  // Polls the blog once after it has `posts` posts; expects `notices` new notices.
+  void Publish(int posts, size_t notices) {
+    SetPosts(posts);
+    Result<poller::PollReport> report = services_->poller().PollFeed(feed_.id);
+    ASSERT_OK(report);
+    ASSERT_EQ(report->notices, notices);
+  }
+
+  // Moves compressed time forward by `by`: the injected clock, and every job waiting in the
+  // deliveries retry set comes due `by` earlier (Redis schedules retries on its own TIME).
+  void FastForward(std::chrono::milliseconds by) {
+    clock_.Advance(by);
+    static const char* kShift = R"lua(
+      local members = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+      for i = 1, #members, 2 do
+        redis.call('ZADD', KEYS[1], tonumber(members[i + 1]) - tonumber(ARGV[1]), members[i])
+      end
+      return #members / 2)lua";
+    ASSERT_OK(redis_admin_->Command({"EVAL", kShift, "1",
+                                     queue::DeliveryQueueKeys(std::string(kRedisPrefix)).retry,
+                                     std::to_string(by.count())}));
+  }
+
+  // Runs the publisher's two steps on this thread (one delivery at a time) until `done` or
+  // `limit` passes; returns done().
+  bool StepPublisher(const std::function<bool()>& done,
+                     std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      EXPECT_OK(services_->delivery_engine().FanOut(std::chrono::milliseconds(0)));
+      EXPECT_OK(services_->delivery_engine().DeliverNext(std::chrono::milliseconds(20)));
+    }
+    return true;
+  }
+
+  // Waits (real time) until `done` or `limit`; returns done().
+  static bool WaitFor(const std::function<bool()>& done,
+                      std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  }
+
+  // The postNotices `peer` took, or none if it cannot be asked.
+  static std::vector<PeerRequest> Accepted(OmbPeerProcess& peer) {
+    Result<std::vector<PeerRequest>> got = peer.Accepted();
+    return got.ok() ? *got : std::vector<PeerRequest>{};
+  }
+  static std::vector<PeerRequest> Received(OmbPeerProcess& peer) {
+    Result<std::vector<PeerRequest>> got = peer.Received();
+    return got.ok() ? *got : std::vector<PeerRequest>{};
+  }
+
+  // Deliveries still queued, retrying or dead.
+  int64_t Outstanding() {
+    Result<queue::QueueStats> stats = services_->delivery_inspector().Stats();
+    return stats.ok() ? stats->length + stats->retrying + stats->dead : -1;
+  }
+
+  TempDir dir_;
+  RedisTestServer redis_;
+  HttpTestServer blog_;
+  FakeClock clock_{TimePoint(std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch()))};
+  std::mutex mu_;
+  int posts_ = 1;  // Guarded by mu_.
+  std::unique_ptr<queue::RedisConnection> redis_admin_;
+  std::unique_ptr<app::Services> services_;  // Declared last: stops before the servers.
+  store::FeedRecord feed_;
+};
+
+}  // namespace feedbridge::testing
