@@ -20,6 +20,7 @@
 #include "omb/messages.h"
 #include "queue/redis_connection.h"
 #include "queue/redis_delivery_queue.h"
+#include "queue/redis_notice_queue.h"
 #include "store/database.h"
 #include "tests/peers/omb_peer_client.h"
 #include "tests/support/fake_clock.h"
@@ -135,6 +136,30 @@ class OmbBridgeFixture : public ::testing::Test {
     ASSERT_OK(redis_admin_->Command({"EVAL", kShift, "1",
                                      queue::DeliveryQueueKeys(std::string(kRedisPrefix)).retry,
                                      std::to_string(by.count())}));
+  }
+
+  // Makes every message pending on the notices and deliveries streams look idle for an hour,
+  // as if a dead publisher's claims had gone stale (Redis counts idle time on its own clock):
+  // the next claim of any publisher takes them over at once. Returns how many there were.
+  int64_t AgePendingClaims() {
+    static const char* kAge = R"lua(
+      local n = 0
+      for i = 1, #KEYS do
+        local ok, pending = pcall(redis.call, 'XPENDING', KEYS[i], ARGV[i], '-', '+', 100000)
+        if ok then
+          for _, e in ipairs(pending) do
+            redis.call('XCLAIM', KEYS[i], ARGV[i], e[2], 0, e[1], 'IDLE', 3600000, 'JUSTID')
+            n = n + 1
+          end
+        end
+      end
+      return n)lua";
+    const queue::StreamQueueKeys deliveries = queue::DeliveryQueueKeys(std::string(kRedisPrefix));
+    Result<queue::Reply> r = redis_admin_->Command(
+        {"EVAL", kAge, "2", std::string(kRedisPrefix) + "{fb}:notices", deliveries.stream,
+         std::string(queue::RedisNoticeQueue::kGroup), deliveries.group});
+    EXPECT_OK(r);
+    return r.ok() ? r->integer : -1;
   }
 
   // Runs the publisher's two steps on this thread (one delivery at a time) until `done` or

@@ -47,7 +47,8 @@ HTTP endpoints (PORT = the port it listens on):
 
 FAULTS (apply to postNotice and updateProfile only; the rest keeps working):
   none           normal behaviour
-  down           every connection is reset without an answer (a host that is down)
+  down           every connection is reset without an answer (a host that is down); the
+                 request is recorded with status 0
   403            403 "Revoked accesstoken" to everything (request recorded, not stored)
   500-duplicate  500 "Duplicate notice." to everything (StatusNet's answer to a known notice)
   slow           waits `seconds` (default 30) before answering normally
@@ -631,6 +632,11 @@ class Handler(BaseHTTPRequestHandler):
             with peer.lock:
                 fault, slow = peer.fault, peer.slow_seconds
             if fault == "down":
+                with peer.lock:
+                    peer.received.append({"action": action, "params": params,
+                                          "token": params.get("oauth_token", ""), "user": None,
+                                          "signature_ok": False, "time": time.time(),
+                                          "status": 0, "answer": "(connection reset)"})
                 self.reset()
                 return
             if fault == "slow":
