@@ -344,7 +344,7 @@ int Run(const std::map<std::string, std::string>& flags) {
       std::cout << "timeout delivered=" << done << std::endl;
       return 1;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
     done = Count(counter, sinks[0]).posts - before.posts;
     if (done > 0 && first_s < 0) first_s = Seconds(SteadyClock::now() - t0).count();
     rss_peak_during = std::max(rss_peak_during, StatusKib("VmRSS:"));
