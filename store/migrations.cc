@@ -161,6 +161,7 @@ const std::vector<Migration>& Migrations() {
            " request_token TEXT PRIMARY KEY,"
            " token_secret TEXT NOT NULL,"
            " account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+           " nickname TEXT NOT NULL,"
            " listener_uri TEXT NOT NULL,"
            " access_token_url TEXT NOT NULL,"
            " post_notice_url TEXT NOT NULL,"

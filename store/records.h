@@ -154,7 +154,8 @@ struct Subscription {
 struct PendingSubscription {
   std::string request_token;  // Key: what the callback's oauth_token names. At most 255 bytes.
   std::string token_secret;
-  int64_t account_id = 0;        // The local listenee.
+  int64_t account_id = 0;        // The local listenee,
+  std::string nickname;          // and its nickname (for the pages that end the flow).
   std::string listener_uri;      // The XRDS LocalID: who subscribes.
   std::string access_token_url;  // The peer's endpoints, as its XRDS advertised them.
   std::string post_notice_url;

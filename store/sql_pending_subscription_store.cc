@@ -32,10 +32,11 @@ Status SqlPendingSubscriptionStore::Put(const PendingSubscription& p) {
     s << d.Native("DELETE FROM pending_subscriptions WHERE expires_at < ? OR request_token = ?"),
         bind(ToMillis(p.created_at)), bind(p.request_token), now;
     s << d.Native(
-        "INSERT INTO pending_subscriptions (request_token, token_secret, account_id,"
+        "INSERT INTO pending_subscriptions (request_token, token_secret, account_id, nickname,"
         " listener_uri, access_token_url, post_notice_url, update_profile_url, created_at,"
-        " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        bind(p.request_token), bind(p.token_secret), bind(p.account_id), bind(p.listener_uri),
+        " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        bind(p.request_token), bind(p.token_secret), bind(p.account_id), bind(p.nickname),
+        bind(p.listener_uri),
         bind(p.access_token_url), bind(p.post_notice_url), bind(p.update_profile_url),
         bind(ToMillis(p.created_at)), bind(ToMillis(p.expires_at)), now;
     return Status::Ok();

@@ -137,13 +137,14 @@ void VisitColumns(Subscription& r, V& v) {
 }
 
 inline constexpr std::string_view kPendingSubscriptionColumns =
-    "request_token, token_secret, account_id, listener_uri, access_token_url, post_notice_url, "
-    "update_profile_url, created_at, expires_at FROM pending_subscriptions";
+    "request_token, token_secret, account_id, nickname, listener_uri, access_token_url, "
+    "post_notice_url, update_profile_url, created_at, expires_at FROM pending_subscriptions";
 template <class V>
 void VisitColumns(PendingSubscription& r, V& v) {
   v(r.request_token);
   v(r.token_secret);
   v(r.account_id);
+  v(r.nickname);
   v(r.listener_uri);
   v(r.access_token_url);
   v(r.post_notice_url);

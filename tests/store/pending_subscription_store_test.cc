@@ -20,6 +20,7 @@ PendingSubscription Flow(int64_t account_id, const std::string& token, TimePoint
       .request_token = token,
       .token_secret = "secret-" + token,
       .account_id = account_id,
+      .nickname = "garden",
       .listener_uri = "http://identi.example/user/42",
       .access_token_url = "http://identi.example/index.php?action=accesstoken",
       .post_notice_url = "http://identi.example/index.php?action=postnotice",
@@ -41,6 +42,7 @@ TEST_P(PendingSubscriptionStoreTest, FlowIsTakenOnceWithEverythingItRemembered) 
   EXPECT_EQ(p.request_token, "tok1");
   EXPECT_EQ(p.token_secret, "secret-tok1");
   EXPECT_EQ(p.account_id, blog.account_id);
+  EXPECT_EQ(p.nickname, "garden");
   EXPECT_EQ(p.listener_uri, flow.listener_uri);
   EXPECT_EQ(p.access_token_url, flow.access_token_url);
   EXPECT_EQ(p.post_notice_url, flow.post_notice_url);
