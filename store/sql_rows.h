@@ -1,8 +1,8 @@
 #pragma once
 
 // Rows <-> records: the column lists the stores select, and POCO type handlers that read a row
-// into a FeedRecord, StoredEntry, Notice, Subscription or EndpointHealth in that order. Internal to
-// store/.
+// into a FeedRecord, StoredEntry, Notice, Subscription, PendingSubscription or EndpointHealth in
+// that order. Internal to store/.
 
 #include <charconv>
 #include <chrono>
@@ -134,6 +134,23 @@ void VisitColumns(Subscription& r, V& v) {
   v(r.token);
   v(r.token_secret);
   v(r.created_at);
+}
+
+inline constexpr std::string_view kPendingSubscriptionColumns =
+    "request_token, token_secret, account_id, nickname, listener_uri, access_token_url, "
+    "post_notice_url, update_profile_url, created_at, expires_at FROM pending_subscriptions";
+template <class V>
+void VisitColumns(PendingSubscription& r, V& v) {
+  v(r.request_token);
+  v(r.token_secret);
+  v(r.account_id);
+  v(r.nickname);
+  v(r.listener_uri);
+  v(r.access_token_url);
+  v(r.post_notice_url);
+  v(r.update_profile_url);
+  v(r.created_at);
+  v(r.expires_at);
 }
 
 inline constexpr std::string_view kEndpointHealthColumns =
@@ -307,6 +324,9 @@ class TypeHandler<feedbridge::store::NoticeSource>
 template <>
 class TypeHandler<feedbridge::store::Subscription>
     : public feedbridge::store::RecordTypeHandler<feedbridge::store::Subscription> {};
+template <>
+class TypeHandler<feedbridge::store::PendingSubscription>
+    : public feedbridge::store::RecordTypeHandler<feedbridge::store::PendingSubscription> {};
 template <>
 class TypeHandler<feedbridge::store::EndpointHealth>
     : public feedbridge::store::RecordTypeHandler<feedbridge::store::EndpointHealth> {};
