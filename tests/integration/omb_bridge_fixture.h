@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/wiring.h"
+#include "http/poco_http_client.h"
 #include "omb/messages.h"
 #include "queue/redis_connection.h"
 #include "queue/redis_delivery_queue.h"
@@ -56,7 +57,8 @@ class OmbBridgeFixture : public ::testing::Test {
   // Loopback peers; short timeouts keep the slow-peer tests short.
   virtual config::Config Config() const {
     config::Config c;
-    c.server.base_url = std::string(kBridgeBase);
+    c.server.base_url = base_;
+    if (web_port_ != 0) c.server.listen = "127.0.0.1:" + std::to_string(web_port_);
     c.database.url = "sqlite:" + (dir_.path() / "fb.db").string();
     c.redis.url = redis_.url();
     c.redis.prefix = std::string(kRedisPrefix);
@@ -78,10 +80,16 @@ class OmbBridgeFixture : public ::testing::Test {
   }
 
   // The real wiring with the poller and publisher roles on the fake clock, and the blog
-  // bridged and polled once (its backlog is not broadcast).
-  void OpenBridgedBlog() {
-    Result<std::unique_ptr<app::Services>> opened = app::Services::Open(
-        Config(), {.poller = true, .publisher = true}, app::Environment{.clock = &clock_});
+  // bridged and polled once (its backlog is not broadcast). With `web`, the web role too, on a
+  // free loopback port that is also the base URL (the peers redirect the browser to it).
+  void OpenBridgedBlog(bool web = false) {
+    if (web) {
+      web_port_ = FreeLoopbackPort();
+      base_ = "http://127.0.0.1:" + std::to_string(web_port_) + "/";
+    }
+    Result<std::unique_ptr<app::Services>> opened =
+        app::Services::Open(Config(), {.poller = true, .publisher = true, .web = web},
+                            app::Environment{.clock = &clock_});
     ASSERT_OK(opened);
     services_ = std::move(opened).value();
     Result<store::FeedRecord> feed =
@@ -97,8 +105,8 @@ class OmbBridgeFixture : public ::testing::Test {
 
   // The blog account as OMB listenee (what the bridge's subscribe flow sends).
   omb::ListeneeProfile Listenee() const {
-    return {.uri = std::string(kBridgeBase) + "user/" + std::to_string(feed_.account_id),
-            .profile = std::string(kBridgeBase) + "blog",
+    return {.uri = base_ + "user/" + std::to_string(feed_.account_id),
+            .profile = base_ + "blog",
             .nickname = "blog",
             .license = std::string(omb::kDefaultLicense),
             .fullname = "Blog",
@@ -108,11 +116,41 @@ class OmbBridgeFixture : public ::testing::Test {
   // `nick` of `peer` subscribes to the blog through the peer's OAuth endpoints; stored as the
   // bridge's flow stores it.
   void Subscribe(OmbPeerProcess& peer, const std::string& nick) {
-    Result<store::Subscription> sub = peer.Subscribe(nick, Listenee(), std::string(kBridgeBase),
-                                                     std::string(kBridgeBase) + "omb/finish");
+    Result<store::Subscription> sub = peer.Subscribe(nick, Listenee(), base_, base_ + "omb/finish");
     ASSERT_OK(sub) << peer.Log();
     sub->account_id = feed_.account_id;
     ASSERT_OK(services_->database().subscriptions().Subscribe(*sub));
+  }
+
+  // `nick` of `peer` subscribes the way a person does (OpenBridgedBlog(true)): the blog's
+  // remote-subscribe form posted on the bridge, its 303 to the peer's authorize page followed,
+  // the peer's (auto-approved) 303 back to the bridge's callback followed; the bridge does
+  // discovery, request token and access token itself. Returns the bridge's last page.
+  std::string SubscribeThroughTheBridge(OmbPeerProcess& peer, const std::string& nick) {
+    http::HttpRequest form;
+    form.method = "POST";
+    form.url = base_ + "main/remotesubscribe";
+    form.headers = {{"Content-Type", std::string(omb::kFormContentType)}};
+    form.body = omb::FormEncode({{"nickname", "blog"}, {"profile_url", peer.ProfileUrl(nick)}});
+    form.max_redirects = 0;
+    form.timeout = std::chrono::seconds(20);
+    Result<http::HttpResponse> r = browser_.Send(form);
+    EXPECT_OK(r);
+    if (!r.ok()) return "";
+    EXPECT_EQ(r->status, 303) << r->body;
+    const std::string authorize(r->Find("Location"));
+    EXPECT_TRUE(authorize.starts_with(peer.base() + "index.php?")) << authorize;
+    r = peer.Get(authorize);  // --auto-approve: the 303 to the callback.
+    EXPECT_OK(r);
+    if (!r.ok()) return "";
+    EXPECT_EQ(r->status, 303) << r->body;
+    const std::string callback(r->Find("Location"));
+    EXPECT_TRUE(callback.starts_with(base_ + "main/finishremotesubscribe?")) << callback;
+    r = browser_.Send({.url = callback, .timeout = std::chrono::seconds(20), .max_redirects = 3});
+    EXPECT_OK(r);
+    if (!r.ok()) return "";
+    EXPECT_EQ(r->status, 200) << r->body;
+    return r->body;
   }
 
   // Polls the blog once after it has `posts` posts; expects `notices` new notices.
@@ -203,6 +241,9 @@ class OmbBridgeFixture : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::string base_ = std::string(kBridgeBase);  // server.base_url.
+  int web_port_ = 0;                             // With the web role.
+  http::PocoHttpClient browser_{http::PocoHttpClientOptions{.allow_private_networks = true}};
   RedisTestServer redis_;
   HttpTestServer blog_;
   FakeClock clock_{TimePoint(std::chrono::duration_cast<std::chrono::milliseconds>(

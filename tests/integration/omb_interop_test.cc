@@ -1,9 +1,10 @@
 // OMB interop: the bridge against tests/peers/omb_peer.py, an independent listener service in
 // Python that checks every OAuth signature with Debian's python3-oauthlib and answers as
 // Laconica 0.8 or StatusNet 0.9 did (omb-0.1.md §0, §8). A blog bridged from a loopback feed,
-// two of the peer's users subscribed through the peer's own request-token / authorize /
-// access-token endpoints, new posts published: each notice reaches the peer's one postNotice URL
-// once, in order, signed with the oldest subscriber's access token, every field right.
+// two of the peer's users subscribed through the bridge's real remote-subscribe flow (the form,
+// discovery, request token, the peer's authorize page, the callback, access token), new posts
+// published: each notice reaches the peer's one postNotice URL once, in order, signed with the
+// oldest subscriber's access token, every field right.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -16,7 +17,6 @@
 namespace feedbridge {
 namespace {
 
-using testing::kBridgeBase;
 using testing::OmbPeerProcess;
 using testing::PeerRequest;
 
@@ -24,10 +24,23 @@ class OmbInteropTest : public testing::OmbBridgeFixture,
                        public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(OmbInteropTest, EachNoticeReachesThePeerOnceInOrderVerifiedByOauthlibWithEveryField) {
-  OmbPeerProcess peer({.variant = GetParam(), .users = {"alice", "bob"}});
-  ASSERT_NO_FATAL_FAILURE(OpenBridgedBlog());
-  ASSERT_NO_FATAL_FAILURE(Subscribe(peer, "alice"));
-  ASSERT_NO_FATAL_FAILURE(Subscribe(peer, "bob"));
+  OmbPeerProcess peer({.variant = GetParam(), .users = {"alice", "bob"}, .bind = "127.0.0.2"});
+  ASSERT_NO_FATAL_FAILURE(OpenBridgedBlog(/*web=*/true));
+  for (const std::string nick : {"alice", "bob"}) {
+    const std::string page = SubscribeThroughTheBridge(peer, nick);
+    ASSERT_FALSE(::testing::Test::HasFailure()) << peer.Log();
+    EXPECT_THAT(page, ::testing::HasSubstr(nick));
+  }
+  // What the bridge's authorize redirect told the peer about the blog (the peer validated it
+  // with the variant's rules before approving).
+  Result<http::HttpResponse> state = peer.Get(peer.base() + "_state");
+  ASSERT_OK(state);
+  const std::string listenee_uri = base_ + "user/" + std::to_string(feed_.account_id);
+  EXPECT_THAT(state->body, ::testing::HasSubstr("\"omb_listenee\": \"" + listenee_uri + "\""));
+  EXPECT_THAT(state->body, ::testing::HasSubstr("\"omb_listenee_profile\": \"" + base_ + "blog\""));
+  EXPECT_THAT(state->body, ::testing::HasSubstr("\"omb_listenee_nickname\": \"blog\""));
+  EXPECT_THAT(state->body, ::testing::HasSubstr("\"omb_listenee_license\": \"" +
+                                                std::string(omb::kDefaultLicense) + "\""));
   Result<std::vector<store::Subscription>> subs =
       services_->database().subscriptions().ListByAccount(feed_.account_id);
   ASSERT_OK(subs);
@@ -49,8 +62,7 @@ TEST_P(OmbInteropTest, EachNoticeReachesThePeerOnceInOrderVerifiedByOauthlibWith
   const std::vector<PeerRequest> got = Received(peer);
   ASSERT_EQ(got.size(), static_cast<size_t>(kNew)) << "one request per notice: both subscribers "
                                                       "share the peer's postNotice URL";
-  const std::string listenee =
-      std::string(kBridgeBase) + "user/" + std::to_string(feed_.account_id);
+  const std::string listenee = base_ + "user/" + std::to_string(feed_.account_id);
   for (size_t i = 0; i < got.size(); ++i) {
     SCOPED_TRACE("notice " + std::to_string(i));
     const PeerRequest& r = got[i];
@@ -61,14 +73,14 @@ TEST_P(OmbInteropTest, EachNoticeReachesThePeerOnceInOrderVerifiedByOauthlibWith
     EXPECT_EQ(r.token, alice.token) << "the oldest subscriber's token";
     EXPECT_EQ(r.user, "alice");
     EXPECT_EQ(r.Param("action"), "postnotice");
-    EXPECT_EQ(r.Param("oauth_consumer_key"), std::string(kBridgeBase));
+    EXPECT_EQ(r.Param("oauth_consumer_key"), base_);
     EXPECT_EQ(r.Param("oauth_signature_method"), "HMAC-SHA1");
     EXPECT_EQ(r.Param("oauth_version"), "1.0");
     EXPECT_EQ(r.Param("oauth_nonce").size(), 32u);
     EXPECT_FALSE(r.Param("oauth_timestamp").empty());
     EXPECT_EQ(r.Param("omb_version"), std::string(omb::kOmbVersion));
     EXPECT_EQ(r.Param("omb_listenee"), listenee);
-    EXPECT_THAT(r.Param("omb_notice"), ::testing::StartsWith(std::string(kBridgeBase) + "notice/"));
+    EXPECT_THAT(r.Param("omb_notice"), ::testing::StartsWith(base_ + "notice/"));
     const int post = static_cast<int>(i) + 2;  // Posts 2..5, oldest first.
     EXPECT_EQ(r.Param("omb_notice_content"), Expected(post));
     EXPECT_EQ(r.Param("omb_notice_url"),
@@ -76,8 +88,8 @@ TEST_P(OmbInteropTest, EachNoticeReachesThePeerOnceInOrderVerifiedByOauthlibWith
     EXPECT_EQ(r.Param("omb_notice_license"), std::string(omb::kDefaultLicense));
     EXPECT_EQ(r.params.size(), 14u) << "no parameter besides OAuth's, action and the notice's";
     if (i > 0) {
-      EXPECT_LT(std::stoll(got[i - 1].Param("omb_notice").substr(kBridgeBase.size() + 7)),
-                std::stoll(r.Param("omb_notice").substr(kBridgeBase.size() + 7)))
+      EXPECT_LT(std::stoll(got[i - 1].Param("omb_notice").substr(base_.size() + 7)),
+                std::stoll(r.Param("omb_notice").substr(base_.size() + 7)))
           << "arrived out of order";
     }
   }
@@ -126,13 +138,10 @@ TEST_P(OmbInteropTest, ThePeerRefusesATamperedOrMisaddressedSignature) {
       services_->database().subscriptions().ListByAccount(feed_.account_id);
   ASSERT_OK(subs);
   ASSERT_EQ(subs->size(), 1u);
-  const omb::OAuthCredentials creds{.consumer_key = std::string(kBridgeBase),
-                                    .token = (*subs)[0].token,
-                                    .token_secret = (*subs)[0].token_secret};
-  Result<omb::ParamList> params =
-      omb::PostNoticeParams({.listenee = Listenee().uri,
-                             .notice = std::string(kBridgeBase) + "notice/77",
-                             .content = "signed text"});
+  const omb::OAuthCredentials creds{
+      .consumer_key = base_, .token = (*subs)[0].token, .token_secret = (*subs)[0].token_secret};
+  Result<omb::ParamList> params = omb::PostNoticeParams(
+      {.listenee = Listenee().uri, .notice = base_ + "notice/77", .content = "signed text"});
   ASSERT_OK(params);
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
