@@ -246,8 +246,8 @@ TEST_F(OmbDeliveryFaultsTest, RedisRestartedMidRunLosesNoNotice) {
 TEST_F(OmbDeliveryFaultsTest, PublisherSigkilledMidDeliveryLosesNothing) {
   OmbPeerProcess a({.bind = "127.0.0.6", .fault = "slow"});
   OmbPeerProcess b({.variant = "statusnet-0.9", .bind = "127.0.0.7", .fault = "slow"});
-  ASSERT_OK(a.SetFault("slow", 0.05));
-  ASSERT_OK(b.SetFault("slow", 0.05));
+  ASSERT_OK(a.SetFault("slow", 0.08));
+  ASSERT_OK(b.SetFault("slow", 0.08));
   ASSERT_NO_FATAL_FAILURE(OpenBridgedBlog());
   ASSERT_NO_FATAL_FAILURE(Subscribe(a, "alice"));
   ASSERT_NO_FATAL_FAILURE(Subscribe(b, "alice"));
@@ -270,15 +270,16 @@ TEST_F(OmbDeliveryFaultsTest, PublisherSigkilledMidDeliveryLosesNothing) {
     return Accepted(a).size() >= kNotices && Accepted(b).size() >= kNotices;
   };
   int kills = 0;
+  int interrupting_kills = 0;  // Kills that came while some notice was still undelivered.
   for (int round = 0; round < 4 && !done(); ++round) {
     ChildProcess publisher(FB_FEEDBRIDGE_BINARY, {"serve", "--roles", "publisher"}, env, log);
     std::this_thread::sleep_for(milliseconds(delay_ms(rng)));
     publisher.Signal(SIGKILL);
     ASSERT_EQ(publisher.Wait(seconds(5)), 128 + SIGKILL);
     ++kills;
+    if (!done()) ++interrupting_kills;
     AgePendingClaims();  // The dead one's claims, stale at once in compressed time.
   }
-  const size_t before_last = Accepted(a).size() + Accepted(b).size();
   {
     ChildProcess publisher(FB_FEEDBRIDGE_BINARY, {"serve", "--roles", "publisher"}, env, log);
     const bool all = WaitFor(done, seconds(12));
@@ -289,8 +290,7 @@ TEST_F(OmbDeliveryFaultsTest, PublisherSigkilledMidDeliveryLosesNothing) {
     text << in.rdbuf();
     ASSERT_TRUE(all) << "publisher log:\n" << text.str();
   }
-  EXPECT_GT(kills, 0);
-  EXPECT_LT(before_last, 2 * kNotices) << "every kill came too late to interrupt anything";
+  EXPECT_GT(interrupting_kills, 0) << "every kill came after the work was done";
   for (OmbPeerProcess* p : {&a, &b}) {
     SCOPED_TRACE(p->options().variant);
     EXPECT_EQ(Sorted(Numbers(Accepted(*p))), NoticeIds()) << "a notice lost or taken twice";
