@@ -180,6 +180,97 @@ TEST_P(OmbInteropTest, ThePeerRefusesATamperedOrMisaddressedSignature) {
   EXPECT_TRUE(got[2].signature_ok);
 }
 
+// Without --auto-approve the peer shows its authorize page (a real form: Approve and Reject
+// posting back to it); Approve 303s to the callback with the variant's omb_listener_* fields,
+// Reject to the bare callback.
+TEST_P(OmbInteropTest, ThePeersAuthorizePageApprovesOrRejectsThroughItsForm) {
+  OmbPeerProcess peer({.variant = GetParam(), .bind = "127.0.0.2", .auto_approve = false});
+  ASSERT_NO_FATAL_FAILURE(OpenBridgedBlog(/*web=*/true));
+  for (const bool approve : {false, true}) {
+    SCOPED_TRACE(approve ? "approve" : "reject");
+    http::HttpRequest form;
+    form.method = "POST";
+    form.url = base_ + "main/remotesubscribe";
+    form.headers = {{"Content-Type", std::string(omb::kFormContentType)}};
+    form.body = omb::FormEncode({{"nickname", "blog"}, {"profile_url", peer.ProfileUrl("alice")}});
+    form.max_redirects = 0;
+    Result<http::HttpResponse> r = browser_.Send(form);
+    ASSERT_OK(r);
+    ASSERT_EQ(r->status, 303) << r->body;
+    r = peer.Get(std::string(r->Find("Location")));
+    ASSERT_OK(r);
+    ASSERT_EQ(r->status, 200);
+    EXPECT_THAT(r->body, ::testing::HasSubstr("<form method=\"post\""));
+    EXPECT_THAT(r->body, ::testing::HasSubstr("id=\"approve\""));
+    EXPECT_THAT(r->body, ::testing::HasSubstr("id=\"reject\""));
+    EXPECT_THAT(r->body, ::testing::HasSubstr(base_ + "blog"));  // The listenee's profile.
+    const size_t at = r->body.find("name=\"oauth_token\" value=\"");
+    ASSERT_NE(at, std::string::npos);
+    const size_t from = at + std::string("name=\"oauth_token\" value=\"").size();
+    const std::string token = r->body.substr(from, r->body.find('"', from) - from);
+    r = peer.PostForm(
+        peer.base() + "index.php?action=userauthorization",
+        omb::FormEncode({{"oauth_token", token}, {approve ? "approve" : "reject", "1"}}));
+    ASSERT_OK(r);
+    ASSERT_EQ(r->status, 303);
+    const std::string callback(r->Find("Location"));
+    if (!approve) {
+      EXPECT_EQ(callback, base_ + "main/finishremotesubscribe");
+      continue;
+    }
+    EXPECT_THAT(callback, ::testing::HasSubstr("omb_listener_nickname=alice"));
+    EXPECT_THAT(callback, ::testing::HasSubstr("oauth_token=" + token));
+    r = browser_.Send({.url = callback, .max_redirects = 3});
+    ASSERT_OK(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+  }
+  Result<std::vector<store::Subscription>> subs =
+      services_->database().subscriptions().ListByAccount(feed_.account_id);
+  ASSERT_OK(subs);
+  ASSERT_EQ(subs->size(), 1u);
+  EXPECT_EQ((*subs)[0].subscriber.uri, peer.UserUri("alice"));
+}
+
+// updateProfile as each variant checks it: StatusNet 0.9 refuses one without
+// omb_listenee_license before looking at OAuth, Laconica 0.8 takes it; both take the full set.
+TEST_P(OmbInteropTest, ThePeerChecksUpdateProfileAsTheVariantDid) {
+  OmbPeerProcess peer({.variant = GetParam()});
+  ASSERT_NO_FATAL_FAILURE(OpenBridgedBlog());
+  ASSERT_NO_FATAL_FAILURE(Subscribe(peer, "alice"));
+  Result<std::vector<store::Subscription>> subs =
+      services_->database().subscriptions().ListByAccount(feed_.account_id);
+  ASSERT_OK(subs);
+  ASSERT_EQ(subs->size(), 1u);
+  const omb::OAuthCredentials creds{
+      .consumer_key = base_, .token = (*subs)[0].token, .token_secret = (*subs)[0].token_secret};
+  Result<omb::ParamList> full = omb::UpdateProfileParams(Listenee());
+  ASSERT_OK(full);
+  omb::ParamList without_license;
+  for (const omb::Param& p : *full) {
+    if (p.name != "omb_listenee_license") without_license.push_back(p);
+  }
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  int n = 0;
+  const auto send = [&](const omb::ParamList& params) {
+    Result<omb::SignedRequest> signed_request = omb::SignRequest(
+        {.method = "POST", .endpoint_url = peer.UpdateProfileUrl(), .params = params}, creds,
+        "0123456789abcdef0123456789abcde" + std::to_string(n++), now);
+    EXPECT_OK(signed_request);
+    Result<http::HttpResponse> r = peer.PostForm(signed_request->url, signed_request->body);
+    EXPECT_OK(r);
+    return r.ok() ? r->status : 0;
+  };
+  EXPECT_EQ(send(without_license), GetParam() == "statusnet-0.9" ? 400 : 200);
+  EXPECT_EQ(send(*full), 200);
+  const std::vector<PeerRequest> got = Received(peer);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].action, "updateprofile");
+  EXPECT_TRUE(got[1].signature_ok);
+  EXPECT_EQ(got[1].answer, std::string(omb::kOmbSuccessBody));
+}
+
 INSTANTIATE_TEST_SUITE_P(Variants, OmbInteropTest,
                          ::testing::Values("laconica-0.8", "statusnet-0.9"),
                          [](const ::testing::TestParamInfo<std::string>& variant) {

@@ -57,13 +57,20 @@ OmbPeerProcess::OmbPeerProcess(Options options) : options_(std::move(options)) {
   std::string users;
   for (const std::string& u : options_.users) users += (users.empty() ? "" : ",") + u;
   const std::filesystem::path port_file = dir_.path() / "port";
+  std::vector<std::string> args = {(SourceDir() / "tests" / "peers" / "omb_peer.py").string(),
+                                   "--variant",
+                                   options_.variant,
+                                   "--users",
+                                   users,
+                                   "--bind",
+                                   options_.bind,
+                                   "--fault",
+                                   options_.fault,
+                                   "--port-file",
+                                   port_file.string()};
+  if (options_.auto_approve) args.push_back("--auto-approve");
   process_ = std::make_unique<ChildProcess>(
-      "/usr/bin/python3",
-      std::vector<std::string>{(SourceDir() / "tests" / "peers" / "omb_peer.py").string(),
-                               "--variant", options_.variant, "--users", users, "--bind",
-                               options_.bind, "--fault", options_.fault, "--auto-approve",
-                               "--port-file", port_file.string()},
-      std::map<std::string, std::string>{}, dir_.path() / "peer.log");
+      "/usr/bin/python3", args, std::map<std::string, std::string>{}, dir_.path() / "peer.log");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!std::filesystem::exists(port_file)) {
     if (std::chrono::steady_clock::now() > deadline ||

@@ -46,6 +46,9 @@ class OmbPeerProcess {
     std::vector<std::string> users = {"alice"};
     std::string bind = "127.0.0.1";  // Another 127.0.0.N: a host of its own.
     std::string fault = "none";
+    // The authorize page 303s straight to the callback; false: it shows the Approve/Reject
+    // form (Subscribe then fails at the authorize step).
+    bool auto_approve = true;
   };
 
   // Starts the peer and waits (up to 10 s) until it listens. Throws std::runtime_error.
