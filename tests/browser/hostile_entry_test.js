@@ -15,6 +15,7 @@ const path = require('path');
 
 const {Payloads, Script} = require('./payloads');
 const S = require('./support');
+const {Feedbridge, FeedbridgeEnv, StartServe} = require('./feedbridge');
 
 const kChromium = '/usr/bin/chromium';
 const kChromiumFlags = [
@@ -168,51 +169,7 @@ function StartBlog(state) {
   return server;
 }
 
-// ---- feedbridge ----
-
-function FeedbridgeEnv(dir, extra = {}) {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('FEEDBRIDGE_')) env[k] = v;
-  }
-  return Object.assign(env, {
-    FEEDBRIDGE_DATABASE_URL: `sqlite:${path.join(dir, 'feedbridge.db')}`,
-    FEEDBRIDGE_POLLER_ALLOW_PRIVATE_NETWORKS: 'true',  // The blog is on loopback.
-    FEEDBRIDGE_LOG_LEVEL: 'information',
-  }, extra);
-}
-
-async function Feedbridge(binary, args, env, cwd, logPath) {
-  fs.appendFileSync(logPath, `\n$ feedbridge ${args.join(' ')}\n`);
-  const r = await S.Run(binary, args, {env, cwd, logPath, timeoutMs: 120000});
-  S.Log(`feedbridge ${args.join(' ')}: exit ${r.code}; ${r.out.trim().split('\n').pop()}`);
-  return r;
-}
-
-// Starts `serve --roles web` on `port`, picked before the first feedbridge command so that the
-// notices (which may name base_url) and the pages agree, and waits for the log line naming it.
-// If another process took the port meanwhile, tries other free ports.
-async function StartServe(binary, dir, logPath, port) {
-  for (let attempt = 1; ; ++attempt) {
-    const base = `http://127.0.0.1:${port}/`;
-    const env = FeedbridgeEnv(dir, {FEEDBRIDGE_SERVER_LISTEN: `127.0.0.1:${port}`,
-      FEEDBRIDGE_SERVER_BASE_URL: base});
-    fs.appendFileSync(logPath, `\n$ feedbridge serve --roles web   (${base})\n`);
-    const serve = S.Start(binary, ['serve', '--roles', 'web'], {env, cwd: dir, logPath});
-    let exited = false;
-    serve.exited.then(() => {
-      exited = true;
-    });
-    const up = await S.WaitFor(() => exited || serve.err().includes(`web server on port ${port}`),
-                               60000);
-    if (up && !exited) return {serve, base};
-    await S.Stop(serve);
-    const taken = /listen/.test(serve.err()) && attempt < 5;
-    Require(taken, `feedbridge serve did not come up on ${base}: ${serve.err().slice(-2000)}`);
-    S.Log(`port ${port} was taken; trying another`);
-    port = await S.FreePort();
-  }
-}
+// ---- feedbridge: tests/browser/feedbridge.js ----
 
 // ---- The browser side: what a page did, and the checks ----
 
