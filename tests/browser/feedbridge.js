@@ -1,6 +1,6 @@
 // Running the built feedbridge from a browser test: the environment it gets (nothing of the
 // calling shell's FEEDBRIDGE_* leaks in), one-off commands, and `serve --roles web` on a port
-// picked beforehand (the base URL must name it). Shared by hostile_entry_test.js and
+// picked beforehand (the base URL must name it); the run of a whole test. Shared by hostile_entry_test.js and
 // subscribe_flow_test.js.
 'use strict';
 
@@ -55,4 +55,42 @@ async function StartServe(binary, dir, logPath, port, extra = {}) {
   }
 }
 
-module.exports = {Feedbridge, FeedbridgeEnv, StartServe};
+// Runs `main` (an async function) as the whole test: it must end within `deadlineMs`; on every
+// way out (its end, a failure, SIGINT/SIGTERM, the deadline) the children are stopped and the
+// directory `tempDir()` names, if any, is removed. Exit status 0 only when `main` resolved and
+// `failures` (the Expect list) is empty. `describe(e)` words an error main threw.
+function RunTest(main, {deadlineMs, failures, tempDir, passMessage = 'PASS',
+  describe = (e) => e.stack}) {
+  const finish = (code) => {
+    S.Cleanup();
+    const dir = tempDir();
+    if (dir) fs.rmSync(dir, {recursive: true, force: true});
+    process.exit(code);
+  };
+  const deadline = setTimeout(() => {
+    S.Log(`FAIL: the test did not finish within ${deadlineMs / 1000} s`);
+    finish(1);
+  }, deadlineMs);
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      S.Log(`FAIL: ${signal} received`);
+      finish(1);
+    });
+  }
+  main().then(() => {
+    clearTimeout(deadline);
+    if (failures.length) {
+      S.Log(`${failures.length} failures:\n  ${failures.join('\n  ')}`);
+      finish(1);
+    }
+    S.Log(passMessage);
+    finish(0);
+  }, (e) => {
+    clearTimeout(deadline);
+    S.Log(`FAIL: ${describe(e)}`);
+    if (failures.length) S.Log(`and ${failures.length} failures:\n  ${failures.join('\n  ')}`);
+    finish(1);
+  });
+}
+
+module.exports = {Feedbridge, FeedbridgeEnv, RunTest, StartServe};

@@ -15,7 +15,7 @@ const os = require('os');
 const path = require('path');
 
 const S = require('./support');
-const {Feedbridge, FeedbridgeEnv, StartServe} = require('./feedbridge');
+const {Feedbridge, FeedbridgeEnv, RunTest, StartServe} = require('./feedbridge');
 
 const kChromium = '/usr/bin/chromium';
 const kChromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -190,35 +190,6 @@ async function Main() {
   }
 }
 
+// Every way out: children stopped (normally they are already), the temp dir removed.
 let tempDir = null;
-function Finish(code) {
-  S.Cleanup();
-  if (tempDir) fs.rmSync(tempDir, {recursive: true, force: true});
-  process.exit(code);
-}
-
-const deadline = setTimeout(() => {
-  S.Log(`FAIL: the test did not finish within ${kDeadlineMs / 1000} s`);
-  Finish(1);
-}, kDeadlineMs);
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    S.Log(`FAIL: ${signal} received`);
-    Finish(1);
-  });
-}
-
-Main().then(() => {
-  clearTimeout(deadline);
-  if (failures.length) {
-    S.Log(`${failures.length} failures:\n  ${failures.join('\n  ')}`);
-    Finish(1);
-  }
-  S.Log('PASS');
-  Finish(0);
-}, (e) => {
-  clearTimeout(deadline);
-  S.Log(`FAIL: ${e.stack}`);
-  if (failures.length) S.Log(`and ${failures.length} failures:\n  ${failures.join('\n  ')}`);
-  Finish(1);
-});
+RunTest(Main, {deadlineMs: kDeadlineMs, failures, tempDir: () => tempDir});
