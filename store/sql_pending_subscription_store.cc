@@ -36,9 +36,8 @@ Status SqlPendingSubscriptionStore::Put(const PendingSubscription& p) {
         " listener_uri, access_token_url, post_notice_url, update_profile_url, created_at,"
         " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         bind(p.request_token), bind(p.token_secret), bind(p.account_id), bind(p.nickname),
-        bind(p.listener_uri),
-        bind(p.access_token_url), bind(p.post_notice_url), bind(p.update_profile_url),
-        bind(ToMillis(p.created_at)), bind(ToMillis(p.expires_at)), now;
+        bind(p.listener_uri), bind(p.access_token_url), bind(p.post_notice_url),
+        bind(p.update_profile_url), bind(ToMillis(p.created_at)), bind(ToMillis(p.expires_at)), now;
     return Status::Ok();
   });
 }

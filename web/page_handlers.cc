@@ -269,8 +269,10 @@ Result<WebResponse> PageHandlers::Profile(const WebRequest& request, std::string
     if (!count.ok()) return count.status().WithContext("web: profile " + Quote(nick));
     data.set("subscribers",
              Counted(static_cast<uint64_t>(*count), "OMB subscriber", "OMB subscribers"));
-    data.set("subscribe_url", base_url_ + "main/remotesubscribe");
-    page.form_leaves_site = true;
+    // Laconica's way: a link to the remote-subscribe form, filled in with the blog. (The form
+    // itself stays off this page: the page holds no active markup at all, which the browser
+    // test of hostile entries checks, and the profile keeps the strict form-action.)
+    data.set("subscribe_url", base_url_ + "main/remotesubscribe?nickname=" + feed->nickname);
   }
   mustache::data alternates{mustache::data::type::list};
   for (size_t i = 0; i < page.alternates.size(); ++i) {

@@ -35,8 +35,8 @@ class PageHandlers final : public ErrorPages {
  public:
   // `base_url` is the public root of the service ("http://localhost:8080/"); a missing final
   // slash is added. With `subscriptions` (optional; it must outlive this object) a blog's
-  // profile shows its OMB subscriber count and the "Subscribe" form (the listener module serves
-  // BASE/main/remotesubscribe, where the form goes).
+  // profile shows its OMB subscriber count and a "Subscribe" link to the remote-subscribe form
+  // (BASE/main/remotesubscribe?nickname=NICK, which the listener module serves).
   PageHandlers(std::string base_url, store::FeedStore& feeds, store::EntryStore& entries,
                store::NoticeStore& notices, Clock& clock,
                store::SubscriptionStore* subscriptions = nullptr);

@@ -15,6 +15,7 @@ const path = require('path');
 
 const {Payloads, Script} = require('./payloads');
 const S = require('./support');
+const {Feedbridge, FeedbridgeEnv, RunTest, StartServe} = require('./feedbridge');
 
 const kChromium = '/usr/bin/chromium';
 const kChromiumFlags = [
@@ -168,51 +169,7 @@ function StartBlog(state) {
   return server;
 }
 
-// ---- feedbridge ----
-
-function FeedbridgeEnv(dir, extra = {}) {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('FEEDBRIDGE_')) env[k] = v;
-  }
-  return Object.assign(env, {
-    FEEDBRIDGE_DATABASE_URL: `sqlite:${path.join(dir, 'feedbridge.db')}`,
-    FEEDBRIDGE_POLLER_ALLOW_PRIVATE_NETWORKS: 'true',  // The blog is on loopback.
-    FEEDBRIDGE_LOG_LEVEL: 'information',
-  }, extra);
-}
-
-async function Feedbridge(binary, args, env, cwd, logPath) {
-  fs.appendFileSync(logPath, `\n$ feedbridge ${args.join(' ')}\n`);
-  const r = await S.Run(binary, args, {env, cwd, logPath, timeoutMs: 120000});
-  S.Log(`feedbridge ${args.join(' ')}: exit ${r.code}; ${r.out.trim().split('\n').pop()}`);
-  return r;
-}
-
-// Starts `serve --roles web` on `port`, picked before the first feedbridge command so that the
-// notices (which may name base_url) and the pages agree, and waits for the log line naming it.
-// If another process took the port meanwhile, tries other free ports.
-async function StartServe(binary, dir, logPath, port) {
-  for (let attempt = 1; ; ++attempt) {
-    const base = `http://127.0.0.1:${port}/`;
-    const env = FeedbridgeEnv(dir, {FEEDBRIDGE_SERVER_LISTEN: `127.0.0.1:${port}`,
-      FEEDBRIDGE_SERVER_BASE_URL: base});
-    fs.appendFileSync(logPath, `\n$ feedbridge serve --roles web   (${base})\n`);
-    const serve = S.Start(binary, ['serve', '--roles', 'web'], {env, cwd: dir, logPath});
-    let exited = false;
-    serve.exited.then(() => {
-      exited = true;
-    });
-    const up = await S.WaitFor(() => exited || serve.err().includes(`web server on port ${port}`),
-                               60000);
-    if (up && !exited) return {serve, base};
-    await S.Stop(serve);
-    const taken = /listen/.test(serve.err()) && attempt < 5;
-    Require(taken, `feedbridge serve did not come up on ${base}: ${serve.err().slice(-2000)}`);
-    S.Log(`port ${port} was taken; trying another`);
-    port = await S.FreePort();
-  }
-}
+// ---- feedbridge: tests/browser/feedbridge.js ----
 
 // ---- The browser side: what a page did, and the checks ----
 
@@ -726,34 +683,6 @@ async function Main() {
 
 // Every way out: children stopped (normally they are already), the temp dir removed.
 let tempDir = null;
-function Finish(code) {
-  S.Cleanup();
-  if (tempDir) fs.rmSync(tempDir, {recursive: true, force: true});
-  process.exit(code);
-}
-
-const deadline = setTimeout(() => {
-  S.Log(`FAIL: the test did not finish within ${kDeadlineMs / 1000} s`);
-  Finish(1);
-}, kDeadlineMs);
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    S.Log(`FAIL: ${signal} received`);
-    Finish(1);
-  });
-}
-
-Main().then(() => {
-  clearTimeout(deadline);
-  if (failures.length) {
-    S.Log(`${failures.length} failures:\n  ${failures.join('\n  ')}`);
-    Finish(1);
-  }
-  S.Log(`PASS; screenshots in ${process.argv[3]}`);
-  Finish(0);
-}, (e) => {
-  clearTimeout(deadline);
-  S.Log(`FAIL: ${e instanceof Fatal ? e.message : e.stack}`);
-  if (failures.length) S.Log(`and ${failures.length} failures:\n  ${failures.join('\n  ')}`);
-  Finish(1);
-});
+RunTest(Main, {deadlineMs: kDeadlineMs, failures, tempDir: () => tempDir,
+  passMessage: `PASS; screenshots in ${process.argv[3]}`,
+  describe: (e) => (e instanceof Fatal ? e.message : e.stack)});

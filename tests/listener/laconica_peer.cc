@@ -67,6 +67,11 @@ std::map<std::string, std::string> LaconicaPeer::access_tokens() const {
   return access_tokens_;
 }
 
+std::vector<LaconicaPeer::Received> LaconicaPeer::received() const {
+  std::lock_guard lock(mu_);
+  return received_;
+}
+
 std::vector<std::string> LaconicaPeer::errors() const {
   std::lock_guard lock(mu_);
   return errors_;
@@ -194,6 +199,21 @@ void LaconicaPeer::Handle(const HttpTestServer::Request& req, HttpTestServer::Re
     const std::string n = std::to_string(++issued_);
     access_tokens_["acctoken" + n] = "accsecret" + n;
     r.SetBody("oauth_token=acctoken" + n + "&oauth_token_secret=accsecret" + n);
+    return;
+  }
+  if (*action == "postnotice") {
+    const std::string* token = omb::FindParam(*params, "oauth_token");
+    if (token == nullptr || !access_tokens_.contains(*token)) {
+      r.SetStatus(403);
+      r.SetBody("No such subscription");
+      return;
+    }
+    if (!Verify("POST", *params, access_tokens_[*token], r)) return;
+    Result<omb::PostNotice> notice = omb::ParsePostNotice(*params);
+    if (!notice.ok()) return Fail(r, 400, notice.status().message());
+    received_.push_back({*token, *notice});
+    r.SetHeader("Content-Type", "text/plain");
+    r.SetBody(std::string(omb::kOmbSuccessBody));
     return;
   }
   Fail(r, 400, "unknown action " + *action);

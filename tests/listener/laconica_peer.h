@@ -2,10 +2,10 @@
 
 // A Laconica 0.8 listener service on a loopback HttpTestServer, for the remote-subscribe flow:
 // alice's profile page (X-XRDS-Location and <meta>), her XRDS, and index.php?action=
-// requesttoken | userauthorization | accesstoken, each checking the consumer's OAuth signature
-// with omb::VerifyRequest and the OMB parameters as Laconica does. Its authorize step accepts at
-// once (alice is "logged in") and 303s the browser back to oauth_callback with the token and
-// alice's profile, as Laconica ≤0.8 does. Knobs make it misbehave for the failure pages.
+// requesttoken | userauthorization | accesstoken | postnotice, each checking the consumer's OAuth
+// signature with omb::VerifyRequest and the OMB parameters as Laconica does. Its authorize step
+// accepts at once (alice is "logged in") and 303s the browser back to oauth_callback with the token
+// and alice's profile, as Laconica ≤0.8 does. Knobs make it misbehave for the failure pages.
 // Thread-safe.
 
 #include <map>
@@ -50,6 +50,12 @@ class LaconicaPeer {
   std::optional<omb::AuthorizeRequest> authorized() const;
   // The access tokens issued, token -> secret.
   std::map<std::string, std::string> access_tokens() const;
+  // The notices postNotice accepted, with the access token each came with.
+  struct Received {
+    std::string token;
+    omb::PostNotice notice;
+  };
+  std::vector<Received> received() const;
   // Every check that failed, in order (a test expects none).
   std::vector<std::string> errors() const;
 
@@ -81,6 +87,7 @@ class LaconicaPeer {
   std::map<std::string, std::string> access_tokens_;   // Guarded by mu_.
   std::optional<omb::AuthorizeRequest> authorized_;    // Guarded by mu_.
   std::vector<std::string> errors_;                    // Guarded by mu_.
+  std::vector<Received> received_;                     // Guarded by mu_.
   int issued_ = 0;                                     // Guarded by mu_.
 };
 
