@@ -4,18 +4,25 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "poller/poll_steps.h"
 #include "queue/memory_notice_queue.h"
 #include "queue/memory_poll_schedule.h"
+#include "store/database.h"
 #include "tests/poller/fakes.h"
 #include "tests/support/failing_queue.h"
+#include "tests/support/failing_store.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace feedbridge::poller {
 namespace {
@@ -30,8 +37,9 @@ using ::testing::StartsWith;
 
 std::string FeedUrl() { return "https://blog.example.org/feed.xml"; }
 std::string BaseUrl() { return "http://bridge.example/"; }
+// The first feed and account of a fresh database.
 constexpr int64_t kFeedId = 1;
-constexpr int64_t kAccountId = 11;
+constexpr int64_t kAccountId = 1;
 
 // "Fri, 15 Jan 2027 08:00:00 GMT"
 std::string Rfc822(TimePoint t) {
@@ -81,6 +89,68 @@ size_t CodePoints(std::string_view s) {
   return n;
 }
 
+// The SQL store on a temp SQLite file behind the fault injector, with reads and writes for
+// set-up and assertions that go to the database directly (neither counted nor failed).
+class TestStore final : public testing::FailingStore {
+ public:
+  explicit TestStore(store::Database& db) : FailingStore(db), db_(db) {}
+
+  store::FeedRecord Feed(int64_t feed_id) {
+    Result<store::FeedRecord> feed = db_.feeds().GetFeed(feed_id);
+    EXPECT_OK(feed);
+    return feed.ok() ? *feed : store::FeedRecord{};
+  }
+
+  // Adds the feed if its id is the next one, then saves its fetch state.
+  void PutFeed(const store::FeedRecord& feed) {
+    if (!db_.feeds().GetFeed(feed.id).ok()) {
+      Result<store::FeedRecord> added =
+          db_.feeds().AddFeed(store::NewFeed{.url = feed.url,
+                                             .nickname = feed.nickname,
+                                             .title = feed.title,
+                                             .site_url = feed.site_url,
+                                             .description = feed.description});
+      ASSERT_OK(added);
+      ASSERT_EQ(added->id, feed.id) << "feeds are put in id order";
+    }
+    ASSERT_OK(db_.feeds().SaveFetchState(feed.id, internal::CurrentState(feed)));
+  }
+
+  // Oldest first.
+  std::vector<store::StoredEntry> Entries(int64_t feed_id) {
+    Result<std::vector<store::StoredEntry>> entries = db_.entries().ListEntries(feed_id, 0, 1000);
+    EXPECT_OK(entries);
+    if (!entries.ok()) return {};
+    return {entries->rbegin(), entries->rend()};
+  }
+
+  // The notices of every account, oldest first.
+  std::vector<store::Notice> Notices() {
+    std::vector<store::Notice> all;
+    Result<std::vector<store::FeedRecord>> feeds = db_.feeds().ListFeeds(0, 1000);
+    EXPECT_OK(feeds);
+    if (!feeds.ok()) return {};
+    for (const store::FeedRecord& feed : *feeds) {
+      Result<std::vector<store::Notice>> notices =
+          db_.notices().ListNotices(feed.account_id, 0, 1000);
+      EXPECT_OK(notices);
+      if (notices.ok()) all.insert(all.end(), notices->begin(), notices->end());
+    }
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return all;
+  }
+
+ private:
+  store::Database& db_;
+};
+
+std::unique_ptr<store::Database> OpenTestDatabase(const testing::TempDir& dir, Clock& clock) {
+  Result<std::unique_ptr<store::Database>> db =
+      store::OpenDatabase("sqlite:" + (dir.path() / "poller.db").string(), clock);
+  if (!db.ok()) throw std::runtime_error(db.status().ToString());
+  return std::move(*db);
+}
+
 class PollerTest : public ::testing::Test {
  protected:
   PollerTest() {
@@ -123,8 +193,9 @@ class PollerTest : public ::testing::Test {
 
   testing::FakeClock clock_;
   testing::FixedRandom random_;
-  testing::MemoryStore memory_store_{clock_};
-  testing::FailingStore store_{memory_store_};
+  testing::TempDir dir_;
+  std::unique_ptr<store::Database> db_ = OpenTestDatabase(dir_, clock_);
+  TestStore store_{*db_};
   testing::FakeHttpClient http_;
   queue::MemoryNoticeQueue memory_queue_{clock_};
   testing::FailingNoticeQueue queue_{memory_queue_};
@@ -690,6 +761,7 @@ TEST_F(PollerTest, ScheduleAllSchedulesEnabledFeedsOnly) {
   store::FeedRecord gone = later;
   gone.id = 3;
   gone.nickname = "gone";
+  gone.url = "https://gone.example/feed";  // URLs are unique.
   gone.disabled_reason = "410 Gone";
   store_.PutFeed(gone);
   ASSERT_OK(schedule_.Schedule(3, clock_.Now()));
