@@ -79,12 +79,16 @@ PollReport Poller::Impl::SkipDisabled(const store::FeedRecord& feed) {
   return report;
 }
 
-Result<PollReport> Poller::Impl::Handle(const store::FeedRecord& feed,
-                                        Result<http::HttpResponse> response, TimePoint now,
-                                        PollReport report, Deferred* deferred) {
+Result<PollReport> Poller::Impl::Handle(const store::FeedRecord& feed, http::SendResult response,
+                                        TimePoint now, PollReport report, Deferred* deferred) {
   if (!response.ok()) {
-    return Recorded(feed, {.kind = Kind::kFailed, .error = response.status().message()}, now,
-                    std::move(report));
+    // What the server answered, when its body was what failed (over the cap, a gzip bomb).
+    report.http_status = response.answered_status();
+    return Recorded(feed,
+                    {.kind = Kind::kFailed,
+                     .http_status = report.http_status,
+                     .error = response.status().message()},
+                    now, std::move(report));
   }
   report.http_status = response->status;
   const http::Classification c = http::ClassifyResponse(*response, now);

@@ -40,8 +40,8 @@ struct Poller::Impl {
   PollReport SkipDisabled(const store::FeedRecord& feed);
   // What a fetch of `feed` (at `now`) brought: records it and schedules the next poll. With
   // `deferred`, a 304's writes are added to it instead of done now.
-  Result<PollReport> Handle(const store::FeedRecord& feed, Result<http::HttpResponse> response,
-                            TimePoint now, PollReport report, Deferred* deferred);
+  Result<PollReport> Handle(const store::FeedRecord& feed, http::SendResult response, TimePoint now,
+                            PollReport report, Deferred* deferred);
   // A 2xx: parse, new entries, notices; one transaction with the fetch state.
   Result<PollReport> Fetched(const store::FeedRecord& feed, const http::HttpResponse& response,
                              internal::PollOutcome outcome, TimePoint now, PollReport report);

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -123,6 +124,35 @@ TEST_F(FeedsCommandsTest, AddingTheSameFeedTwiceIsRefused) {
   const ProcessResult again = Feedbridge({"feeds", "add", web_.Url("/feed.rss")});
   EXPECT_EQ(again.exit_code, kExitDataError);
   EXPECT_THAT(again.err, HasSubstr("feeds add"));
+}
+
+// A 200 whose decompressed body passes the cap is an error of that answer: `feeds show` names
+// the status the server sent with the error, whether `feeds add` or `poll` met it.
+TEST_F(FeedsCommandsTest, ShowKeepsTheStatusOfAGzipBombWithItsError) {
+  std::atomic<bool> bomb{false};
+  const std::string feed =
+      "<rss version=\"2.0\"><channel><title>Bombed</title><item><title>One"
+      "</title><link>https://blog.test/1</link></item></channel></rss>";
+  web_.Route("/bomb.rss",
+             [&bomb, feed](const HttpTestServer::Request&, HttpTestServer::Response& r) {
+               r.SetHeader("Content-Type", "application/rss+xml");
+               if (bomb) {
+                 r.SetGzipBody(std::string(20u << 20, '\0'));  // Over the 15 MiB default cap.
+               } else {
+                 r.SetBody(feed);
+               }
+             });
+  ASSERT_EQ(Feedbridge({"feeds", "add", web_.Url("/bomb.rss"), "--nickname", "bombed"}).exit_code,
+            kExitOk);
+  bomb = true;
+  const ProcessResult poll = Feedbridge({"poll", "bombed"});
+  const std::string message = web_.Url("/bomb.rss") + ": decompressed body over 15 MiB";
+  EXPECT_THAT(poll.out + poll.err, HasSubstr(message));
+  EXPECT_THAT(poll.out + poll.err, Not(HasSubstr("bytes")));
+  const ProcessResult show = Feedbridge({"feeds", "show", "bombed"});
+  ASSERT_EQ(show.exit_code, kExitOk) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("last status:   200\n"));
+  EXPECT_THAT(show.out, HasSubstr(message));
 }
 
 TEST_F(FeedsCommandsTest, ListShowPollStatusAndRemove) {

@@ -6,7 +6,7 @@ namespace feedbridge::testing {
 
 // ---- FakeHttpClient
 
-void FakeHttpClient::Script(const std::string& url, Result<http::HttpResponse> answer) {
+void FakeHttpClient::Script(const std::string& url, http::SendResult answer) {
   std::lock_guard lock(mu_);
   Answers& answers = script_[url];
   // The last answer repeats only until a new one is scripted.
@@ -20,7 +20,7 @@ void FakeHttpClient::OnSend(std::function<void()> hook) {
   on_send_ = std::move(hook);
 }
 
-Result<http::HttpResponse> FakeHttpClient::Send(const http::HttpRequest& request) {
+http::SendResult FakeHttpClient::Send(const http::HttpRequest& request) {
   std::function<void()> hook;
   {
     std::lock_guard lock(mu_);
@@ -38,7 +38,7 @@ Result<http::HttpResponse> FakeHttpClient::Send(const http::HttpRequest& request
     answers.last_used = true;
     return answers.queue.front();
   }
-  Result<http::HttpResponse> answer = std::move(answers.queue.front());
+  http::SendResult answer = std::move(answers.queue.front());
   answers.queue.pop_front();
   return answer;
 }

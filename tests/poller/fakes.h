@@ -21,10 +21,10 @@ namespace feedbridge::testing {
 // one repeats until another is scripted. Records every request. Thread-safe.
 class FakeHttpClient final : public http::HttpClient {
  public:
-  void Script(const std::string& url, Result<http::HttpResponse> answer);
+  void Script(const std::string& url, http::SendResult answer);
   // Runs `hook` (outside the client's lock) at every Send, before it answers: a slow server.
   void OnSend(std::function<void()> hook);
-  Result<http::HttpResponse> Send(const http::HttpRequest& request) override;
+  http::SendResult Send(const http::HttpRequest& request) override;
 
   std::vector<http::HttpRequest> requests() const;
   // The value of header `name` in the `index`th request, or "" when absent.
@@ -39,7 +39,7 @@ class FakeHttpClient final : public http::HttpClient {
 
  private:
   struct Answers {
-    std::deque<Result<http::HttpResponse>> queue;
+    std::deque<http::SendResult> queue;
     bool last_used = false;  // The only answer left has been given at least once.
   };
   mutable std::mutex mu_;

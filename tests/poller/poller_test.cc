@@ -498,6 +498,23 @@ TEST_F(PollerTest, TemporaryRedirectKeepsTheUrl) {
   EXPECT_EQ(Feed().url, FeedUrl());
 }
 
+TEST_F(PollerTest, AnswerWhoseBodyFailedRecordsTheStatusTheServerSent) {
+  FirstPoll();
+  const std::string error = "http: " + FeedUrl() + ": decompressed body over 15 MiB";
+  http_.Script(FeedUrl(), http::SendResult(Status::ResourceExhausted(error), 200));
+  auto report = poller_.PollFeed(kFeedId);
+  ASSERT_OK(report);
+  EXPECT_EQ(report->error, error);
+  EXPECT_EQ(report->http_status, 200);
+  EXPECT_EQ(Feed().last_http_status, 200);
+  EXPECT_EQ(Feed().last_error, error);
+  EXPECT_EQ(Feed().consecutive_failures, 1);
+  // A failure with no answer has no status.
+  http_.Script(FeedUrl(), http::SendResult(Status::Unavailable("http: refused")));
+  ASSERT_OK(poller_.PollFeed(kFeedId));
+  EXPECT_EQ(Feed().last_http_status, 0);
+}
+
 TEST_F(PollerTest, HtmlPageInsteadOfAFeedIsAClearError) {
   http_.Script(FeedUrl(), FakeHttpClient::Ok(FeedUrl(),
                                              "<!DOCTYPE html><html><head><title>Blog</title></head>"
