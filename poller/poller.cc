@@ -158,6 +158,7 @@ Result<PollReport> Poller::Impl::Fetched(const store::FeedRecord& feed,
 
   auto notices = deps.entries.RecordPoll(feed.id, decision.state, decision.rows);
   if (!notices.ok()) return notices.status().WithContext(FeedContext(feed.id, feed.url));
+  if (!decision.moved_by.empty()) LogMove(feed, decision.state.url, decision.moved_by);
   const TimePoint next = *decision.state.next_poll_at;
   report.url = decision.state.url;
   report.entries_seen = decision.entries_seen;
@@ -197,6 +198,8 @@ Result<PollReport> Poller::Impl::NotModified(const store::FeedRecord& feed,
     if (!saved.ok()) return saved.WithContext(FeedContext(feed.id, feed.url));
     Reschedule(feed.id, next, report);
   }
+  // (A batch's states are written after it: the move is logged before it is saved.)
+  if (report.url != feed.url) LogMove(feed, report.url, "permanent redirect");
   LogReport(report);
   return report;
 }
@@ -244,6 +247,12 @@ void Poller::Impl::EnqueueNotices(const std::vector<store::Notice>& notices, Pol
 void Poller::Impl::Reschedule(int64_t feed_id, TimePoint when, PollReport& report) {
   const Status s = deps.schedule.Schedule(feed_id, when);
   if (!s.ok()) report.problems.push_back("not rescheduled: " + s.message());
+}
+
+void Poller::Impl::LogMove(const store::FeedRecord& feed, std::string_view to,
+                           std::string_view moved_by) {
+  deps.log.notice(FeedContext(feed.id, feed.url) + ": moved to " + std::string(to) + " (" +
+                  std::string(moved_by) + "): polled there from now on");
 }
 
 void Poller::Impl::LogReport(const PollReport& report) {

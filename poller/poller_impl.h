@@ -61,6 +61,8 @@ struct Poller::Impl {
     return internal::NextFetchState(feed, outcome, schedule_options, now, UniformUnit(deps.random));
   }
   void LogReport(const PollReport& report);
+  // The one line of a feed's URL change (a persistent 301, itunes:new-feed-url).
+  void LogMove(const store::FeedRecord& feed, std::string_view to, std::string_view moved_by);
   Result<size_t> FlushOutbox();
   Result<ScheduleAllReport> ScheduleAll();
 
