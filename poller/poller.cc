@@ -156,8 +156,17 @@ Result<PollReport> Poller::Impl::Fetched(const store::FeedRecord& feed,
       feed, *body.document, body.fetched_url, std::move(candidates), *known, std::move(outcome),
       policy, schedule_options, now, UniformUnit(deps.random));
 
+  Result<bool> kept = KeepUrlIfTaken(feed, decision.state);
+  if (!kept.ok()) return kept.status().WithContext(FeedContext(feed.id, feed.url));
   auto notices = deps.entries.RecordPoll(feed.id, decision.state, decision.rows);
+  if (IsMoveTaken(notices.status(), feed, decision.state)) {
+    // Another feed took the URL between the look-up and the write: look again, write once more.
+    kept = KeepUrlIfTaken(feed, decision.state);
+    if (!kept.ok()) return kept.status().WithContext(FeedContext(feed.id, feed.url));
+    notices = deps.entries.RecordPoll(feed.id, decision.state, decision.rows);
+  }
   if (!notices.ok()) return notices.status().WithContext(FeedContext(feed.id, feed.url));
+  if (decision.state.url == feed.url) decision.moved_by.clear();
   if (!decision.moved_by.empty()) LogMove(feed, decision.state.url, decision.moved_by);
   const TimePoint next = *decision.state.next_poll_at;
   report.url = decision.state.url;
@@ -186,15 +195,24 @@ Result<PollReport> Poller::Impl::NotModified(const store::FeedRecord& feed,
   }
   store::FetchState state = NextState(feed, outcome, now);
   const TimePoint next = *state.next_poll_at;
+  Result<bool> kept = KeepUrlIfTaken(feed, state);
+  if (!kept.ok()) return kept.status().WithContext(FeedContext(feed.id, feed.url));
   report.url = state.url;
   report.next_poll_at = next;
-  if (deferred != nullptr) {
-    const bool url_changed = state.url != feed.url;
+  // A move is written now, not with the batch: the URL another feed may take meanwhile fails
+  // this one write (looked at again and retried), not the batch's transaction.
+  if (deferred != nullptr && state.url == feed.url) {
     deferred->states.push_back(
-        {.feed_id = feed.id, .state = std::move(state), .url_changed = url_changed});
+        {.feed_id = feed.id, .state = std::move(state), .url_changed = false});
     deferred->schedule.push_back({.feed_id = feed.id, .when = next});
   } else {
-    const Status saved = deps.feeds.SaveFetchState(feed.id, state);
+    Status saved = deps.feeds.SaveFetchState(feed.id, state);
+    if (IsMoveTaken(saved, feed, state)) {
+      kept = KeepUrlIfTaken(feed, state);
+      if (!kept.ok()) return kept.status().WithContext(FeedContext(feed.id, feed.url));
+      report.url = state.url;
+      saved = deps.feeds.SaveFetchState(feed.id, state);
+    }
     if (!saved.ok()) return saved.WithContext(FeedContext(feed.id, feed.url));
     Reschedule(feed.id, next, report);
   }
@@ -247,6 +265,32 @@ void Poller::Impl::EnqueueNotices(const std::vector<store::Notice>& notices, Pol
 void Poller::Impl::Reschedule(int64_t feed_id, TimePoint when, PollReport& report) {
   const Status s = deps.schedule.Schedule(feed_id, when);
   if (!s.ok()) report.problems.push_back("not rescheduled: " + s.message());
+}
+
+Result<bool> Poller::Impl::KeepUrlIfTaken(const store::FeedRecord& feed, store::FetchState& state) {
+  if (state.url == feed.url) return false;
+  Result<store::FeedRecord> holder = deps.feeds.FindFeed(state.url);
+  if (!holder.ok()) {
+    if (holder.status().code() == Status::Code::kNotFound) return false;
+    return holder.status();
+  }
+  if (holder->id == feed.id) return false;
+  const std::string target = std::move(state.url);
+  state.url = feed.url;
+  {
+    std::lock_guard lock(refused_mu);
+    std::string& logged = refused_moves[feed.id];
+    if (logged == target) return true;
+    logged = target;
+  }
+  deps.log.warning("poller: feed " + std::to_string(feed.id) + ": moved to " + target +
+                   ", which feed " + std::to_string(holder->id) + " already bridges; not moved");
+  return true;
+}
+
+bool Poller::Impl::IsMoveTaken(const Status& written, const store::FeedRecord& feed,
+                               const store::FetchState& state) {
+  return written.code() == Status::Code::kAlreadyExists && state.url != feed.url;
 }
 
 void Poller::Impl::LogMove(const store::FeedRecord& feed, std::string_view to,

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "poller/fetch_state.h"
@@ -61,6 +62,15 @@ struct Poller::Impl {
     return internal::NextFetchState(feed, outcome, schedule_options, now, UniformUnit(deps.random));
   }
   void LogReport(const PollReport& report);
+  // A feed moving (state.url is not feed.url) onto a URL another feed already bridges is not
+  // moved: state.url goes back to feed.url, the rest of the poll is stored as it is, and one
+  // warning says so (once per feed and target, not at every poll). True when it was refused.
+  // Errors: those of the store's look-up.
+  Result<bool> KeepUrlIfTaken(const store::FeedRecord& feed, store::FetchState& state);
+  // True when `written` failed on the URL's uniqueness: another feed took state.url after
+  // KeepUrlIfTaken looked.
+  static bool IsMoveTaken(const Status& written, const store::FeedRecord& feed,
+                          const store::FetchState& state);
   // The one line of a feed's URL change (a persistent 301, itunes:new-feed-url).
   void LogMove(const store::FeedRecord& feed, std::string_view to, std::string_view moved_by);
   Result<size_t> FlushOutbox();
@@ -84,6 +94,10 @@ struct Poller::Impl {
   const std::string base_url;
   PollerDependencies deps;
   ScheduleOptions schedule_options;
+
+  // Per feed, the last target of a move refused by KeepUrlIfTaken (its warning is logged once).
+  std::mutex refused_mu;
+  std::unordered_map<int64_t, std::string> refused_moves;  // Guarded by refused_mu.
 
   // Serializes FlushOutbox: a second caller skips rather than enqueueing the same rows again.
   std::mutex flush_mu;

@@ -1,12 +1,16 @@
 #include "poller/poller.h"
 
+#include <Poco/AutoPtr.h>
+#include <Poco/Channel.h>
 #include <Poco/Logger.h>
+#include <Poco/Message.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -142,6 +146,51 @@ class TestStore final : public testing::FailingStore {
 
  private:
   store::Database& db_;
+};
+
+// Keeps the lines logged to a logger while it lives (its channel and level put back after).
+class CapturedLog {
+ public:
+  explicit CapturedLog(Poco::Logger& log)
+      : log_(log), saved_channel_(log.getChannel()), saved_level_(log.getLevel()) {
+    log_.setChannel(channel_);
+    log_.setLevel(Poco::Message::PRIO_DEBUG);
+  }
+  ~CapturedLog() {
+    log_.setChannel(saved_channel_);
+    log_.setLevel(saved_level_);
+  }
+  CapturedLog(const CapturedLog&) = delete;
+  CapturedLog& operator=(const CapturedLog&) = delete;
+
+  // The lines that contain `part`.
+  std::vector<std::string> With(std::string_view part) { return channel_->With(part); }
+
+ private:
+  class Channel final : public Poco::Channel {
+   public:
+    void log(const Poco::Message& msg) override {
+      std::lock_guard lock(mu_);
+      lines_.push_back(msg.getText());
+    }
+    std::vector<std::string> With(std::string_view part) {
+      std::lock_guard lock(mu_);
+      std::vector<std::string> out;
+      for (const std::string& line : lines_) {
+        if (line.find(part) != std::string::npos) out.push_back(line);
+      }
+      return out;
+    }
+
+   private:
+    std::mutex mu_;
+    std::vector<std::string> lines_;
+  };
+
+  Poco::Logger& log_;
+  Poco::AutoPtr<Poco::Channel> saved_channel_;
+  int saved_level_;
+  Poco::AutoPtr<Channel> channel_{new Channel};
 };
 
 std::unique_ptr<store::Database> OpenTestDatabase(const testing::TempDir& dir, Clock& clock) {
@@ -487,6 +536,65 @@ TEST_F(PollerTest, PermanentRedirectToA304InABatchUpdatesTheUrl) {
   EXPECT_TRUE((*reports)[0].not_modified);
   EXPECT_EQ(Feed().url, moved);
   EXPECT_EQ(Feed().last_http_status, 304);
+}
+
+TEST_F(PollerTest, MoveOntoAUrlAnotherFeedBridgesIsRefusedAndThePollIsStored) {
+  FirstPoll();
+  const std::string taken = FeedUrl() + "?2";  // Feed 2's URL.
+  AddFeedLikeTheFirst(2);
+  CapturedLog captured(log_);
+  const TimePoint now = clock_.Now();
+  std::vector<Item> items = {{"c", "Third post", "https://blog.example.org/c", now - minutes(5)}};
+  for (const Item& old : TwoItems()) items.push_back(old);
+  http::HttpResponse moved = FakeHttpClient::Ok(taken, Rss(items), {{"ETag", "\"v2\""}});
+  moved.redirects = {{301, taken}};
+  http_.Script(FeedUrl(), moved);
+  auto report = poller_.PollFeed(kFeedId);
+  ASSERT_OK(report);
+  EXPECT_EQ(report->error, "");
+  EXPECT_EQ(report->url, FeedUrl());
+  EXPECT_EQ(report->notices, 1u);
+  const store::FeedRecord feed = Feed();
+  EXPECT_EQ(feed.url, FeedUrl());
+  EXPECT_EQ(feed.etag, "\"v2\"");
+  EXPECT_EQ(feed.last_success_at, clock_.Now());
+  EXPECT_EQ(store_.Entries(kFeedId).size(), 3u);
+  ASSERT_EQ(store_.Notices().size(), 1u);
+  EXPECT_EQ(queue_.messages().size(), 1u);
+  EXPECT_EQ(store_.Feed(2).url, taken);
+  const std::string warning =
+      "poller: feed 1: moved to " + taken + ", which feed 2 already bridges; not moved";
+  EXPECT_THAT(captured.With("already bridges"), ::testing::ElementsAre(warning));
+  EXPECT_TRUE(captured.With("polled there from now on").empty());
+
+  // The next polls (a 304 in a batch, then a 200) say it no more, and lose nothing either.
+  clock_.Advance(hours(1));
+  http::HttpResponse not_modified = FakeHttpClient::WithStatus(taken, 304);
+  not_modified.redirects = {{301, taken}};
+  http_.Script(FeedUrl(), not_modified);
+  ASSERT_OK(schedule_.Schedule(kFeedId, clock_.Now()));
+  auto batch = poller_.RunOnce(10);
+  ASSERT_OK(batch);
+  ASSERT_EQ(batch->size(), 1u);
+  EXPECT_TRUE((*batch)[0].not_modified);
+  EXPECT_EQ(Feed().url, FeedUrl());
+  EXPECT_EQ(Feed().last_polled_at, clock_.Now());
+  clock_.Advance(hours(1));
+  http_.Script(FeedUrl(), moved);
+  ASSERT_OK(poller_.PollFeed(kFeedId));
+  EXPECT_EQ(Feed().url, FeedUrl());
+  EXPECT_EQ(captured.With("already bridges").size(), 1u);
+
+  // Another target is said once more.
+  const std::string taken_too = FeedUrl() + "?3";
+  AddFeedLikeTheFirst(3);
+  clock_.Advance(hours(1));
+  moved.redirects = {{301, taken_too}};
+  moved.final_url = taken_too;
+  http_.Script(FeedUrl(), moved);
+  ASSERT_OK(poller_.PollFeed(kFeedId));
+  EXPECT_EQ(Feed().url, FeedUrl());
+  EXPECT_EQ(captured.With("already bridges").size(), 2u);
 }
 
 TEST_F(PollerTest, TemporaryRedirectKeepsTheUrl) {
