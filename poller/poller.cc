@@ -150,12 +150,22 @@ Result<PollReport> Poller::Impl::Fetched(const store::FeedRecord& feed,
   auto known = deps.entries.KnownIdentities(feed.id, identities);
   if (!known.ok()) return known.status().WithContext(FeedContext(feed.id, feed.url));
 
+  // Where the document came from as far as the feed's URL goes: after a persistent 301, its target.
+  const std::string from = outcome.moved_to.empty() ? feed.url : outcome.moved_to;
   const internal::NoticePolicy policy{.notice_template = omb.notice_template,
                                       .fallback_url = base_url + feed.nickname};
   internal::FetchedDecision decision = internal::DecideFetched(
       feed, *body.document, body.fetched_url, std::move(candidates), *known, std::move(outcome),
       policy, schedule_options, now, UniformUnit(deps.random));
 
+  if (decision.moved_by == "itunes:new-feed-url" && NamesBack(feed, decision.state.url, from)) {
+    WarnRefusedOnce(feed.id, decision.state.url,
+                    "poller: feed " + std::to_string(feed.id) + ": itunes:new-feed-url names " +
+                        decision.state.url + ", whose feed names " + from +
+                        " back; not moved (the two feeds name each other)");
+    decision.state.url = from;
+    decision.moved_by = from == feed.url ? "" : "permanent redirect";
+  }
   Result<bool> kept = KeepUrlIfTaken(feed, decision.state);
   if (!kept.ok()) return kept.status().WithContext(FeedContext(feed.id, feed.url));
   auto notices = deps.entries.RecordPoll(feed.id, decision.state, decision.rows);
@@ -277,15 +287,34 @@ Result<bool> Poller::Impl::KeepUrlIfTaken(const store::FeedRecord& feed, store::
   if (holder->id == feed.id) return false;
   const std::string target = std::move(state.url);
   state.url = feed.url;
+  WarnRefusedOnce(feed.id, target,
+                  "poller: feed " + std::to_string(feed.id) + ": moved to " + target +
+                      ", which feed " + std::to_string(holder->id) + " already bridges; not moved");
+  return true;
+}
+
+bool Poller::Impl::NamesBack(const store::FeedRecord& feed, const std::string& target,
+                             const std::string& back) {
+  store::FeedRecord there = feed;
+  there.url = target;
+  there.etag.clear();  // The validators are those of `back`'s answers.
+  there.last_modified.clear();
+  const http::SendResult answer = deps.http.Send(internal::BuildFeedRequest(there, options));
+  if (!answer.ok() || answer->status < 200 || answer->status >= 300) return false;
+  const internal::FetchedBody body =
+      internal::ReadFetchedBody(there, *answer, options.max_body_bytes);
+  return body.document && internal::NewFeedUrl(*body.document, target) == back;
+}
+
+void Poller::Impl::WarnRefusedOnce(int64_t feed_id, const std::string& target,
+                                   const std::string& line) {
   {
     std::lock_guard lock(refused_mu);
-    std::string& logged = refused_moves[feed.id];
-    if (logged == target) return true;
+    std::string& logged = refused_moves[feed_id];
+    if (logged == target) return;
     logged = target;
   }
-  deps.log.warning("poller: feed " + std::to_string(feed.id) + ": moved to " + target +
-                   ", which feed " + std::to_string(holder->id) + " already bridges; not moved");
-  return true;
+  deps.log.warning(line);
 }
 
 bool Poller::Impl::IsMoveTaken(const Status& written, const store::FeedRecord& feed,

@@ -71,6 +71,16 @@ struct Poller::Impl {
   // KeepUrlIfTaken looked.
   static bool IsMoveTaken(const Status& written, const store::FeedRecord& feed,
                           const store::FetchState& state);
+  // Ping-pong: two podcast feeds whose itunes:new-feed-url name each other would move the feed
+  // back and forth at every poll. The rule: an itunes:new-feed-url is not honoured when the
+  // target's answer, fetched once then (without validators), names in its own
+  // itunes:new-feed-url the URL the feed is moving from (`back`). Nothing is stored, so it
+  // holds whichever poller process polls the feed; the cost is one more GET per poll of a feed
+  // whose podcast names another URL, only while it does. A target that does not answer with a
+  // feed does not stop the move (as before). True when `target` names `back`.
+  bool NamesBack(const store::FeedRecord& feed, const std::string& target, const std::string& back);
+  // Logs `line` unless the last refused move of the feed logged was to `target`.
+  void WarnRefusedOnce(int64_t feed_id, const std::string& target, const std::string& line);
   // The one line of a feed's URL change (a persistent 301, itunes:new-feed-url).
   void LogMove(const store::FeedRecord& feed, std::string_view to, std::string_view moved_by);
   Result<size_t> FlushOutbox();

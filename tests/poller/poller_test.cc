@@ -597,6 +597,43 @@ TEST_F(PollerTest, MoveOntoAUrlAnotherFeedBridgesIsRefusedAndThePollIsStored) {
   EXPECT_EQ(captured.With("already bridges").size(), 2u);
 }
 
+// Rss(items) as a podcast naming `new_feed_url` in itunes:new-feed-url.
+std::string PodcastRss(const std::vector<Item>& items, const std::string& new_feed_url) {
+  std::string doc = Rss(items, "<itunes:new-feed-url>" + new_feed_url + "</itunes:new-feed-url>");
+  const std::string plain = "<rss version=\"2.0\">";
+  doc.replace(doc.find(plain), plain.size(),
+              "<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">");
+  return doc;
+}
+
+TEST_F(PollerTest, NewFeedUrlsNamingEachOtherDoNotMoveTheFeedBackAndForth) {
+  FirstPoll();
+  CapturedLog captured(log_);
+  const std::string other = "https://cast.example.org/feed.xml";
+  // Each names the other.
+  http_.Script(FeedUrl(), FakeHttpClient::Ok(FeedUrl(), PodcastRss(TwoItems(), other)));
+  http_.Script(other, FakeHttpClient::Ok(other, PodcastRss(TwoItems(), FeedUrl())));
+  for (int poll = 0; poll < 3; ++poll) {
+    auto report = poller_.PollFeed(kFeedId);
+    ASSERT_OK(report);
+    EXPECT_EQ(report->error, "");
+    EXPECT_EQ(report->url, FeedUrl());
+    EXPECT_EQ(Feed().url, FeedUrl()) << "poll " << poll;
+    EXPECT_EQ(Feed().last_success_at, clock_.Now());
+    clock_.Advance(hours(1));
+  }
+  EXPECT_THAT(captured.With("name each other"),
+              ::testing::ElementsAre("poller: feed 1: itunes:new-feed-url names " + other +
+                                     ", whose feed names " + FeedUrl() +
+                                     " back; not moved (the two feeds name each other)"));
+  EXPECT_TRUE(captured.With("polled there from now on").empty());
+
+  // The other feed stops naming this one: the move is honoured.
+  http_.Script(other, FakeHttpClient::Ok(other, Rss(TwoItems())));
+  ASSERT_OK(poller_.PollFeed(kFeedId));
+  EXPECT_EQ(Feed().url, other);
+}
+
 TEST_F(PollerTest, TemporaryRedirectKeepsTheUrl) {
   const std::string elsewhere = "https://cdn.example.org/feed.xml";
   http::HttpResponse r = FakeHttpClient::Ok(elsewhere, Rss(TwoItems()));
