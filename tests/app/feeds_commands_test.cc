@@ -27,6 +27,7 @@ using ::feedbridge::testing::RedisTestServer;
 using ::feedbridge::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 class FeedsCommandsTest : public ::testing::Test {
  protected:
@@ -297,6 +298,21 @@ TEST_F(FeedsCommandsTest, PollOfAGoneFeedSaysItIsDisabled) {
   EXPECT_THAT(poll.out, HasSubstr("410 Gone"));
   EXPECT_THAT(poll.out, HasSubstr("; disabled, not polled again"));
   EXPECT_THAT(poll.out, Not(HasSubstr("1970-01-01")));
+}
+
+TEST_F(FeedsCommandsTest, PollOfAFailingFeedNamesItsUrlOnce) {
+  ASSERT_EQ(Feedbridge({"feeds", "add", web_.Url("/feed.rss"), "--nickname", "garden"}).exit_code,
+            kExitOk);
+  web_.Route("/feed.rss", [](const HttpTestServer::Request&, HttpTestServer::Response& r) {
+    r.SetBody(std::string(4096, 'x'));
+    r.CloseEarly();
+  });
+  const ProcessResult poll = Feedbridge({"poll", "garden"});
+  EXPECT_EQ(poll.exit_code, kExitUnavailable) << poll.err;
+  const std::string url = web_.Url("/feed.rss");
+  EXPECT_THAT(poll.out, StartsWith("feed 1 <" + url + ">: failed: "));
+  EXPECT_EQ(poll.out.find(url), poll.out.rfind(url)) << poll.out;
+  EXPECT_THAT(poll.out, HasSubstr("; next poll 20"));
 }
 
 TEST_F(FeedsCommandsTest, PollOfAThrottledFeedSaysHowLongItWaits) {
