@@ -30,6 +30,7 @@
 #include "tests/support/http_test_server.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/seen_nonces.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/subprocess.h"
 
@@ -46,23 +47,6 @@ constexpr int kBlogs = 3;
 constexpr int kNewPosts = 4;  // Per blog.
 // How long each `serve` runs (timeout sends SIGTERM then): the test's wall time, about.
 constexpr int kServeSeconds = 16;
-
-// Every nonce seen, for ever (a test lasts seconds). Thread-safe.
-class SeenNonces final : public omb::NonceChecker {
- public:
-  Status CheckAndRemember(std::string_view consumer, std::string_view token, int64_t ts,
-                          std::string_view nonce) override {
-    std::lock_guard lock(mu_);
-    std::string key = std::string(consumer) + '\n' + std::string(token) + '\n' +
-                      std::to_string(ts) + '\n' + std::string(nonce);
-    if (!seen_.insert(std::move(key)).second) return Status::AlreadyExists("replayed nonce");
-    return Status::Ok();
-  }
-
- private:
-  std::mutex mu_;
-  std::set<std::string> seen_;
-};
 
 // A listener's postNotice: each request verified (OAuth HMAC-SHA1 with the subscription's
 // token), each notice URI kept in arrival order, with the listenee it came from.
@@ -138,7 +122,7 @@ class Listener {
 
   HttpTestServer& server_;
   const std::string consumer_key_;
-  SeenNonces nonces_;
+  testing::SeenNonces nonces_;
   std::mutex mu_;
   std::map<std::string, std::string> secrets_;
   std::map<std::string, std::vector<std::string>> received_;
