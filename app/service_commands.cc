@@ -26,10 +26,19 @@ int Fail(Io& io, std::string_view what, const Status& s) {
                                              : kExitSoftware;
 }
 
+// The report's error without the "http: URL: " the HTTP client puts before it when URL is the
+// feed's, which the line names already.
+std::string_view ErrorWithoutUrl(const poller::PollReport& r) {
+  std::string_view error = r.error;
+  const std::string said = "http: " + r.url + ": ";
+  if (error.starts_with(said)) error.remove_prefix(said.size());
+  return error;
+}
+
 void PrintReport(const poller::PollReport& r, Io& io) {
   io.out << "feed " << r.feed_id << " <" << r.url << ">: ";
   if (!r.error.empty()) {
-    io.out << "failed: " << r.error;
+    io.out << "failed: " << ErrorWithoutUrl(r);
   } else if (r.not_modified) {
     io.out << "HTTP 304, not modified";
   } else if (r.throttled) {

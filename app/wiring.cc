@@ -40,6 +40,8 @@ http::PocoHttpClientOptions PollerHttpClientOptions(const config::Config& config
       .allow_private_networks = config.poller.allow_private_networks,
       .per_host_concurrency = config.poller.per_host_concurrency,
       .ca_file = config.poller.ca_file,
+      // The bodies of a worker in flight at once: config checks the memory they may take.
+      .max_exchanges_per_batch = config::PollerOptions::kBodiesPerWorker,
   };
 }
 

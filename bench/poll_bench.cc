@@ -161,7 +161,7 @@ class CountingHttpClient final : public fb::http::HttpClient {
  public:
   explicit CountingHttpClient(fb::http::HttpClient& inner) : inner_(inner) {}
 
-  fb::Result<fb::http::HttpResponse> Send(const fb::http::HttpRequest& request) override {
+  fb::http::SendResult Send(const fb::http::HttpRequest& request) override {
     auto response = inner_.Send(request);
     Count(response);
     return response;
@@ -171,7 +171,7 @@ class CountingHttpClient final : public fb::http::HttpClient {
                 std::chrono::steady_clock::time_point start_by, const EachDone& done) override {
     inner_.SendEach(requests, start_by, [&](size_t i, fb::http::EachResult result) {
       // "Not sent" is no exchange: the feed goes back to the schedule.
-      if (const auto* response = std::get_if<fb::Result<fb::http::HttpResponse>>(&result)) {
+      if (const auto* response = std::get_if<fb::http::SendResult>(&result)) {
         Count(*response);
       }
       return done(i, std::move(result));

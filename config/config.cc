@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/ascii.h"
+#include "common/text.h"
 #include "config/options.h"
 
 namespace feedbridge::config {
@@ -80,6 +81,22 @@ void CheckConsistency(const Config& c, const std::set<std::string>& bad,
       c.poller.interval_min > c.poller.interval_max) {
     problems.push_back("config: poller.interval_min: " + seconds(c.poller.interval_min) +
                        " is above poller.interval_max (" + seconds(c.poller.interval_max) + ")");
+  }
+  const uint64_t bodies = static_cast<uint64_t>(c.poller.workers) *
+                          PollerOptions::kBodiesPerWorker * c.poller.max_body_bytes;
+  if (ok({"poller.workers", "poller.max_body_bytes"}) &&
+      bodies > PollerOptions::kBodyMemoryBudget) {
+    uint64_t most = PollerOptions::kBodyMemoryBudget /
+                    (static_cast<uint64_t>(c.poller.workers) * PollerOptions::kBodiesPerWorker);
+    most -= most % (most >= (uint64_t{1} << 20) ? uint64_t{1} << 20 : uint64_t{1} << 10);
+    problems.push_back("config: poller.max_body_bytes: " + SizeText(c.poller.max_body_bytes) +
+                       " with poller.workers = " + std::to_string(c.poller.workers) +
+                       " lets feed bodies in flight take " + SizeText(bodies) +
+                       " (poller.workers x " + std::to_string(PollerOptions::kBodiesPerWorker) +
+                       " bodies each x poller.max_body_bytes), over the budget of " +
+                       SizeText(PollerOptions::kBodyMemoryBudget) +
+                       ": lower poller.workers, or poller.max_body_bytes to " + SizeText(most) +
+                       " at most");
   }
   if (ok({"redis.url", "redis.autostart"}) && c.redis.url.empty() && !c.redis.autostart) {
     problems.push_back(

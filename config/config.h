@@ -56,6 +56,13 @@ struct PollerOptions {
   bool allow_private_networks = false;       // Fetch from loopback and private addresses.
   std::string user_agent;                    // Empty: "feedbridge/VERSION (+BASE_URL)".
   int workers = 4;                           // Poller threads per process.
+  // Feed bodies one poller thread holds in memory at once, at most: the exchanges of its batch in
+  // flight together (the HTTP client's max_exchanges_per_batch).
+  static constexpr int kBodiesPerWorker = 16;
+  // What the feed bodies in flight may take together, at most: workers x kBodiesPerWorker x
+  // max_body_bytes must stay within it (checked when the configuration loads), so that every
+  // worker busy on a gzip bomb still leaves a 2-core, 24 GiB machine room to decode and parse.
+  static constexpr uint64_t kBodyMemoryBudget = uint64_t{8} << 30;
   // A PEM file of CA certificates trusted for https feeds besides the system store (a feed on an
   // internal CA). Empty: the system store only.
   std::string ca_file;

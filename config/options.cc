@@ -254,11 +254,13 @@ constexpr std::array kOptions = {
         .key = "max_body_bytes",
         .type = OptionType::kSize,
         .default_value = "15MiB",
-        .help = "Largest feed accepted, also after decompression (stops memory exhaustion)",
+        .help = "Largest feed accepted, also after decompression; poller.workers x 16 x this must "
+                "fit in 8 GiB",
         .min = kKiB,
-        // Every body in flight may reach the cap: poller.workers (4 by default) x 16 exchanges
-        // per batch x 128 MiB is 8 GiB, plus the few being decoded and parsed, which a 2-core,
-        // 24 GiB machine survives; at 1 GiB the same 64 bodies could ask for 64 GiB.
+        // Every body in flight may reach the cap: poller.workers x 16 exchanges per batch
+        // (PollerOptions::kBodiesPerWorker) x the cap must stay within kBodyMemoryBudget (8 GiB,
+        // checked in CheckConsistency), plus the few being decoded and parsed, which a 2-core,
+        // 24 GiB machine survives. 128 MiB is the cap of 4 workers (the default).
         .max = 128 * kMiB,
         .set =
             [](Config& c, const OptionValue& v) {
@@ -316,7 +318,8 @@ constexpr std::array kOptions = {
            .key = "workers",
            .type = OptionType::kInt,
            .default_value = "4",
-           .help = "Poller threads per process (each fetches a batch of feeds at once)",
+           .help = "Poller threads per process (each holds up to 16 feed bodies at once: see "
+                   "max_body_bytes)",
            .min = 1,
            .max = 256,
            .set = [](Config& c,

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -50,6 +51,26 @@ struct HttpResponse {
   bool MovedPermanently() const;
 };
 
+// What Send returns: the response, or why there is none. A failure after the server had
+// answered (the body over max_body_bytes, a gzip bomb, a body cut short) also carries the status
+// code of that answer, so a caller can record what the server said.
+class [[nodiscard]] SendResult : public Result<HttpResponse> {
+ public:
+  using Result<HttpResponse>::Result;
+  SendResult(Result<HttpResponse> result)  // NOLINT(google-explicit-constructor)
+      : Result<HttpResponse>(std::move(result)) {}
+  // A failure of the answer with status code `answered_status`. `error` must not be OK.
+  SendResult(Status error, int answered_status)
+      : Result<HttpResponse>(std::move(error)), answered_status_(answered_status) {}
+
+  // On failure: the status code the server answered before the exchange failed, 0 when no
+  // answer arrived. On success: the response's status.
+  int answered_status() const { return ok() ? value().status : answered_status_; }
+
+ private:
+  int answered_status_ = 0;
+};
+
 // SendEach's word on a request it did not start (start_by passed, or `done` returned false):
 // nothing of it reached a server.
 struct NotSent {
@@ -57,7 +78,7 @@ struct NotSent {
 };
 
 // What SendEach reports of one request: NotSent, or the result Send would have returned.
-using EachResult = std::variant<NotSent, Result<HttpResponse>>;
+using EachResult = std::variant<NotSent, SendResult>;
 
 // Sends requests. A non-2xx answer is a response, not an error; errors are transport failures:
 //   Unavailable        connection refused or reset, DNS failure, TLS failure (untrusted chain,
@@ -68,6 +89,8 @@ using EachResult = std::variant<NotSent, Result<HttpResponse>>;
 //   PermissionDenied   the host resolves to a loopback, private or link-local address and
 //                      private networks are not allowed.
 //   InvalidArgument    not an http(s) URL; too many redirects or a redirect loop.
+// Failures of an answer's body (ResourceExhausted, Unavailable for a body cut short or corrupt
+// compressed data) carry the answer's status code: SendResult::answered_status().
 // Implementations are thread-safe.
 class HttpClient {
  public:
@@ -76,7 +99,7 @@ class HttpClient {
   using EachDone = std::function<bool(size_t index, EachResult result)>;
 
   virtual ~HttpClient() = default;
-  virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
+  virtual SendResult Send(const HttpRequest& request) = 0;
 
   // Sends `requests`, several at once where the implementation can, and calls `done` once for
   // each, on the calling thread, as it ends (in any order). A request is started only before

@@ -338,15 +338,20 @@ class Multiplexer::Session {
   // The parser reached the end of the response or an error.
   void Finish(Lane& lane, bool extra_bytes) {
     ResponseParser& parser = *lane.parser;
-    if (!parser.status().ok()) {
-      Complete(lane, parser.status(), false);
-      return;
-    }
     const PlainRequest& r = requests_[lane.current];
     PlainResponse response;
     response.status = parser.status_code();
     response.headers = std::move(parser.headers());
     response.deadline = lane.deadline;
+    if (!parser.status().ok()) {
+      if (!parser.headers_done()) {
+        Complete(lane, parser.status(), false);
+      } else {
+        response.body_error = parser.status();  // The answer came; its body failed.
+        Complete(lane, std::move(response), false);
+      }
+      return;
+    }
     std::string_view coding_name;
     for (const Header& h : response.headers) {
       if (EqualsIgnoreAsciiCase(h.name, "content-encoding")) {
@@ -358,12 +363,14 @@ class Multiplexer::Session {
     const bool keep = parser.keep_alive() && !extra_bytes;
     Result<ContentCoding> coding = ParseContentCoding(coding_name);
     if (!coding.ok()) {
-      Complete(lane, coding.status(), keep);
+      response.body_error = coding.status();
+      Complete(lane, std::move(response), keep);
       return;
     }
     Result<std::string> body = DecodeBody(std::move(parser.body()), *coding, r.max_body_bytes);
     if (!body.ok()) {
-      Complete(lane, body.status(), keep);
+      response.body_error = body.status();
+      Complete(lane, std::move(response), keep);
       return;
     }
     response.body = std::move(*body);

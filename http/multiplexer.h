@@ -44,6 +44,7 @@ struct PlainResponse {
   std::vector<Header> headers;
   std::string body;     // Decoded (gzip, deflate).
   SteadyTime deadline;  // The exchange's: a redirect followed from here keeps to it.
+  Status body_error;    // Not OK: the body failed (over the cap, cut short, corrupt).
 };
 
 // What Run reports of one request: NotSent (never started: nothing reached the server), or the

@@ -41,11 +41,11 @@ class PocoHttpClient::Impl {
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
 
-  Result<HttpResponse> Send(const HttpRequest& request);
+  SendResult Send(const HttpRequest& request);
   void SendEach(std::span<const HttpRequest> requests, SteadyTime start_by,
                 const HttpClient::EachDone& done);
   // Send, with exceptions turned into results (as PocoHttpClient::Send does).
-  Result<HttpResponse> SendCaught(const HttpRequest& request);
+  SendResult SendCaught(const HttpRequest& request);
 
  private:
   // A parsed, checked http(s) URL.
@@ -73,12 +73,17 @@ class PocoHttpClient::Impl {
     SteadyTime deadline;
   };
 
-  // What one hop of the exchange produced.
+  // What one hop of the exchange produced: an answer, whose body may have failed.
   struct Hop {
     int status = 0;
     std::vector<Header> headers;
     std::string body;
+    Status body_error;  // Not OK: reading the body failed (over the cap, cut short, corrupt).
   };
+  // Why the hop failed, before or after an answer; OK when it did not.
+  static Status Failure(const Result<Hop>& hop) {
+    return hop.ok() ? hop->body_error : hop.status();
+  }
 
   // poco_request.cc
   static Result<Target> ParseTarget(const std::string& url);
@@ -94,8 +99,7 @@ class PocoHttpClient::Impl {
   // poco_redirects.cc
   // The exchange and the redirects it leads to, all within `deadline`. With `first`, the first
   // hop (to request.url) was already made by the multiplexer.
-  Result<HttpResponse> Follow(const HttpRequest& request, SteadyTime deadline,
-                              std::optional<Hop> first);
+  SendResult Follow(const HttpRequest& request, SteadyTime deadline, std::optional<Hop> first);
   // The value of the first field named `lower_name` (lower case), ignoring case; "" if none.
   static std::string FindHeader(const std::vector<Header>& headers, std::string_view lower_name);
 

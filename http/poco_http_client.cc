@@ -63,11 +63,11 @@ PocoHttpClient::Impl::~Impl() {
   Poco::Net::uninitializeSSL();
 }
 
-Result<HttpResponse> PocoHttpClient::Impl::Send(const HttpRequest& request) {
+SendResult PocoHttpClient::Impl::Send(const HttpRequest& request) {
   return Follow(request, Clock::now() + request.timeout, std::nullopt);
 }
 
-Result<HttpResponse> PocoHttpClient::Impl::SendCaught(const HttpRequest& request) {
+SendResult PocoHttpClient::Impl::SendCaught(const HttpRequest& request) {
   try {
     return Send(request);
   } catch (const Poco::Exception& e) {
@@ -119,7 +119,7 @@ auto PocoHttpClient::Impl::Exchange(const HopRequest& hop) -> Result<Hop> {
   Result<Hop> result = Attempt(hop, endpoint, key, std::move(connection));
   // A pooled connection the server closed meanwhile fails before any answer; an idempotent
   // request is then safe to send once more on a fresh connection.
-  if (!result.ok() && may_retry && result.status().code() == Status::Code::kUnavailable &&
+  if (!Failure(result).ok() && may_retry && Failure(result).code() == Status::Code::kUnavailable &&
       Clock::now() < hop.deadline) {
     result = Attempt(hop, endpoint, key, nullptr);
   }
@@ -138,7 +138,7 @@ auto PocoHttpClient::Impl::Attempt(const HopRequest& hop, const Endpoint& endpoi
   Result<Hop> result = Talk(hop, *connection, session, keep_alive);
   // Every step of the exchange is bounded by the one deadline: DeadlineWatch cut the socket if
   // it passed, whatever that did to the step in progress (an error, an early end of the body).
-  if (connection->End() || (!result.ok() && Clock::now() >= hop.deadline)) {
+  if (connection->End() || (!Failure(result).ok() && Clock::now() >= hop.deadline)) {
     return Status::DeadlineExceeded("timed out " + std::string(connection->phase()) + " (" +
                                     Millis(hop.original.timeout) + " for the whole request)");
   }
@@ -168,17 +168,24 @@ auto PocoHttpClient::Impl::Talk(const HopRequest& hop, Connection& connection,
     const size_t max_bytes = hop.original.max_body_bytes;
     if (has_body && res.hasContentLength() &&
         res.getContentLength64() > static_cast<Poco::Int64>(max_bytes)) {
-      return Status::ResourceExhausted("Content-Length " +
-                                       std::to_string(res.getContentLength64()) + " over " +
-                                       std::to_string(max_bytes) + " bytes");
+      out.body_error =
+          Status::ResourceExhausted("Content-Length " + std::to_string(res.getContentLength64()) +
+                                    " over " + std::to_string(max_bytes) + " bytes");
+      return out;
     }
     const Result<ContentCoding> coding = ParseContentCoding(res.get("Content-Encoding", ""));
-    if (!coding.ok()) return coding.status();
+    if (!coding.ok()) {
+      out.body_error = coding.status();
+      return out;
+    }
     Result<std::string> read =
         ReadBody(in, *coding,
                  BodyLimits{max_bytes, hop.deadline,
                             has_body && res.hasContentLength() ? res.getContentLength64() : -1});
-    if (!read.ok()) return read.status();
+    if (!read.ok()) {
+      out.body_error = read.status();
+      return out;
+    }
     out.body = std::move(*read);
     keep_alive = res.getKeepAlive() && !session.networkException();
   } catch (const Poco::Exception& e) {
@@ -193,9 +200,7 @@ PocoHttpClient::PocoHttpClient(PocoHttpClientOptions options)
 
 PocoHttpClient::~PocoHttpClient() = default;
 
-Result<HttpResponse> PocoHttpClient::Send(const HttpRequest& request) {
-  return impl_->SendCaught(request);
-}
+SendResult PocoHttpClient::Send(const HttpRequest& request) { return impl_->SendCaught(request); }
 
 void PocoHttpClient::SendEach(std::span<const HttpRequest> requests,
                               std::chrono::steady_clock::time_point start_by,

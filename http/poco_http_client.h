@@ -46,7 +46,7 @@ class PocoHttpClient final : public HttpClient {
   PocoHttpClient(const PocoHttpClient&) = delete;
   PocoHttpClient& operator=(const PocoHttpClient&) = delete;
 
-  Result<HttpResponse> Send(const HttpRequest& request) override;
+  SendResult Send(const HttpRequest& request) override;
   // Plain-http GET and HEAD requests run at once on the calling thread (non-blocking sockets,
   // epoll; at most max_exchanges_per_batch in flight, per_host_concurrency per host, shared with
   // Send), each within its own timeout from the moment it starts; redirects are followed on the

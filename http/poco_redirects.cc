@@ -18,9 +18,12 @@ bool IsRedirect(int status) {
 
 }  // namespace
 
-Result<HttpResponse> PocoHttpClient::Impl::Follow(const HttpRequest& request, SteadyTime deadline,
-                                                  std::optional<Hop> first) {
+SendResult PocoHttpClient::Impl::Follow(const HttpRequest& request, SteadyTime deadline,
+                                        std::optional<Hop> first) {
   HttpResponse response;
+  if (first && !first->body_error.ok()) {
+    return SendResult(first->body_error.WithContext("http: " + request.url), first->status);
+  }
   if (first && (!IsRedirect(first->status) || request.max_redirects <= 0 ||
                 FindHeader(first->headers, "location").empty())) {
     // The multiplexer's answer is the final one (the common case): nothing to follow.
@@ -46,6 +49,9 @@ Result<HttpResponse> PocoHttpClient::Impl::Follow(const HttpRequest& request, St
       hop = Exchange({*target, method, headers, body, request, deadline});
     }
     if (!hop.ok()) return hop.status().WithContext("http: " + url);
+    if (!hop->body_error.ok()) {
+      return SendResult(hop->body_error.WithContext("http: " + url), hop->status);
+    }
     const std::string location = FindHeader(hop->headers, "location");
     if (!IsRedirect(hop->status) || location.empty() || request.max_redirects <= 0) {
       response.status = hop->status;

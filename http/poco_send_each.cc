@@ -31,10 +31,10 @@ void PocoHttpClient::Impl::SendBlocking(std::span<const HttpRequest> requests,
   struct Shared {
     std::mutex mu;
     std::condition_variable cv;
-    std::deque<std::pair<size_t, Result<HttpResponse>>> finished;  // Guarded by mu.
-    size_t next = 0;                                               // Guarded by mu.
-    bool stop = false;                                             // Guarded by mu.
-    size_t running = 0;                                            // Guarded by mu.
+    std::deque<std::pair<size_t, SendResult>> finished;  // Guarded by mu.
+    size_t next = 0;                                     // Guarded by mu.
+    bool stop = false;                                   // Guarded by mu.
+    size_t running = 0;                                  // Guarded by mu.
   } shared;
   auto work = [&] {
     for (;;) {
@@ -46,7 +46,7 @@ void PocoHttpClient::Impl::SendBlocking(std::span<const HttpRequest> requests,
         if (shared.stop || shared.next >= blocking.size() || Clock::now() >= start_by) break;
         i = blocking[shared.next++];
       }
-      Result<HttpResponse> result = SendCaught(requests[i]);
+      SendResult result = SendCaught(requests[i]);
       {
         std::lock_guard lock(shared.mu);
         shared.finished.emplace_back(i, std::move(result));
@@ -139,23 +139,24 @@ void PocoHttpClient::Impl::SendEach(std::span<const HttpRequest> requests, Stead
         blocking.push_back(i);
       }
     }
-    multiplexer_.Run(
-        plain, start_by, options_.max_exchanges_per_batch, [&](size_t k, PlainResult each) {
-          const size_t i = plain_of[k];
-          const HttpRequest& request = requests[i];
-          if (const NotSent* unsent = std::get_if<NotSent>(&each)) {
-            report(i, NotSent{"http: " + request.url + ": " + unsent->reason});
-            return go_on;
-          }
-          Result<PlainResponse>& result = std::get<Result<PlainResponse>>(each);
-          if (!result.ok()) {
-            report(i, Result<HttpResponse>(result.status().WithContext("http: " + request.url)));
-            return go_on;
-          }
-          Hop hop{result->status, std::move(result->headers), std::move(result->body)};
-          report(i, Follow(request, result->deadline, std::move(hop)));
-          return go_on;
-        });
+    multiplexer_.Run(plain, start_by, options_.max_exchanges_per_batch,
+                     [&](size_t k, PlainResult each) {
+                       const size_t i = plain_of[k];
+                       const HttpRequest& request = requests[i];
+                       if (const NotSent* unsent = std::get_if<NotSent>(&each)) {
+                         report(i, NotSent{"http: " + request.url + ": " + unsent->reason});
+                         return go_on;
+                       }
+                       Result<PlainResponse>& result = std::get<Result<PlainResponse>>(each);
+                       if (!result.ok()) {
+                         report(i, SendResult(result.status().WithContext("http: " + request.url)));
+                         return go_on;
+                       }
+                       Hop hop{result->status, std::move(result->headers), std::move(result->body),
+                               std::move(result->body_error)};
+                       report(i, Follow(request, result->deadline, std::move(hop)));
+                       return go_on;
+                     });
     if (go_on) SendBlocking(requests, blocking, start_by, report);
     for (const size_t i : blocking) {
       if (!reported[i]) not_sent(i);

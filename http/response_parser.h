@@ -42,6 +42,9 @@ class ResponseParser {
   // "waiting for the response headers" or "reading the body", for timeout messages.
   std::string_view phase() const;
 
+  // The final answer's status line and fields were read (what failed after it, if anything,
+  // was its body).
+  bool headers_done() const { return state_ != State::kHead; }
   int status_code() const { return status_code_; }
   const std::vector<Header>& headers() const { return headers_; }
   std::vector<Header>& headers() { return headers_; }  // Moved out once done.

@@ -9,6 +9,43 @@
 
 namespace feedbridge::poller::internal {
 
+namespace {
+
+// "http://" or "https://" (any case), a host, and nothing a URL cannot hold.
+bool IsAbsoluteHttpUrl(std::string_view url) {
+  const auto starts = [url](std::string_view scheme) {
+    if (url.size() < scheme.size()) return false;
+    for (size_t i = 0; i < scheme.size(); ++i) {
+      const char c = url[i];
+      if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != scheme[i]) return false;
+    }
+    return true;
+  };
+  size_t host = 0;
+  if (starts("https://")) {
+    host = 8;
+  } else if (starts("http://")) {
+    host = 7;
+  } else {
+    return false;
+  }
+  if (host >= url.size() || url[host] == '/' || url[host] == '?' || url[host] == '#') {
+    return false;
+  }
+  for (const char c : url) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == '\x7f') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string NewFeedUrl(const feeds::Feed& document, std::string_view current) {
+  const std::string& named = document.itunes.new_feed_url;
+  if (named.empty() || named == current || !IsAbsoluteHttpUrl(named)) return {};
+  return named;
+}
+
 FetchedBody ReadFetchedBody(const store::FeedRecord& feed, const http::HttpResponse& response,
                             size_t max_document_bytes) {
   FetchedBody out;
@@ -63,6 +100,13 @@ FetchedDecision DecideFetched(const store::FeedRecord& feed, const feeds::Feed& 
   }
   decision.notices = fresh.size() - first_notice;
 
+  if (!outcome.moved_to.empty()) decision.moved_by = "permanent redirect";
+  std::string named = NewFeedUrl(document, outcome.moved_to.empty() ? feed.url : outcome.moved_to);
+  if (!named.empty()) {
+    outcome.moved_to = std::move(named);
+    decision.moved_by = "itunes:new-feed-url";
+  }
+  if (outcome.moved_to == feed.url) decision.moved_by.clear();
   outcome.kind = PollOutcome::Kind::kFetched;
   outcome.document = &document;
   decision.state = NextFetchState(feed, outcome, schedule, now, unit);

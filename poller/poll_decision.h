@@ -47,13 +47,21 @@ struct FetchedDecision {
   size_t notices = 0;                 // Of `rows`, those with a notice: the newest, capped.
   store::FetchState state;            // The feed's fetch state after this poll.
   std::vector<std::string> problems;  // For the report and the log (the cap).
+  // Non-empty when state.url is not feed.url: why the feed moved ("permanent redirect",
+  // "itunes:new-feed-url"), for the one log line of the move.
+  std::string moved_by;
 };
+
+// The URL a podcast's itunes:new-feed-url moves the feed to (the move is taken as a persistent
+// 301 is), or "" when it names none: empty, not an absolute http(s) URL, or `current` itself.
+std::string NewFeedUrl(const feeds::Feed& document, std::string_view current);
 
 // The decision for `document` (parsed from a 2xx for `feed`, fetched from `fetched_url`), its
 // identified entries `candidates` (IdentifyEntries), of which the store knows `known`. The first
 // successful poll of a feed stores its backlog without notices; later ones give a notice to each
 // new entry, at most policy.max_notices (the newest; a problem says so). `outcome` holds what the
 // response said (status, validators, moved_to, not_before); its kind and document are set here.
+// A podcast naming a new feed URL (NewFeedUrl) moves the feed there, as a persistent 301 does.
 // `unit` is the jitter draw of NextFetchState.
 FetchedDecision DecideFetched(const store::FeedRecord& feed, const feeds::Feed& document,
                               std::string_view fetched_url, std::vector<Candidate> candidates,

@@ -79,12 +79,16 @@ PollReport Poller::Impl::SkipDisabled(const store::FeedRecord& feed) {
   return report;
 }
 
-Result<PollReport> Poller::Impl::Handle(const store::FeedRecord& feed,
-                                        Result<http::HttpResponse> response, TimePoint now,
-                                        PollReport report, Deferred* deferred) {
+Result<PollReport> Poller::Impl::Handle(const store::FeedRecord& feed, http::SendResult response,
+                                        TimePoint now, PollReport report, Deferred* deferred) {
   if (!response.ok()) {
-    return Recorded(feed, {.kind = Kind::kFailed, .error = response.status().message()}, now,
-                    std::move(report));
+    // What the server answered, when its body was what failed (over the cap, a gzip bomb).
+    report.http_status = response.answered_status();
+    return Recorded(feed,
+                    {.kind = Kind::kFailed,
+                     .http_status = report.http_status,
+                     .error = response.status().message()},
+                    now, std::move(report));
   }
   report.http_status = response->status;
   const http::Classification c = http::ClassifyResponse(*response, now);
@@ -146,14 +150,34 @@ Result<PollReport> Poller::Impl::Fetched(const store::FeedRecord& feed,
   auto known = deps.entries.KnownIdentities(feed.id, identities);
   if (!known.ok()) return known.status().WithContext(FeedContext(feed.id, feed.url));
 
+  // Where the document came from as far as the feed's URL goes: after a persistent 301, its target.
+  const std::string from = outcome.moved_to.empty() ? feed.url : outcome.moved_to;
   const internal::NoticePolicy policy{.notice_template = omb.notice_template,
                                       .fallback_url = base_url + feed.nickname};
   internal::FetchedDecision decision = internal::DecideFetched(
       feed, *body.document, body.fetched_url, std::move(candidates), *known, std::move(outcome),
       policy, schedule_options, now, UniformUnit(deps.random));
 
+  if (decision.moved_by == "itunes:new-feed-url" && NamesBack(feed, decision.state.url, from)) {
+    WarnRefusedOnce(feed.id, decision.state.url,
+                    "poller: feed " + std::to_string(feed.id) + ": itunes:new-feed-url names " +
+                        decision.state.url + ", whose feed names " + from +
+                        " back; not moved (the two feeds name each other)");
+    decision.state.url = from;
+    decision.moved_by = from == feed.url ? "" : "permanent redirect";
+  }
+  Result<bool> kept = KeepUrlIfTaken(feed, decision.state);
+  if (!kept.ok()) return kept.status().WithContext(FeedContext(feed.id, feed.url));
   auto notices = deps.entries.RecordPoll(feed.id, decision.state, decision.rows);
+  if (IsMoveTaken(notices.status(), feed, decision.state)) {
+    // Another feed took the URL between the look-up and the write: look again, write once more.
+    kept = KeepUrlIfTaken(feed, decision.state);
+    if (!kept.ok()) return kept.status().WithContext(FeedContext(feed.id, feed.url));
+    notices = deps.entries.RecordPoll(feed.id, decision.state, decision.rows);
+  }
   if (!notices.ok()) return notices.status().WithContext(FeedContext(feed.id, feed.url));
+  if (decision.state.url == feed.url) decision.moved_by.clear();
+  if (!decision.moved_by.empty()) LogMove(feed, decision.state.url, decision.moved_by);
   const TimePoint next = *decision.state.next_poll_at;
   report.url = decision.state.url;
   report.entries_seen = decision.entries_seen;
@@ -181,18 +205,29 @@ Result<PollReport> Poller::Impl::NotModified(const store::FeedRecord& feed,
   }
   store::FetchState state = NextState(feed, outcome, now);
   const TimePoint next = *state.next_poll_at;
+  Result<bool> kept = KeepUrlIfTaken(feed, state);
+  if (!kept.ok()) return kept.status().WithContext(FeedContext(feed.id, feed.url));
   report.url = state.url;
   report.next_poll_at = next;
-  if (deferred != nullptr) {
-    const bool url_changed = state.url != feed.url;
+  // A move is written now, not with the batch: the URL another feed may take meanwhile fails
+  // this one write (looked at again and retried), not the batch's transaction.
+  if (deferred != nullptr && state.url == feed.url) {
     deferred->states.push_back(
-        {.feed_id = feed.id, .state = std::move(state), .url_changed = url_changed});
+        {.feed_id = feed.id, .state = std::move(state), .url_changed = false});
     deferred->schedule.push_back({.feed_id = feed.id, .when = next});
   } else {
-    const Status saved = deps.feeds.SaveFetchState(feed.id, state);
+    Status saved = deps.feeds.SaveFetchState(feed.id, state);
+    if (IsMoveTaken(saved, feed, state)) {
+      kept = KeepUrlIfTaken(feed, state);
+      if (!kept.ok()) return kept.status().WithContext(FeedContext(feed.id, feed.url));
+      report.url = state.url;
+      saved = deps.feeds.SaveFetchState(feed.id, state);
+    }
     if (!saved.ok()) return saved.WithContext(FeedContext(feed.id, feed.url));
     Reschedule(feed.id, next, report);
   }
+  // (A batch's states are written after it: the move is logged before it is saved.)
+  if (report.url != feed.url) LogMove(feed, report.url, "permanent redirect");
   LogReport(report);
   return report;
 }
@@ -240,6 +275,57 @@ void Poller::Impl::EnqueueNotices(const std::vector<store::Notice>& notices, Pol
 void Poller::Impl::Reschedule(int64_t feed_id, TimePoint when, PollReport& report) {
   const Status s = deps.schedule.Schedule(feed_id, when);
   if (!s.ok()) report.problems.push_back("not rescheduled: " + s.message());
+}
+
+Result<bool> Poller::Impl::KeepUrlIfTaken(const store::FeedRecord& feed, store::FetchState& state) {
+  if (state.url == feed.url) return false;
+  Result<store::FeedRecord> holder = deps.feeds.FindFeed(state.url);
+  if (!holder.ok()) {
+    if (holder.status().code() == Status::Code::kNotFound) return false;
+    return holder.status();
+  }
+  if (holder->id == feed.id) return false;
+  const std::string target = std::move(state.url);
+  state.url = feed.url;
+  WarnRefusedOnce(feed.id, target,
+                  "poller: feed " + std::to_string(feed.id) + ": moved to " + target +
+                      ", which feed " + std::to_string(holder->id) + " already bridges; not moved");
+  return true;
+}
+
+bool Poller::Impl::NamesBack(const store::FeedRecord& feed, const std::string& target,
+                             const std::string& back) {
+  store::FeedRecord there = feed;
+  there.url = target;
+  there.etag.clear();  // The validators are those of `back`'s answers.
+  there.last_modified.clear();
+  const http::SendResult answer = deps.http.Send(internal::BuildFeedRequest(there, options));
+  if (!answer.ok() || answer->status < 200 || answer->status >= 300) return false;
+  const internal::FetchedBody body =
+      internal::ReadFetchedBody(there, *answer, options.max_body_bytes);
+  return body.document && internal::NewFeedUrl(*body.document, target) == back;
+}
+
+void Poller::Impl::WarnRefusedOnce(int64_t feed_id, const std::string& target,
+                                   const std::string& line) {
+  {
+    std::lock_guard lock(refused_mu);
+    std::string& logged = refused_moves[feed_id];
+    if (logged == target) return;
+    logged = target;
+  }
+  deps.log.warning(line);
+}
+
+bool Poller::Impl::IsMoveTaken(const Status& written, const store::FeedRecord& feed,
+                               const store::FetchState& state) {
+  return written.code() == Status::Code::kAlreadyExists && state.url != feed.url;
+}
+
+void Poller::Impl::LogMove(const store::FeedRecord& feed, std::string_view to,
+                           std::string_view moved_by) {
+  deps.log.notice(FeedContext(feed.id, feed.url) + ": moved to " + std::string(to) + " (" +
+                  std::string(moved_by) + "): polled there from now on");
 }
 
 void Poller::Impl::LogReport(const PollReport& report) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "poller/fetch_state.h"
@@ -40,8 +41,8 @@ struct Poller::Impl {
   PollReport SkipDisabled(const store::FeedRecord& feed);
   // What a fetch of `feed` (at `now`) brought: records it and schedules the next poll. With
   // `deferred`, a 304's writes are added to it instead of done now.
-  Result<PollReport> Handle(const store::FeedRecord& feed, Result<http::HttpResponse> response,
-                            TimePoint now, PollReport report, Deferred* deferred);
+  Result<PollReport> Handle(const store::FeedRecord& feed, http::SendResult response, TimePoint now,
+                            PollReport report, Deferred* deferred);
   // A 2xx: parse, new entries, notices; one transaction with the fetch state.
   Result<PollReport> Fetched(const store::FeedRecord& feed, const http::HttpResponse& response,
                              internal::PollOutcome outcome, TimePoint now, PollReport report);
@@ -61,6 +62,27 @@ struct Poller::Impl {
     return internal::NextFetchState(feed, outcome, schedule_options, now, UniformUnit(deps.random));
   }
   void LogReport(const PollReport& report);
+  // A feed moving (state.url is not feed.url) onto a URL another feed already bridges is not
+  // moved: state.url goes back to feed.url, the rest of the poll is stored as it is, and one
+  // warning says so (once per feed and target, not at every poll). True when it was refused.
+  // Errors: those of the store's look-up.
+  Result<bool> KeepUrlIfTaken(const store::FeedRecord& feed, store::FetchState& state);
+  // True when `written` failed on the URL's uniqueness: another feed took state.url after
+  // KeepUrlIfTaken looked.
+  static bool IsMoveTaken(const Status& written, const store::FeedRecord& feed,
+                          const store::FetchState& state);
+  // Ping-pong: two podcast feeds whose itunes:new-feed-url name each other would move the feed
+  // back and forth at every poll. The rule: an itunes:new-feed-url is not honoured when the
+  // target's answer, fetched once then (without validators), names in its own
+  // itunes:new-feed-url the URL the feed is moving from (`back`). Nothing is stored, so it
+  // holds whichever poller process polls the feed; the cost is one more GET per poll of a feed
+  // whose podcast names another URL, only while it does. A target that does not answer with a
+  // feed does not stop the move (as before). True when `target` names `back`.
+  bool NamesBack(const store::FeedRecord& feed, const std::string& target, const std::string& back);
+  // Logs `line` unless the last refused move of the feed logged was to `target`.
+  void WarnRefusedOnce(int64_t feed_id, const std::string& target, const std::string& line);
+  // The one line of a feed's URL change (a persistent 301, itunes:new-feed-url).
+  void LogMove(const store::FeedRecord& feed, std::string_view to, std::string_view moved_by);
   Result<size_t> FlushOutbox();
   Result<ScheduleAllReport> ScheduleAll();
 
@@ -82,6 +104,10 @@ struct Poller::Impl {
   const std::string base_url;
   PollerDependencies deps;
   ScheduleOptions schedule_options;
+
+  // Per feed, the last target of a move refused by KeepUrlIfTaken (its warning is logged once).
+  std::mutex refused_mu;
+  std::unordered_map<int64_t, std::string> refused_moves;  // Guarded by refused_mu.
 
   // Serializes FlushOutbox: a second caller skips rather than enqueueing the same rows again.
   std::mutex flush_mu;

@@ -89,7 +89,7 @@ Result<std::vector<PollReport>> Poller::Impl::ClaimAndPoll(size_t max, bool flus
         deferred.schedule.push_back({.feed_id = feed.id, .when = now});  // Due again at once.
         return true;
       }
-      Result<http::HttpResponse> response = std::get<Result<http::HttpResponse>>(std::move(result));
+      http::SendResult response = std::get<http::SendResult>(std::move(result));
       PollReport report;
       report.feed_id = feed.id;
       report.url = feed.url;

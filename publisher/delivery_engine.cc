@@ -249,6 +249,7 @@ Result<DeliveryOutcome> DeliveryEngine::Settle(const queue::ClaimedDelivery& cla
                            ": delivered, not recorded: " + s.message());
     }
     if (Status s = deps_.deliveries.Ack(claimed); !s.ok()) return s;
+    deps_.logger.debug("publisher: " + JobName(job) + ": delivered");
     return DeliveryOutcome::kDelivered;
   }
   if (!last_error.empty()) {

@@ -140,6 +140,56 @@ WebResponse Conditional(const WebRequest& request, WebResponse response) {
   return response;
 }
 
+// "1:02:03" from an hour up, "12:05" below it.
+std::string HumanDuration(int64_t seconds) {
+  char buf[32];
+  const long long h = seconds / 3600, m = seconds / 60 % 60, s = seconds % 60;
+  if (h > 0) {
+    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", h, m, s);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld:%02lld", m, s);
+  }
+  return buf;
+}
+
+// "820 bytes", "14 KB", "23.4 MB", "1.2 GB" (decimal units, as players and hosts show them).
+std::string HumanSize(int64_t bytes) {
+  char buf[32];
+  if (bytes < 1000) {
+    std::snprintf(buf, sizeof buf, "%lld bytes", static_cast<long long>(bytes));
+  } else if (bytes < 1000 * 1000) {
+    std::snprintf(buf, sizeof buf, "%lld KB", static_cast<long long>(bytes / 1000));
+  } else if (bytes < int64_t{1000} * 1000 * 1000) {
+    std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / 1e6);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(bytes) / 1e9);
+  }
+  return buf;
+}
+
+// The entry's audio and video files, as links: remote media is never loaded by the page (the
+// CSP allows no media source), only offered.
+mustache::data MediaLinks(const feeds::Entry& entry) {
+  mustache::data links{mustache::data::type::list};
+  for (const feeds::Enclosure& e : entry.enclosures) {
+    const bool audio = e.type.starts_with("audio/") || e.medium == "audio";
+    const bool video = e.type.starts_with("video/") || e.medium == "video";
+    if ((!audio && !video) || !IsWebUrl(e.url)) continue;
+    std::string details = e.type;
+    if (e.duration_seconds && *e.duration_seconds > 0) {
+      details += (details.empty() ? "" : ", ") + HumanDuration(*e.duration_seconds);
+    }
+    if (e.length && *e.length > 0) details += (details.empty() ? "" : ", ") + HumanSize(*e.length);
+    mustache::data link;
+    link.set("href", e.url);
+    link.set("type", e.type);
+    link.set("label", !e.title.empty() ? e.title : audio ? "Listen" : "Watch");
+    if (!details.empty()) link.set("details", details);
+    links.push_back(link);
+  }
+  return links;
+}
+
 }  // namespace
 
 struct PageHandlers::Page {
@@ -353,6 +403,8 @@ Result<WebResponse> PageHandlers::NoticePage(const WebRequest& request, std::str
     } else if (content != nullptr) {
       data.set("content_text", content->value);
     }
+    mustache::data media = MediaLinks(e);
+    if (media.is_non_empty_list()) data.set("media", media);
   }
   if (IsWebUrl(entry.url)) {
     data.set("original_url", entry.url);

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -26,6 +27,7 @@ using ::feedbridge::testing::RedisTestServer;
 using ::feedbridge::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 class FeedsCommandsTest : public ::testing::Test {
  protected:
@@ -123,6 +125,35 @@ TEST_F(FeedsCommandsTest, AddingTheSameFeedTwiceIsRefused) {
   const ProcessResult again = Feedbridge({"feeds", "add", web_.Url("/feed.rss")});
   EXPECT_EQ(again.exit_code, kExitDataError);
   EXPECT_THAT(again.err, HasSubstr("feeds add"));
+}
+
+// A 200 whose decompressed body passes the cap is an error of that answer: `feeds show` names
+// the status the server sent with the error, whether `feeds add` or `poll` met it.
+TEST_F(FeedsCommandsTest, ShowKeepsTheStatusOfAGzipBombWithItsError) {
+  std::atomic<bool> bomb{false};
+  const std::string feed =
+      "<rss version=\"2.0\"><channel><title>Bombed</title><item><title>One"
+      "</title><link>https://blog.test/1</link></item></channel></rss>";
+  web_.Route("/bomb.rss",
+             [&bomb, feed](const HttpTestServer::Request&, HttpTestServer::Response& r) {
+               r.SetHeader("Content-Type", "application/rss+xml");
+               if (bomb) {
+                 r.SetGzipBody(std::string(20u << 20, '\0'));  // Over the 15 MiB default cap.
+               } else {
+                 r.SetBody(feed);
+               }
+             });
+  ASSERT_EQ(Feedbridge({"feeds", "add", web_.Url("/bomb.rss"), "--nickname", "bombed"}).exit_code,
+            kExitOk);
+  bomb = true;
+  const ProcessResult poll = Feedbridge({"poll", "bombed"});
+  const std::string message = web_.Url("/bomb.rss") + ": decompressed body over 15 MiB";
+  EXPECT_THAT(poll.out + poll.err, HasSubstr(message));
+  EXPECT_THAT(poll.out + poll.err, Not(HasSubstr("bytes")));
+  const ProcessResult show = Feedbridge({"feeds", "show", "bombed"});
+  ASSERT_EQ(show.exit_code, kExitOk) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("last status:   200\n"));
+  EXPECT_THAT(show.out, HasSubstr(message));
 }
 
 TEST_F(FeedsCommandsTest, ListShowPollStatusAndRemove) {
@@ -267,6 +298,21 @@ TEST_F(FeedsCommandsTest, PollOfAGoneFeedSaysItIsDisabled) {
   EXPECT_THAT(poll.out, HasSubstr("410 Gone"));
   EXPECT_THAT(poll.out, HasSubstr("; disabled, not polled again"));
   EXPECT_THAT(poll.out, Not(HasSubstr("1970-01-01")));
+}
+
+TEST_F(FeedsCommandsTest, PollOfAFailingFeedNamesItsUrlOnce) {
+  ASSERT_EQ(Feedbridge({"feeds", "add", web_.Url("/feed.rss"), "--nickname", "garden"}).exit_code,
+            kExitOk);
+  web_.Route("/feed.rss", [](const HttpTestServer::Request&, HttpTestServer::Response& r) {
+    r.SetBody(std::string(4096, 'x'));
+    r.CloseEarly();
+  });
+  const ProcessResult poll = Feedbridge({"poll", "garden"});
+  EXPECT_EQ(poll.exit_code, kExitUnavailable) << poll.err;
+  const std::string url = web_.Url("/feed.rss");
+  EXPECT_THAT(poll.out, StartsWith("feed 1 <" + url + ">: failed: "));
+  EXPECT_EQ(poll.out.find(url), poll.out.rfind(url)) << poll.out;
+  EXPECT_THAT(poll.out, HasSubstr("; next poll 20"));
 }
 
 TEST_F(FeedsCommandsTest, PollOfAThrottledFeedSaysHowLongItWaits) {

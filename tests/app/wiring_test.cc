@@ -25,7 +25,7 @@ using ::feedbridge::testing::TempDir;
 // Answers every request with one small RSS feed; records the URLs asked for.
 class OneFeedHttpClient final : public http::HttpClient {
  public:
-  Result<http::HttpResponse> Send(const http::HttpRequest& request) override {
+  http::SendResult Send(const http::HttpRequest& request) override {
     std::lock_guard lock(mu_);
     urls_.push_back(request.url);
     http::HttpResponse r;

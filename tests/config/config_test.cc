@@ -133,6 +133,23 @@ TEST(LoadTest, ReportsInconsistentPairs) {
             "config: redis.url: empty while redis.autostart is false: no Redis to connect to");
 }
 
+// Every worker busy on bodies at the cap must stay within the body memory budget (8 GiB).
+TEST(LoadTest, RefusesWorkersTimesBodyCapOverTheMemoryBudget) {
+  // 4 workers x 16 bodies x 128 MiB is the budget exactly: allowed.
+  EXPECT_OK(Load(*MapOf({{"poller.max_body_bytes", "128MiB"}})));
+  EXPECT_OK(Load(*MapOf({{"poller.workers", "256"}, {"poller.max_body_bytes", "2MiB"}})));
+  Result<Config> c = Load(*MapOf({{"poller.workers", "256"}, {"poller.max_body_bytes", "128MiB"}}));
+  ASSERT_THAT(c, StatusIs(Status::Code::kInvalidArgument));
+  EXPECT_EQ(c.status().message(),
+            "config: poller.max_body_bytes: 128 MiB with poller.workers = 256 lets feed bodies in "
+            "flight take 512 GiB (poller.workers x 16 bodies each x poller.max_body_bytes), over "
+            "the budget of 8 GiB: lower poller.workers, or poller.max_body_bytes to 2 MiB at most");
+  Result<Config> five =
+      Load(*MapOf({{"poller.workers", "5"}, {"poller.max_body_bytes", "128MiB"}}));
+  ASSERT_THAT(five, StatusIs(Status::Code::kInvalidArgument));
+  EXPECT_THAT(five.status().message(), HasSubstr("poller.max_body_bytes to 102 MiB at most"));
+}
+
 TEST(LoadTest, SkipsPairChecksWhenOneSideIsAlreadyBad) {
   Result<Config> c = Load(*MapOf({{"poller.interval_min", "2h"}, {"poller.interval_max", "x"}}));
   ASSERT_THAT(c, StatusIs(Status::Code::kInvalidArgument));

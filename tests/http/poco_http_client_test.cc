@@ -118,16 +118,16 @@ std::string PathName(const ::testing::TestParamInfo<Path>& info) {
   return info.param == Path::kSend ? "Send" : "SendEach";
 }
 
-Result<HttpResponse> SendOne(PocoHttpClient& client, const HttpRequest& request) {
-  std::optional<Result<HttpResponse>> got;
+SendResult SendOne(PocoHttpClient& client, const HttpRequest& request) {
+  std::optional<SendResult> got;
   int calls = 0;
   client.SendEach(std::span<const HttpRequest>(&request, 1),
                   std::chrono::steady_clock::now() + std::chrono::hours(1),
                   [&](size_t index, EachResult result) {
                     EXPECT_EQ(index, 0u);
                     ++calls;
-                    EXPECT_TRUE(std::holds_alternative<Result<HttpResponse>>(result));
-                    if (auto* sent = std::get_if<Result<HttpResponse>>(&result)) {
+                    EXPECT_TRUE(std::holds_alternative<SendResult>(result));
+                    if (auto* sent = std::get_if<SendResult>(&result)) {
                       got = std::move(*sent);
                     }
                     return true;
@@ -139,7 +139,7 @@ Result<HttpResponse> SendOne(PocoHttpClient& client, const HttpRequest& request)
 
 class PocoHttpClientTest : public ::testing::TestWithParam<Path> {
  protected:
-  Result<HttpResponse> Fetch(PocoHttpClient& client, const HttpRequest& request) {
+  SendResult Fetch(PocoHttpClient& client, const HttpRequest& request) {
     return GetParam() == Path::kSend ? client.Send(request) : SendOne(client, request);
   }
 
@@ -268,6 +268,36 @@ TEST_P(PocoHttpClientTest, BodyOverCapWithContentLengthIsResourceExhausted) {
   HttpRequest req = Get("/big");
   req.max_body_bytes = 1000;
   EXPECT_THAT(Fetch(client_, req), StatusIs(Code::kResourceExhausted));
+}
+
+// The server did answer: a caller records what it said beside the error.
+TEST_P(PocoHttpClientTest, BodyFailuresCarryTheStatusTheServerAnswered) {
+  const std::string bomb = feedbridge::testing::GzipCompress(std::string(3u << 20, '\0'));
+  server_.Route("/bomb", [&bomb](const auto&, auto& resp) {
+    resp.SetHeader("Content-Encoding", "gzip");
+    resp.SetBody(bomb);
+  });
+  server_.Route("/big", [](const auto&, auto& resp) {
+    resp.SetStatus(203);
+    resp.SetBody(std::string(2000, 'a'));
+    resp.SetFraming(HttpTestServer::Response::Framing::kChunked);
+  });
+  HttpRequest bombed = Get("/bomb");
+  bombed.max_body_bytes = 2u << 20;
+  const SendResult r = Fetch(client_, bombed);
+  ASSERT_THAT(r, StatusIs(Code::kResourceExhausted));
+  EXPECT_EQ(r.answered_status(), 200);
+  HttpRequest big = Get("/big");
+  big.max_body_bytes = 1000;
+  const SendResult chunked = Fetch(client_, big);
+  ASSERT_THAT(chunked, StatusIs(Code::kResourceExhausted));
+  EXPECT_EQ(chunked.answered_status(), 203);
+  // No answer at all: no status.
+  HttpRequest refused = Get("/x");
+  refused.url = "http://127.0.0.1:1/x";
+  const SendResult none = Fetch(client_, refused);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.answered_status(), 0);
 }
 
 TEST_P(PocoHttpClientTest, ChunkedBodyOverCapIsResourceExhausted) {

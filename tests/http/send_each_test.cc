@@ -44,8 +44,8 @@ PocoHttpClientOptions Loopback(int per_host = 2) {
 
 // Every result of one SendEach, by index, and the order they came in.
 struct Outcome {
-  std::vector<std::optional<Result<HttpResponse>>> results;  // Of the requests sent.
-  std::vector<std::optional<NotSent>> not_sent;              // Of the others.
+  std::vector<std::optional<SendResult>> results;  // Of the requests sent.
+  std::vector<std::optional<NotSent>> not_sent;    // Of the others.
   std::vector<size_t> order;
   int calls = 0;
 };
@@ -61,7 +61,7 @@ Outcome RunEach(HttpClient& client, const std::vector<HttpRequest>& requests,
     EXPECT_LT(i, requests.size());
     EXPECT_FALSE(out.results[i].has_value() || out.not_sent[i].has_value())
         << "reported twice: " << i;
-    if (auto* sent = std::get_if<Result<HttpResponse>>(&r)) {
+    if (auto* sent = std::get_if<SendResult>(&r)) {
       out.results[i] = std::move(*sent);
     } else {
       out.not_sent[i] = std::get<NotSent>(std::move(r));
@@ -269,7 +269,7 @@ TEST(SendEachTest, BlockingPathRunsFourAtOnceAndReportsOnTheCallingThread) {
   int calls = 0;
   client.SendEach(requests, SteadyClock::now() + std::chrono::hours(1), [&](size_t, EachResult r) {
     EXPECT_EQ(std::this_thread::get_id(), caller);
-    const auto* sent = std::get_if<Result<HttpResponse>>(&r);
+    const auto* sent = std::get_if<SendResult>(&r);
     EXPECT_TRUE(sent != nullptr && sent->ok());
     ++calls;
     return true;

@@ -22,6 +22,7 @@
 #include "tests/integration/omb_bridge_fixture.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/seen_nonces.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
@@ -34,23 +35,6 @@ using testing::RedisTestServer;
 using testing::TempDir;
 
 constexpr std::string_view kBase = "http://bridge.example.org/";
-
-// Remembers nonces for ever (a test lasts seconds).
-class SetNonces final : public omb::NonceChecker {
- public:
-  Status CheckAndRemember(std::string_view consumer, std::string_view token, int64_t ts,
-                          std::string_view nonce) override {
-    std::lock_guard lock(mu_);
-    const std::string key = std::string(consumer) + " " + std::string(token) + " " +
-                            std::to_string(ts) + " " + std::string(nonce);
-    if (!seen_.insert(key).second) return Status::AlreadyExists("replayed nonce");
-    return Status::Ok();
-  }
-
- private:
-  std::mutex mu_;
-  std::set<std::string> seen_;
-};
 
 // The postNotice endpoint of a listener service at PATH?action=postnotice.
 class OmbPeer {
@@ -125,7 +109,7 @@ class OmbPeer {
   HttpTestServer& server_;
   const std::string path_;
   std::mutex mu_;
-  SetNonces nonces_;
+  testing::SeenNonces nonces_;
   std::map<std::string, std::string> secrets_;
   std::set<std::string> uris_;
   std::vector<Received> received_;

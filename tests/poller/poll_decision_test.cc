@@ -137,6 +137,63 @@ TEST(DecideFetchedTest, StateFollowsAPermanentRedirect) {
   EXPECT_EQ(d.state.url, "https://new.test/feed");
 }
 
+// An RSS 2.0 podcast feed naming `new_feed_url` (raw, as in the document) in
+// itunes:new-feed-url, with one item.
+std::string Podcast(const std::string& new_feed_url) {
+  return "<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">"
+         "<channel><title>Cast</title><link>https://blog.test/</link>"
+         "<itunes:new-feed-url>" +
+         new_feed_url +
+         "</itunes:new-feed-url><item><title>Ep 1</title><guid>g1</guid></item></channel></rss>";
+}
+
+struct MoveCase {
+  std::string name;
+  std::string new_feed_url;  // In the document.
+  std::string moved_to;      // By a permanent redirect of this poll ("" none).
+  std::string url;           // The feed's URL after the poll.
+  std::string moved_by;
+};
+
+TEST(DecideFetchedTest, NewFeedUrlMovesTheFeedAsAPermanentRedirectDoes) {
+  const std::string here(kFeedUrl);
+  const std::vector<MoveCase> cases = {
+      {"a new absolute https URL", "https://cast.test/feed", "", "https://cast.test/feed",
+       "itunes:new-feed-url"},
+      {"a new absolute http URL", "http://cast.test/feed", "", "http://cast.test/feed",
+       "itunes:new-feed-url"},
+      {"the scheme in capitals", "HTTPS://cast.test/feed", "", "HTTPS://cast.test/feed",
+       "itunes:new-feed-url"},
+      {"the current URL: no move", here, "", here, ""},
+      {"none", "", "", here, ""},
+      {"not http(s)", "ftp://cast.test/feed", "", here, ""},
+      {"no host", "https:///feed", "", here, ""},
+      {"a space inside", "https://cast.test/a feed", "", here, ""},
+      {"a permanent redirect alone", "", "https://moved.test/feed", "https://moved.test/feed",
+       "permanent redirect"},
+      {"the URL the redirect went to: no second move", "https://moved.test/feed",
+       "https://moved.test/feed", "https://moved.test/feed", "permanent redirect"},
+      {"after a redirect, the podcast's word wins", "https://cast.test/feed",
+       "https://moved.test/feed", "https://cast.test/feed", "itunes:new-feed-url"},
+  };
+  for (const MoveCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    Result<feeds::Feed> doc = feeds::ParseFeed(Podcast(c.new_feed_url), kFeedUrl);
+    ASSERT_OK(doc);
+    const FetchedDecision d = DecideFetched(
+        Feed(true), *doc, c.moved_to.empty() ? here : c.moved_to, IdentifyEntries(*doc), {},
+        {.http_status = 200, .moved_to = c.moved_to}, {}, {}, kNow, kNoJitter);
+    EXPECT_EQ(d.state.url, c.url);
+    EXPECT_EQ(d.moved_by, c.moved_by);
+  }
+}
+
+TEST(NewFeedUrlTest, ARelativeUrlIsResolvedByTheParserAndMoves) {
+  Result<feeds::Feed> doc = feeds::ParseFeed(Podcast("/new.rss"), kFeedUrl);
+  ASSERT_OK(doc);
+  EXPECT_EQ(NewFeedUrl(*doc, kFeedUrl), "https://blog.test/new.rss");
+}
+
 struct BodyCase {
   std::string name;
   std::string body;

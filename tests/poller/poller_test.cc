@@ -1,21 +1,32 @@
 #include "poller/poller.h"
 
+#include <Poco/AutoPtr.h>
+#include <Poco/Channel.h>
 #include <Poco/Logger.h>
+#include <Poco/Message.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <memory>
+#include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "poller/poll_steps.h"
 #include "queue/memory_notice_queue.h"
 #include "queue/memory_poll_schedule.h"
+#include "store/database.h"
 #include "tests/poller/fakes.h"
 #include "tests/support/failing_queue.h"
+#include "tests/support/failing_store.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace feedbridge::poller {
 namespace {
@@ -30,8 +41,9 @@ using ::testing::StartsWith;
 
 std::string FeedUrl() { return "https://blog.example.org/feed.xml"; }
 std::string BaseUrl() { return "http://bridge.example/"; }
+// The first feed and account of a fresh database.
 constexpr int64_t kFeedId = 1;
-constexpr int64_t kAccountId = 11;
+constexpr int64_t kAccountId = 1;
 
 // "Fri, 15 Jan 2027 08:00:00 GMT"
 std::string Rfc822(TimePoint t) {
@@ -81,6 +93,113 @@ size_t CodePoints(std::string_view s) {
   return n;
 }
 
+// The SQL store on a temp SQLite file behind the fault injector, with reads and writes for
+// set-up and assertions that go to the database directly (neither counted nor failed).
+class TestStore final : public testing::FailingStore {
+ public:
+  explicit TestStore(store::Database& db) : FailingStore(db), db_(db) {}
+
+  store::FeedRecord Feed(int64_t feed_id) {
+    Result<store::FeedRecord> feed = db_.feeds().GetFeed(feed_id);
+    EXPECT_OK(feed);
+    return feed.ok() ? *feed : store::FeedRecord{};
+  }
+
+  // Adds the feed if its id is the next one, then saves its fetch state.
+  void PutFeed(const store::FeedRecord& feed) {
+    if (!db_.feeds().GetFeed(feed.id).ok()) {
+      Result<store::FeedRecord> added =
+          db_.feeds().AddFeed(store::NewFeed{.url = feed.url,
+                                             .nickname = feed.nickname,
+                                             .title = feed.title,
+                                             .site_url = feed.site_url,
+                                             .description = feed.description});
+      ASSERT_OK(added);
+      ASSERT_EQ(added->id, feed.id) << "feeds are put in id order";
+    }
+    ASSERT_OK(db_.feeds().SaveFetchState(feed.id, internal::CurrentState(feed)));
+  }
+
+  // Oldest first.
+  std::vector<store::StoredEntry> Entries(int64_t feed_id) {
+    Result<std::vector<store::StoredEntry>> entries = db_.entries().ListEntries(feed_id, 0, 1000);
+    EXPECT_OK(entries);
+    if (!entries.ok()) return {};
+    return {entries->rbegin(), entries->rend()};
+  }
+
+  // The notices of every account, oldest first.
+  std::vector<store::Notice> Notices() {
+    std::vector<store::Notice> all;
+    Result<std::vector<store::FeedRecord>> feeds = db_.feeds().ListFeeds(0, 1000);
+    EXPECT_OK(feeds);
+    if (!feeds.ok()) return {};
+    for (const store::FeedRecord& feed : *feeds) {
+      Result<std::vector<store::Notice>> notices =
+          db_.notices().ListNotices(feed.account_id, 0, 1000);
+      EXPECT_OK(notices);
+      if (notices.ok()) all.insert(all.end(), notices->begin(), notices->end());
+    }
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return all;
+  }
+
+ private:
+  store::Database& db_;
+};
+
+// Keeps the lines logged to a logger while it lives (its channel and level put back after).
+class CapturedLog {
+ public:
+  explicit CapturedLog(Poco::Logger& log)
+      : log_(log), saved_channel_(log.getChannel()), saved_level_(log.getLevel()) {
+    log_.setChannel(channel_);
+    log_.setLevel(Poco::Message::PRIO_DEBUG);
+  }
+  ~CapturedLog() {
+    log_.setChannel(saved_channel_);
+    log_.setLevel(saved_level_);
+  }
+  CapturedLog(const CapturedLog&) = delete;
+  CapturedLog& operator=(const CapturedLog&) = delete;
+
+  // The lines that contain `part`.
+  std::vector<std::string> With(std::string_view part) { return channel_->With(part); }
+
+ private:
+  class Channel final : public Poco::Channel {
+   public:
+    void log(const Poco::Message& msg) override {
+      std::lock_guard lock(mu_);
+      lines_.push_back(msg.getText());
+    }
+    std::vector<std::string> With(std::string_view part) {
+      std::lock_guard lock(mu_);
+      std::vector<std::string> out;
+      for (const std::string& line : lines_) {
+        if (line.find(part) != std::string::npos) out.push_back(line);
+      }
+      return out;
+    }
+
+   private:
+    std::mutex mu_;
+    std::vector<std::string> lines_;
+  };
+
+  Poco::Logger& log_;
+  Poco::AutoPtr<Poco::Channel> saved_channel_;
+  int saved_level_;
+  Poco::AutoPtr<Channel> channel_{new Channel};
+};
+
+std::unique_ptr<store::Database> OpenTestDatabase(const testing::TempDir& dir, Clock& clock) {
+  Result<std::unique_ptr<store::Database>> db =
+      store::OpenDatabase("sqlite:" + (dir.path() / "poller.db").string(), clock);
+  if (!db.ok()) throw std::runtime_error(db.status().ToString());
+  return std::move(*db);
+}
+
 class PollerTest : public ::testing::Test {
  protected:
   PollerTest() {
@@ -123,8 +242,9 @@ class PollerTest : public ::testing::Test {
 
   testing::FakeClock clock_;
   testing::FixedRandom random_;
-  testing::MemoryStore memory_store_{clock_};
-  testing::FailingStore store_{memory_store_};
+  testing::TempDir dir_;
+  std::unique_ptr<store::Database> db_ = OpenTestDatabase(dir_, clock_);
+  TestStore store_{*db_};
   testing::FakeHttpClient http_;
   queue::MemoryNoticeQueue memory_queue_{clock_};
   testing::FailingNoticeQueue queue_{memory_queue_};
@@ -418,6 +538,102 @@ TEST_F(PollerTest, PermanentRedirectToA304InABatchUpdatesTheUrl) {
   EXPECT_EQ(Feed().last_http_status, 304);
 }
 
+TEST_F(PollerTest, MoveOntoAUrlAnotherFeedBridgesIsRefusedAndThePollIsStored) {
+  FirstPoll();
+  const std::string taken = FeedUrl() + "?2";  // Feed 2's URL.
+  AddFeedLikeTheFirst(2);
+  CapturedLog captured(log_);
+  const TimePoint now = clock_.Now();
+  std::vector<Item> items = {{"c", "Third post", "https://blog.example.org/c", now - minutes(5)}};
+  for (const Item& old : TwoItems()) items.push_back(old);
+  http::HttpResponse moved = FakeHttpClient::Ok(taken, Rss(items), {{"ETag", "\"v2\""}});
+  moved.redirects = {{301, taken}};
+  http_.Script(FeedUrl(), moved);
+  auto report = poller_.PollFeed(kFeedId);
+  ASSERT_OK(report);
+  EXPECT_EQ(report->error, "");
+  EXPECT_EQ(report->url, FeedUrl());
+  EXPECT_EQ(report->notices, 1u);
+  const store::FeedRecord feed = Feed();
+  EXPECT_EQ(feed.url, FeedUrl());
+  EXPECT_EQ(feed.etag, "\"v2\"");
+  EXPECT_EQ(feed.last_success_at, clock_.Now());
+  EXPECT_EQ(store_.Entries(kFeedId).size(), 3u);
+  ASSERT_EQ(store_.Notices().size(), 1u);
+  EXPECT_EQ(queue_.messages().size(), 1u);
+  EXPECT_EQ(store_.Feed(2).url, taken);
+  const std::string warning =
+      "poller: feed 1: moved to " + taken + ", which feed 2 already bridges; not moved";
+  EXPECT_THAT(captured.With("already bridges"), ::testing::ElementsAre(warning));
+  EXPECT_TRUE(captured.With("polled there from now on").empty());
+
+  // The next polls (a 304 in a batch, then a 200) say it no more, and lose nothing either.
+  clock_.Advance(hours(1));
+  http::HttpResponse not_modified = FakeHttpClient::WithStatus(taken, 304);
+  not_modified.redirects = {{301, taken}};
+  http_.Script(FeedUrl(), not_modified);
+  ASSERT_OK(schedule_.Schedule(kFeedId, clock_.Now()));
+  auto batch = poller_.RunOnce(10);
+  ASSERT_OK(batch);
+  ASSERT_EQ(batch->size(), 1u);
+  EXPECT_TRUE((*batch)[0].not_modified);
+  EXPECT_EQ(Feed().url, FeedUrl());
+  EXPECT_EQ(Feed().last_polled_at, clock_.Now());
+  clock_.Advance(hours(1));
+  http_.Script(FeedUrl(), moved);
+  ASSERT_OK(poller_.PollFeed(kFeedId));
+  EXPECT_EQ(Feed().url, FeedUrl());
+  EXPECT_EQ(captured.With("already bridges").size(), 1u);
+
+  // Another target is said once more.
+  const std::string taken_too = FeedUrl() + "?3";
+  AddFeedLikeTheFirst(3);
+  clock_.Advance(hours(1));
+  moved.redirects = {{301, taken_too}};
+  moved.final_url = taken_too;
+  http_.Script(FeedUrl(), moved);
+  ASSERT_OK(poller_.PollFeed(kFeedId));
+  EXPECT_EQ(Feed().url, FeedUrl());
+  EXPECT_EQ(captured.With("already bridges").size(), 2u);
+}
+
+// Rss(items) as a podcast naming `new_feed_url` in itunes:new-feed-url.
+std::string PodcastRss(const std::vector<Item>& items, const std::string& new_feed_url) {
+  std::string doc = Rss(items, "<itunes:new-feed-url>" + new_feed_url + "</itunes:new-feed-url>");
+  const std::string plain = "<rss version=\"2.0\">";
+  doc.replace(doc.find(plain), plain.size(),
+              "<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">");
+  return doc;
+}
+
+TEST_F(PollerTest, NewFeedUrlsNamingEachOtherDoNotMoveTheFeedBackAndForth) {
+  FirstPoll();
+  CapturedLog captured(log_);
+  const std::string other = "https://cast.example.org/feed.xml";
+  // Each names the other.
+  http_.Script(FeedUrl(), FakeHttpClient::Ok(FeedUrl(), PodcastRss(TwoItems(), other)));
+  http_.Script(other, FakeHttpClient::Ok(other, PodcastRss(TwoItems(), FeedUrl())));
+  for (int poll = 0; poll < 3; ++poll) {
+    auto report = poller_.PollFeed(kFeedId);
+    ASSERT_OK(report);
+    EXPECT_EQ(report->error, "");
+    EXPECT_EQ(report->url, FeedUrl());
+    EXPECT_EQ(Feed().url, FeedUrl()) << "poll " << poll;
+    EXPECT_EQ(Feed().last_success_at, clock_.Now());
+    clock_.Advance(hours(1));
+  }
+  EXPECT_THAT(captured.With("name each other"),
+              ::testing::ElementsAre("poller: feed 1: itunes:new-feed-url names " + other +
+                                     ", whose feed names " + FeedUrl() +
+                                     " back; not moved (the two feeds name each other)"));
+  EXPECT_TRUE(captured.With("polled there from now on").empty());
+
+  // The other feed stops naming this one: the move is honoured.
+  http_.Script(other, FakeHttpClient::Ok(other, Rss(TwoItems())));
+  ASSERT_OK(poller_.PollFeed(kFeedId));
+  EXPECT_EQ(Feed().url, other);
+}
+
 TEST_F(PollerTest, TemporaryRedirectKeepsTheUrl) {
   const std::string elsewhere = "https://cdn.example.org/feed.xml";
   http::HttpResponse r = FakeHttpClient::Ok(elsewhere, Rss(TwoItems()));
@@ -425,6 +641,23 @@ TEST_F(PollerTest, TemporaryRedirectKeepsTheUrl) {
   http_.Script(FeedUrl(), r);
   ASSERT_OK(poller_.PollFeed(kFeedId));
   EXPECT_EQ(Feed().url, FeedUrl());
+}
+
+TEST_F(PollerTest, AnswerWhoseBodyFailedRecordsTheStatusTheServerSent) {
+  FirstPoll();
+  const std::string error = "http: " + FeedUrl() + ": decompressed body over 15 MiB";
+  http_.Script(FeedUrl(), http::SendResult(Status::ResourceExhausted(error), 200));
+  auto report = poller_.PollFeed(kFeedId);
+  ASSERT_OK(report);
+  EXPECT_EQ(report->error, error);
+  EXPECT_EQ(report->http_status, 200);
+  EXPECT_EQ(Feed().last_http_status, 200);
+  EXPECT_EQ(Feed().last_error, error);
+  EXPECT_EQ(Feed().consecutive_failures, 1);
+  // A failure with no answer has no status.
+  http_.Script(FeedUrl(), http::SendResult(Status::Unavailable("http: refused")));
+  ASSERT_OK(poller_.PollFeed(kFeedId));
+  EXPECT_EQ(Feed().last_http_status, 0);
 }
 
 TEST_F(PollerTest, HtmlPageInsteadOfAFeedIsAClearError) {
@@ -690,6 +923,7 @@ TEST_F(PollerTest, ScheduleAllSchedulesEnabledFeedsOnly) {
   store::FeedRecord gone = later;
   gone.id = 3;
   gone.nickname = "gone";
+  gone.url = "https://gone.example/feed";  // URLs are unique.
   gone.disabled_reason = "410 Gone";
   store_.PutFeed(gone);
   ASSERT_OK(schedule_.Schedule(3, clock_.Now()));

@@ -44,7 +44,7 @@ class ScriptedHttp final : public http::HttpClient {
     std::lock_guard lock(mu_);
     script_[url] = std::deque<Result<http::HttpResponse>>(answers.begin(), answers.end());
   }
-  Result<http::HttpResponse> Send(const http::HttpRequest& request) override {
+  http::SendResult Send(const http::HttpRequest& request) override {
     std::lock_guard lock(mu_);
     sent_.push_back(request);
     auto it = script_.find(request.url);

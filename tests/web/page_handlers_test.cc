@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "feeds/entry_document.h"
 #include "feeds/model.h"
 #include "feeds/writers.h"
 #include "store/database.h"
@@ -318,6 +319,54 @@ TEST_F(PageHandlersTest, NoticePageShowsSanitizedContent) {
                  (name[1] == 'n' || name[1] == 'N'));
     EXPECT_NE(name, "style");
   }
+}
+
+// Remote media are offered as links with their type, length and size, never loaded in the page.
+TEST_F(PageHandlersTest, NoticePageLinksTheEntrysAudioAndVideo) {
+  Result<store::FeedRecord> feed = db_->feeds().AddFeed(
+      {.url = "https://cast.example/feed.xml", .nickname = "cast", .title = "Cast"});
+  ASSERT_OK(feed);
+  feeds::Feed head;
+  head.title.value = "Cast";
+  feeds::Entry episode;
+  episode.id = "ep1";
+  episode.title.value = "Episode 1";
+  episode.enclosures = {
+      {.url = "https://cdn.example/ep1.mp3",
+       .type = "audio/mpeg",
+       .length = 23'456'789,
+       .duration_seconds = 3723},
+      {.url = "https://cdn.example/ep1.mp4", .type = "video/mp4", .duration_seconds = 725},
+      {.url = "https://cdn.example/cover.jpg", .type = "image/jpeg", .length = 1000},
+      {.url = "javascript:alert(1)", .type = "audio/mpeg"},
+  };
+  store::NewEntry entry{.identity = "ep1",
+                        .url = "https://cast.example/ep1",
+                        .title = "Episode 1",
+                        .document = feeds::EncodeEntryDocument(head, episode),
+                        .notice_text = "Episode 1 https://cast.example/ep1"};
+  store::FetchState state;
+  state.url = feed->url;
+  Result<std::vector<store::Notice>> notices = db_->entries().RecordPoll(feed->id, state, {entry});
+  ASSERT_OK(notices);
+  ASSERT_EQ(notices->size(), 1u);
+  const std::string id = std::to_string(notices->front().id);
+  Result<WebResponse> page = pages_->NoticePage(Get("/notice/" + id), id);
+  ASSERT_OK(page);
+  const std::string& html = page->body;
+  EXPECT_THAT(html, HasSubstr("<p class=\"media\"><a href=\"https://cdn.example/ep1.mp3\" "
+                              "type=\"audio/mpeg\">Listen</a> <span class=\"meta\">(audio/mpeg, "
+                              "1:02:03, 23.5 MB)</span></p>"));
+  EXPECT_THAT(html, HasSubstr("<p class=\"media\"><a href=\"https://cdn.example/ep1.mp4\" "
+                              "type=\"video/mp4\">Watch</a> <span class=\"meta\">(video/mp4, "
+                              "12:05)</span></p>"));
+  EXPECT_THAT(html, Not(HasSubstr("cover.jpg")));  // Not audio or video.
+  EXPECT_THAT(html, Not(HasSubstr("javascript:")));
+  const ParsedPage parsed = ParseHtml(html);
+  for (const char* loader : {"audio", "video", "source", "embed", "object", "iframe"}) {
+    EXPECT_THAT(parsed.elements, Not(::testing::Contains(loader))) << loader;
+  }
+  ExpectSecurityHeaders(*page);
 }
 
 TEST_F(PageHandlersTest, UnknownNickAndNoticeAreNotFound) {
