@@ -70,6 +70,36 @@ std::vector<Person> GetAuthors(const Object& o, std::string_view base) {
   return out;
 }
 
+// The "_itunes" extension object our JSON Feed writer adds (feeds/json_feed_writer.cc), of an
+// item or the feed; keys are the iTunes element names.
+void ReadITunes(const Object& o, ITunes& it, ITunesChannel* channel) {
+  const Object::Ptr x = o.getObject("_itunes");
+  if (x.isNull()) return;
+  it.subtitle = GetString(*x, "subtitle");
+  it.explicit_ = GetString(*x, "explicit");
+  if (x->has("block")) {
+    it.block_given = true;
+    it.block = GetString(*x, "block") == "Yes";
+  }
+  it.duration = GetString(*x, "duration");
+  it.episode = GetInt(*x, "episode");
+  it.season = GetInt(*x, "season");
+  it.episode_type = GetString(*x, "episodeType");
+  if (const Array::Ptr categories = x->getArray("categories"); !categories.isNull()) {
+    for (size_t i = 0; i < categories->size() && i < 64; ++i) {
+      const Poco::Dynamic::Var v = categories->get(static_cast<unsigned>(i));
+      if (v.isString()) it.categories.push_back(v.extract<std::string>());
+    }
+  }
+  if (channel == nullptr) return;
+  channel->type = GetString(*x, "type");
+  channel->new_feed_url = GetString(*x, "new-feed-url");
+  if (const Object::Ptr owner = x->getObject("owner"); !owner.isNull()) {
+    channel->owner.name = GetString(*owner, "name");
+    channel->owner.email = GetString(*owner, "email");
+  }
+}
+
 Entry ReadItem(const Object& item, const std::string& base, const std::string& feed_lang) {
   Entry e;
   e.id = GetString(item, "id");
@@ -122,6 +152,7 @@ Entry ReadItem(const Object& item, const std::string& base, const std::string& f
       }
     }
   }
+  ReadITunes(item, e.itunes, nullptr);
   return e;
 }
 
@@ -188,6 +219,7 @@ Result<Feed> ParseJsonFeed(std::string_view utf8, const ParseOptions& options) {
       }
     }
   }
+  ReadITunes(*obj, feed.itunes, &feed.itunes);
   if (obj->has("items")) {
     Array::Ptr items = obj->getArray("items");
     if (items.isNull()) return Status::InvalidArgument("feeds: JSON Feed 'items' is not an array");
