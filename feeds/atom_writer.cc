@@ -310,7 +310,11 @@ std::string WriteAtom(const Feed& feed, const WriteOptions& options) {
   WriteCategories(out, feed.categories);
   out.Element(kAtomNs, "generator", "feedbridge");
   out.Optional(kAtomNs, "icon", feed.icon);
-  out.Optional(kAtomNs, "logo", feed.logo.empty() ? feed.image.url : feed.logo);
+  // logo: the large image (RFC 4287 §4.2.8: 2:1), else the RSS image, else the podcast's art.
+  out.Optional(kAtomNs, "logo",
+               !feed.logo.empty()        ? feed.logo
+               : !feed.image.url.empty() ? feed.image.url
+                                         : feed.itunes.image);
   if (!feed.rights.empty()) WriteText(out, "rights", feed.rights, feed.language);
 
   for (const Entry& entry : feed.entries) WriteEntry(out, entry, updated, feed.language);

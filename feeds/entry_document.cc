@@ -178,6 +178,25 @@ Object::Ptr FromPodcast(const Podcast& p) {
   return o;
 }
 
+Object::Ptr FromMediaCredit(const MediaCredit& c) {
+  Object::Ptr o = new Object;
+  Put(*o, "name", c.name);
+  Put(*o, "role", c.role);
+  Put(*o, "scheme", c.scheme);
+  return o;
+}
+
+Object::Ptr FromMedia(const MediaRss& m) {
+  Object::Ptr o = new Object;
+  Put(*o, "credits", FromList(m.credits, FromMediaCredit));
+  Put(*o, "rating", m.rating);
+  Put(*o, "rating_scheme", m.rating_scheme);
+  Put(*o, "license_url", m.license_url);
+  Put(*o, "license_type", m.license_type);
+  Put(*o, "license_text", m.license_text);
+  return o;
+}
+
 Object::Ptr FromHead(const FeedHead& h) {
   Object::Ptr o = new Object;
   Put(*o, "id", h.id);
@@ -225,6 +244,7 @@ Object::Ptr FromEntry(const Entry& e) {
   Put(*o, "language", e.language);
   Put(*o, "itunes", FromITunes(e.itunes));
   if (e.podcast) o->set("podcast", FromPodcast(*e.podcast));
+  if (e.media) o->set("media", FromMedia(*e.media));
   if (e.source) o->set("source", FromHead(*e.source));
   Put(*o, "extensions", FromList(e.extensions, FromExtension));
   return o;
@@ -381,6 +401,21 @@ Podcast ToPodcast(const Object& o) {
   return p;
 }
 
+MediaCredit ToMediaCredit(const Object& o) {
+  return {.name = Str(o, "name"), .role = Str(o, "role"), .scheme = Str(o, "scheme")};
+}
+
+MediaRss ToMedia(const Object& o) {
+  MediaRss m;
+  m.credits = ToList<MediaCredit>(o, "credits", ToMediaCredit);
+  m.rating = Str(o, "rating");
+  m.rating_scheme = Str(o, "rating_scheme");
+  m.license_url = Str(o, "license_url");
+  m.license_type = Str(o, "license_type");
+  m.license_text = Str(o, "license_text");
+  return m;
+}
+
 FeedHead ToHead(const Object& o) {
   FeedHead h;
   h.id = Str(o, "id");
@@ -429,6 +464,7 @@ Entry ToEntry(const Object& o) {
   if (const Object::Ptr podcast = o.getObject("podcast"); !podcast.isNull()) {
     e.podcast = ToPodcast(*podcast);
   }
+  if (const Object::Ptr media = o.getObject("media"); !media.isNull()) e.media = ToMedia(*media);
   if (const Object::Ptr source = o.getObject("source"); !source.isNull()) {
     e.source = ToHead(*source);
   }

@@ -226,6 +226,28 @@ struct Podcast {
   }
 };
 
+// Media RSS (https://www.rssboard.org/media-rss) what the model keeps beside attachments and
+// images: credits, the rating and the license of an item or channel.
+struct MediaCredit {
+  std::string name;
+  std::string role;    // "producer", "author", ... (lower case by the spec).
+  std::string scheme;  // Default urn:ebu.
+};
+
+struct MediaRss {
+  std::vector<MediaCredit> credits;
+  std::string rating;         // media:rating text ("adult", "nonadult", "r", ...).
+  std::string rating_scheme;  // Its scheme (urn:simple when the document gave none).
+  std::string license_url;    // media:license href.
+  std::string license_type;   // Its type (text/html).
+  std::string license_text;   // Its text ("Creative Commons Attribution 4.0").
+
+  bool empty() const {
+    return credits.empty() && rating.empty() && rating_scheme.empty() && license_url.empty() &&
+           license_type.empty() && license_text.empty();
+  }
+};
+
 // What a feed and an Atom entry's <source> have in common.
 struct FeedHead {
   std::string id;  // Atom id, RSS 1.0 rdf:about, JSON Feed feed_url when nothing else.
@@ -272,6 +294,7 @@ struct Entry {
   std::string language;
   ITunes itunes;
   Box<Podcast> podcast;  // Podcasting 2.0, when the item has any.
+  Box<MediaRss> media;   // Media RSS credits, rating, license, when the item has any.
   Box<FeedHead> source;  // Atom <source>, RSS <source url>.
   std::vector<Extension> extensions;
 
@@ -301,6 +324,7 @@ struct Feed : FeedHead {
   Person publisher;  // dc:publisher, RSS webMaster, itunes:owner.
   ITunesChannel itunes;
   Box<Podcast> podcast;  // Podcasting 2.0, when the channel has any.
+  Box<MediaRss> media;   // Media RSS credits, rating, license of the channel.
   std::vector<Extension> extensions;
   std::vector<Entry> entries;  // Document order.
 };

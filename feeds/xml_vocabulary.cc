@@ -172,6 +172,9 @@ constexpr ElemEntry kElements[] = {
     {Ns::kMedia, "description", Elem::kMediaDescription},
     {Ns::kMedia, "keywords", Elem::kMediaKeywords},
     {Ns::kMedia, "category", Elem::kMediaCategory},
+    {Ns::kMedia, "credit", Elem::kMediaCredit},
+    {Ns::kMedia, "rating", Elem::kMediaRating},
+    {Ns::kMedia, "license", Elem::kMediaLicense},
     // iTunes.
     {Ns::kITunes, "author", Elem::kITunesAuthor},
     {Ns::kITunes, "subtitle", Elem::kITunesSubtitle},
