@@ -52,12 +52,14 @@ class Box {
 enum class FeedFormat {
   kUnknown,
   kRss090,
-  kRss091,  // Netscape and Userland 0.91 alike.
+  kRss091,          // Userland 0.91 (and 0.91 without Netscape's DOCTYPE).
+  kRss091Netscape,  // 0.91 with Netscape's DOCTYPE.
   kRss092,
   kRss093,
   kRss094,
   kRss10,  // RDF Site Summary.
-  kRss20,  // Also version-less <rss> documents.
+  kRss20,
+  kRssUnversioned,  // <rss> without a version attribute, or <channel> without <rss>.
   kAtom03,
   kAtom10,
   kJsonFeed10,
@@ -304,6 +306,32 @@ struct Entry {
   std::string Url() const;
 };
 
+// RSS <cloud>: the rssCloud endpoint that notifies subscribers of changes.
+struct Cloud {
+  std::string domain;
+  std::string port;
+  std::string path;
+  std::string register_procedure;
+  std::string protocol;
+
+  bool empty() const {
+    return domain.empty() && port.empty() && path.empty() && register_procedure.empty() &&
+           protocol.empty();
+  }
+};
+
+// RSS <textInput>: a search or comment box the channel offers.
+struct TextInput {
+  std::string title;
+  std::string description;
+  std::string name;
+  std::string link;
+
+  bool empty() const {
+    return title.empty() && description.empty() && name.empty() && link.empty();
+  }
+};
+
 // Things a reader of a feed needs about the document itself.
 struct Feed : FeedHead {
   FeedFormat format = FeedFormat::kUnknown;
@@ -321,6 +349,13 @@ struct Feed : FeedHead {
   Text info;                       // Atom 0.3 <info>: a note for people who open the feed itself.
   std::optional<int> ttl_minutes;  // RSS <ttl>.
   std::string docs;
+  Cloud cloud;
+  TextInput text_input;
+  Date created;      // dcterms:created of the channel.
+  Date valid_start;  // dcterms:valid start= and end= of the channel.
+  Date valid_end;
+  // RSS <redirect><newLocation>: the feed has moved there (as itunes:new-feed-url says).
+  std::string new_location;
   Person publisher;  // dc:publisher, RSS webMaster, itunes:owner.
   ITunesChannel itunes;
   Box<Podcast> podcast;  // Podcasting 2.0, when the channel has any.
