@@ -19,6 +19,8 @@
 namespace feedbridge::feeds {
 namespace {
 
+const std::string kMediaNs = "http://search.yahoo.com/mrss/";
+
 using writer_internal::kAtomNs;
 using writer_internal::XmlAttrs;
 using writer_internal::XmlOut;
@@ -247,6 +249,16 @@ void WriteEntry(XmlOut& out, const Entry& entry, std::chrono::sys_seconds feed_u
   }
   if (!entry.rights.empty()) WriteText(out, "rights", entry.rights, language);
   if (entry.source) WriteSource(out, *entry.source, language);
+  // The entry's images, as Media RSS thumbnails (readers of Atom feeds know them: feedparser,
+  // YouTube's own feeds).
+  for (const Image& thumbnail : entry.thumbnails) {
+    if (thumbnail.url.empty()) continue;
+    XmlAttrs attrs;
+    attrs.Add("url", thumbnail.url);
+    if (thumbnail.width) attrs.Add("width", writer_internal::IntToString(*thumbnail.width));
+    if (thumbnail.height) attrs.Add("height", writer_internal::IntToString(*thumbnail.height));
+    out.Empty(kMediaNs, "thumbnail", attrs);
+  }
   out.End(kAtomNs, "entry");
 }
 
@@ -259,6 +271,12 @@ std::string WriteAtom(const Feed& feed, const WriteOptions& options) {
   std::ostream stream(&sink);
   XmlOut out(stream, options.pretty);
   out.Namespace("", kAtomNs);
+  for (const Entry& entry : feed.entries) {
+    if (!entry.thumbnails.empty()) {
+      out.Namespace("media", kMediaNs);
+      break;
+    }
+  }
   XmlAttrs feed_attrs;
   feed_attrs.AddXml("lang", feed.language);
   out.Start(kAtomNs, "feed", feed_attrs);
