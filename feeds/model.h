@@ -52,8 +52,7 @@ class Box {
 enum class FeedFormat {
   kUnknown,
   kRss090,
-  kRss091,          // Userland 0.91 (and 0.91 without Netscape's DOCTYPE).
-  kRss091Netscape,  // 0.91 with Netscape's DOCTYPE.
+  kRss091,  // Netscape and Userland 0.91 alike (Feed::rss091_netscape tells them apart).
   kRss092,
   kRss093,
   kRss094,
@@ -66,7 +65,8 @@ enum class FeedFormat {
   kJsonFeed11,
 };
 
-// "rss20", "atom10", "json11", ... (feedparser's version names, which other tools know).
+// "rss20", "atom10", "json11", ... (feedparser's version names, which other tools know; 0.91
+// is "rss091u", see VersionName).
 std::string_view FormatName(FeedFormat format);
 
 // MIME types used for text constructs.
@@ -362,6 +362,11 @@ struct Feed : FeedHead {
   Box<MediaRss> media;   // Media RSS credits, rating, license of the channel.
   std::vector<Extension> extensions;
   std::vector<Entry> entries;  // Document order.
+  // RSS 0.91 whose DOCTYPE names Netscape's DTD (feedparser's "rss091n"), not Userland's.
+  bool rss091_netscape = false;
 };
+
+// feedparser's version name of the document: FormatName, and "rss091n" for Netscape's 0.91.
+std::string_view VersionName(const Feed& feed);
 
 }  // namespace feedbridge::feeds

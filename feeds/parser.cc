@@ -41,7 +41,7 @@ void RefineRssVersion(std::string_view doc, Feed& feed) {
   if (feed.format == FeedFormat::kRss091) {
     if (doc.substr(0, root).find("-//Netscape Communications//DTD RSS 0.91//EN") !=
         std::string_view::npos) {
-      feed.format = FeedFormat::kRss091Netscape;
+      feed.rss091_netscape = true;
     }
     return;
   }

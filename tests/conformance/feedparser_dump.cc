@@ -367,7 +367,7 @@ int main() {
       for (const std::string& p : f.problems) problems->add(p);
       out.set("problems", problems);
       out.set("encoding", f.encoding);
-      out.set("version", std::string(FormatName(f.format)));
+      out.set("version", std::string(VersionName(f)));
       out.set("feed", FeedObject(f));
       Poco::JSON::Array::Ptr entries = new Poco::JSON::Array;
       for (const Entry& e : f.entries) entries->add(EntryObject(e));

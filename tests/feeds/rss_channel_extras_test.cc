@@ -62,13 +62,14 @@ TEST(RssChannelExtrasTest, RedirectNewLocation) {
 }
 
 TEST(RssChannelExtrasTest, VersionNames) {
-  EXPECT_EQ(Parse(R"(<?xml version="1.0"?>
+  const Feed netscape = Parse(R"(<?xml version="1.0"?>
 <!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
-<rss version="0.91"><channel><title>t</title></channel></rss>)")
-                .format,
-            FeedFormat::kRss091Netscape);
-  EXPECT_EQ(Parse(R"(<rss version="0.91"><channel><title>t</title></channel></rss>)").format,
-            FeedFormat::kRss091);
+<rss version="0.91"><channel><title>t</title></channel></rss>)");
+  EXPECT_EQ(netscape.format, FeedFormat::kRss091);
+  EXPECT_EQ(VersionName(netscape), "rss091n");
+  const Feed userland = Parse(R"(<rss version="0.91"><channel><title>t</title></channel></rss>)");
+  EXPECT_EQ(userland.format, FeedFormat::kRss091);
+  EXPECT_EQ(VersionName(userland), "rss091u");
   EXPECT_EQ(Parse(R"(<rss><channel><title>t</title></channel></rss>)").format,
             FeedFormat::kRssUnversioned);
   EXPECT_EQ(Parse(R"(<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" )"
@@ -80,7 +81,6 @@ TEST(RssChannelExtrasTest, VersionNames) {
                   R"(</rdf:RDF>)")
                 .format,
             FeedFormat::kRss10);
-  EXPECT_EQ(FormatName(FeedFormat::kRss091Netscape), "rss091n");
   EXPECT_EQ(FormatName(FeedFormat::kRss091), "rss091u");
   EXPECT_EQ(FormatName(FeedFormat::kRssUnversioned), "rss");
 }
