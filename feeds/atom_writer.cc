@@ -19,9 +19,8 @@
 namespace feedbridge::feeds {
 namespace {
 
-const std::string kMediaNs = "http://search.yahoo.com/mrss/";
-
 using writer_internal::kAtomNs;
+using writer_internal::kMediaNs;
 using writer_internal::XmlAttrs;
 using writer_internal::XmlOut;
 
@@ -251,14 +250,7 @@ void WriteEntry(XmlOut& out, const Entry& entry, std::chrono::sys_seconds feed_u
   if (entry.source) WriteSource(out, *entry.source, language);
   // The entry's images, as Media RSS thumbnails (readers of Atom feeds know them: feedparser,
   // YouTube's own feeds).
-  for (const Image& thumbnail : entry.thumbnails) {
-    if (thumbnail.url.empty()) continue;
-    XmlAttrs attrs;
-    attrs.Add("url", thumbnail.url);
-    if (thumbnail.width) attrs.Add("width", writer_internal::IntToString(*thumbnail.width));
-    if (thumbnail.height) attrs.Add("height", writer_internal::IntToString(*thumbnail.height));
-    out.Empty(kMediaNs, "thumbnail", attrs);
-  }
+  writer_internal::WriteMediaThumbnails(out, entry.thumbnails);
   out.End(kAtomNs, "entry");
 }
 

@@ -269,15 +269,18 @@ std::string ResolveHtmlUrls(std::string_view html, std::string_view base_url) {
 }
 
 std::string FirstImageUrl(std::string_view html, std::string_view base_url) {
-  // Most descriptions have no image: a search for "<img" (any case) decides before any work.
-  bool maybe = false;
-  for (size_t at = html.find('<'); at != std::string_view::npos && !maybe;
-       at = html.find('<', at + 1)) {
-    maybe = html.size() - at >= 4 && EqualsIgnoreAsciiCase(html.substr(at + 1, 3), "img");
+  // Only the tags from the first "<img" (any case) on are read, a bounded slice of them: most
+  // descriptions have no image, and long posts must not be tokenized whole for it.
+  constexpr size_t kSlice = 4096;
+  size_t at = html.find('<');
+  while (at != std::string_view::npos &&
+         !(html.size() - at >= 4 && EqualsIgnoreAsciiCase(html.substr(at + 1, 3), "img"))) {
+    at = html.find('<', at + 1);
   }
-  if (!maybe) return {};
-  const std::optional<std::string> repaired = RepairInput(html);
-  const std::string_view in = repaired ? std::string_view(*repaired) : html;
+  if (at == std::string_view::npos) return {};
+  const std::string_view slice = html.substr(at, kSlice);
+  const std::optional<std::string> repaired = RepairInput(slice);
+  const std::string_view in = repaired ? std::string_view(*repaired) : slice;
   Tokenizer tokenizer(in, /*keep_attributes=*/true);
   for (const Token* t = &tokenizer.Next(); t->type != TokenType::kEof; t = &tokenizer.Next()) {
     if (t->type != TokenType::kStartTag || t->name != "img") continue;

@@ -16,13 +16,13 @@ namespace feedbridge::feeds {
 namespace {
 
 using writer_internal::kAtomNs;
+using writer_internal::kMediaNs;
 using writer_internal::kNoNs;
 using writer_internal::XmlAttrs;
 using writer_internal::XmlOut;
 
 const std::string kContentNs = "http://purl.org/rss/1.0/modules/content/";
 const std::string kDcNs = "http://purl.org/dc/elements/1.1/";
-const std::string kMediaNs = "http://search.yahoo.com/mrss/";
 const std::string kITunesNs = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 const std::string kPodcastNs = "https://podcastindex.org/namespace/1.0";
 
@@ -201,14 +201,7 @@ void WriteItem(XmlOut& out, const Entry& entry, bool podcast_feed) {
       out.Element(kNoNs, "source", entry.source->title.value, XmlAttrs().Add("url", self->href));
     }
   }
-  for (const Image& thumbnail : entry.thumbnails) {
-    if (thumbnail.url.empty()) continue;
-    XmlAttrs attrs;
-    attrs.Add("url", thumbnail.url);
-    if (thumbnail.width) attrs.Add("width", writer_internal::IntToString(*thumbnail.width));
-    if (thumbnail.height) attrs.Add("height", writer_internal::IntToString(*thumbnail.height));
-    out.Empty(kMediaNs, "thumbnail", attrs);
-  }
+  writer_internal::WriteMediaThumbnails(out, entry.thumbnails);
   if (!entry.itunes.empty()) {
     WriteITunesCommon(out, entry.itunes);
     if (entry.itunes.image.empty() && !entry.thumbnails.empty()) {

@@ -42,29 +42,22 @@ ITunes* ITunesOf(BuilderState& s) {
   return s.head() == &s.feed ? &s.feed.itunes : nullptr;
 }
 
-// The Media RSS values of the entry or channel being read (created on first use).
-MediaRss* MediaOf(BuilderState& s) {
-  Box<MediaRss>* box = nullptr;
+// The Media RSS or Podcasting 2.0 values of the entry or channel being read (created on first
+// use), or nullptr elsewhere (an Atom <source>).
+template <class T>
+T* ValuesOf(BuilderState& s, Box<T> Entry::*of_entry, Box<T> Feed::*of_feed) {
+  Box<T>* box = nullptr;
   if (s.in_entry())
-    box = &s.entry->media;
+    box = &(s.entry->*of_entry);
   else if (s.head() == &s.feed)
-    box = &s.feed.media;
+    box = &(s.feed.*of_feed);
   if (box == nullptr) return nullptr;
   if (!*box) box->emplace();
   return &**box;
 }
 
-// The Podcasting 2.0 values of the entry or channel being read (created on first use).
-Podcast* PodcastOf(BuilderState& s) {
-  Box<Podcast>* box = nullptr;
-  if (s.in_entry())
-    box = &s.entry->podcast;
-  else if (s.head() == &s.feed)
-    box = &s.feed.podcast;
-  if (box == nullptr) return nullptr;
-  if (!*box) box->emplace();
-  return &**box;
-}
+MediaRss* MediaOf(BuilderState& s) { return ValuesOf(s, &Entry::media, &Feed::media); }
+Podcast* PodcastOf(BuilderState& s) { return ValuesOf(s, &Entry::podcast, &Feed::podcast); }
 
 // A category of the entry or feed unless the same term and scheme is there already
 // (itunes:keywords often repeat itunes:category).
