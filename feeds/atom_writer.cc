@@ -20,6 +20,7 @@ namespace feedbridge::feeds {
 namespace {
 
 using writer_internal::kAtomNs;
+using writer_internal::kMediaNs;
 using writer_internal::XmlAttrs;
 using writer_internal::XmlOut;
 
@@ -247,6 +248,9 @@ void WriteEntry(XmlOut& out, const Entry& entry, std::chrono::sys_seconds feed_u
   }
   if (!entry.rights.empty()) WriteText(out, "rights", entry.rights, language);
   if (entry.source) WriteSource(out, *entry.source, language);
+  // The entry's images, as Media RSS thumbnails (readers of Atom feeds know them: feedparser,
+  // YouTube's own feeds).
+  writer_internal::WriteMediaThumbnails(out, entry.thumbnails);
   out.End(kAtomNs, "entry");
 }
 
@@ -259,6 +263,12 @@ std::string WriteAtom(const Feed& feed, const WriteOptions& options) {
   std::ostream stream(&sink);
   XmlOut out(stream, options.pretty);
   out.Namespace("", kAtomNs);
+  for (const Entry& entry : feed.entries) {
+    if (!entry.thumbnails.empty()) {
+      out.Namespace("media", kMediaNs);
+      break;
+    }
+  }
   XmlAttrs feed_attrs;
   feed_attrs.AddXml("lang", feed.language);
   out.Start(kAtomNs, "feed", feed_attrs);
@@ -310,7 +320,11 @@ std::string WriteAtom(const Feed& feed, const WriteOptions& options) {
   WriteCategories(out, feed.categories);
   out.Element(kAtomNs, "generator", "feedbridge");
   out.Optional(kAtomNs, "icon", feed.icon);
-  out.Optional(kAtomNs, "logo", feed.logo.empty() ? feed.image.url : feed.logo);
+  // logo: the large image (RFC 4287 §4.2.8: 2:1), else the RSS image, else the podcast's art.
+  out.Optional(kAtomNs, "logo",
+               !feed.logo.empty()        ? feed.logo
+               : !feed.image.url.empty() ? feed.image.url
+                                         : feed.itunes.image);
   if (!feed.rights.empty()) WriteText(out, "rights", feed.rights, feed.language);
 
   for (const Entry& entry : feed.entries) WriteEntry(out, entry, updated, feed.language);

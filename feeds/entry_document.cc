@@ -6,6 +6,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -24,7 +25,9 @@ using Poco::JSON::Object;
 // The extension key, written last so the JSON Feed part before it stands alone. JSON strings
 // escape '"', so the bytes `,"_feedbridge":` cannot occur inside a value.
 constexpr std::string_view kExtensionKey = ",\"_feedbridge\":";
-constexpr int kVersion = 1;
+// 1: the whole entry as "entry" (the JSON Feed item held it a second time). 2: only "patch", what
+// the item does not say (exactly); see Diff below.
+constexpr int kVersion = 2;
 
 // ---- Encoding: empty fields are left out, so a decoded field is its default. ----
 
@@ -126,6 +129,7 @@ Object::Ptr FromITunes(const ITunes& i) {
   Put(*o, "keywords", i.keywords);
   Put(*o, "duration", i.duration);
   if (i.block) o->set("block", true);
+  if (i.block_given) o->set("block_given", true);
   Put(*o, "episode", i.episode);
   Put(*o, "season", i.season);
   Put(*o, "episode_type", i.episode_type);
@@ -140,6 +144,57 @@ Array::Ptr FromList(const std::vector<T>& items, F from) {
   Array::Ptr a = new Array;
   for (const T& item : items) a->add(from(item));
   return a;
+}
+
+Object::Ptr FromPodcastLink(const PodcastLink& l) {
+  Object::Ptr o = new Object;
+  Put(*o, "url", l.url);
+  Put(*o, "type", l.type);
+  Put(*o, "language", l.language);
+  Put(*o, "rel", l.rel);
+  Put(*o, "text", l.text);
+  return o;
+}
+
+Object::Ptr FromPodcastPerson(const PodcastPerson& p) {
+  Object::Ptr o = new Object;
+  Put(*o, "name", p.name);
+  Put(*o, "role", p.role);
+  Put(*o, "group", p.group);
+  Put(*o, "img", p.img);
+  Put(*o, "href", p.href);
+  return o;
+}
+
+Object::Ptr FromPodcast(const Podcast& p) {
+  Object::Ptr o = new Object;
+  Put(*o, "guid", p.guid);
+  Put(*o, "locked", p.locked);
+  Put(*o, "locked_owner", p.locked_owner);
+  Put(*o, "transcripts", FromList(p.transcripts, FromPodcastLink));
+  Put(*o, "chapters", FromList(p.chapters, FromPodcastLink));
+  Put(*o, "funding", FromList(p.funding, FromPodcastLink));
+  Put(*o, "persons", FromList(p.persons, FromPodcastPerson));
+  return o;
+}
+
+Object::Ptr FromMediaCredit(const MediaCredit& c) {
+  Object::Ptr o = new Object;
+  Put(*o, "name", c.name);
+  Put(*o, "role", c.role);
+  Put(*o, "scheme", c.scheme);
+  return o;
+}
+
+Object::Ptr FromMedia(const MediaRss& m) {
+  Object::Ptr o = new Object;
+  Put(*o, "credits", FromList(m.credits, FromMediaCredit));
+  Put(*o, "rating", m.rating);
+  Put(*o, "rating_scheme", m.rating_scheme);
+  Put(*o, "license_url", m.license_url);
+  Put(*o, "license_type", m.license_type);
+  Put(*o, "license_text", m.license_text);
+  return o;
 }
 
 Object::Ptr FromHead(const FeedHead& h) {
@@ -188,6 +243,8 @@ Object::Ptr FromEntry(const Entry& e) {
   Put(*o, "license", e.license);
   Put(*o, "language", e.language);
   Put(*o, "itunes", FromITunes(e.itunes));
+  if (e.podcast) o->set("podcast", FromPodcast(*e.podcast));
+  if (e.media) o->set("media", FromMedia(*e.media));
   if (e.source) o->set("source", FromHead(*e.source));
   Put(*o, "extensions", FromList(e.extensions, FromExtension));
   return o;
@@ -303,6 +360,7 @@ ITunes ToITunes(const Object& o) {
   i.keywords = Str(o, "keywords");
   i.duration = Str(o, "duration");
   i.block = Bool(o, "block");
+  i.block_given = Bool(o, "block_given");
   i.episode = Int(o, "episode");
   i.season = Int(o, "season");
   i.episode_type = Str(o, "episode_type");
@@ -313,6 +371,49 @@ ITunes ToITunes(const Object& o) {
     }
   }
   return i;
+}
+
+PodcastLink ToPodcastLink(const Object& o) {
+  return {.url = Str(o, "url"),
+          .type = Str(o, "type"),
+          .language = Str(o, "language"),
+          .rel = Str(o, "rel"),
+          .text = Str(o, "text")};
+}
+
+PodcastPerson ToPodcastPerson(const Object& o) {
+  return {.name = Str(o, "name"),
+          .role = Str(o, "role"),
+          .group = Str(o, "group"),
+          .img = Str(o, "img"),
+          .href = Str(o, "href")};
+}
+
+Podcast ToPodcast(const Object& o) {
+  Podcast p;
+  p.guid = Str(o, "guid");
+  p.locked = Str(o, "locked");
+  p.locked_owner = Str(o, "locked_owner");
+  p.transcripts = ToList<PodcastLink>(o, "transcripts", ToPodcastLink);
+  p.chapters = ToList<PodcastLink>(o, "chapters", ToPodcastLink);
+  p.funding = ToList<PodcastLink>(o, "funding", ToPodcastLink);
+  p.persons = ToList<PodcastPerson>(o, "persons", ToPodcastPerson);
+  return p;
+}
+
+MediaCredit ToMediaCredit(const Object& o) {
+  return {.name = Str(o, "name"), .role = Str(o, "role"), .scheme = Str(o, "scheme")};
+}
+
+MediaRss ToMedia(const Object& o) {
+  MediaRss m;
+  m.credits = ToList<MediaCredit>(o, "credits", ToMediaCredit);
+  m.rating = Str(o, "rating");
+  m.rating_scheme = Str(o, "rating_scheme");
+  m.license_url = Str(o, "license_url");
+  m.license_type = Str(o, "license_type");
+  m.license_text = Str(o, "license_text");
+  return m;
 }
 
 FeedHead ToHead(const Object& o) {
@@ -360,11 +461,162 @@ Entry ToEntry(const Object& o) {
   e.license = Str(o, "license");
   e.language = Str(o, "language");
   e.itunes = ToITunes(*Obj(o, "itunes"));
+  if (const Object::Ptr podcast = o.getObject("podcast"); !podcast.isNull()) {
+    e.podcast = ToPodcast(*podcast);
+  }
+  if (const Object::Ptr media = o.getObject("media"); !media.isNull()) e.media = ToMedia(*media);
   if (const Object::Ptr source = o.getObject("source"); !source.isNull()) {
     e.source = ToHead(*source);
   }
   e.extensions = ToList<Extension>(o, "extensions", ToExtension);
   return e;
+}
+
+// ---- The patch: what the JSON Feed item does not say (exactly) of the entry. ----
+//
+// Both sides are the entry as a tree of the shape above (FromEntry). Where the trees agree the
+// patch says nothing; where they differ it gives the entry's value: a member the item lacks or
+// holds otherwise is given whole (a sub-object as a patch of its own), a member only the item has
+// is null, and a list of objects is patched element by element, written as an object (where the
+// tree holds a list: never a value of its own) {"each": [patch, ...], "more": [element, ...],
+// "keep": n}: patches of the elements both have, the entry's elements past the item's, and the
+// length to cut the item's list to when it has more.
+
+using Poco::Dynamic::Var;
+
+bool IsObject(const Var& v) { return v.type() == typeid(Object::Ptr); }
+bool IsArray(const Var& v) { return v.type() == typeid(Array::Ptr); }
+
+bool SameTree(const Var& a, const Var& b);
+
+bool SameObject(const Object& a, const Object& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& [key, value] : a) {
+    if (!b.has(key) || !SameTree(value, b.get(key))) return false;
+  }
+  return true;
+}
+
+bool SameTree(const Var& a, const Var& b) {
+  if (IsObject(a) || IsObject(b)) {
+    return IsObject(a) && IsObject(b) &&
+           SameObject(*a.extract<Object::Ptr>(), *b.extract<Object::Ptr>());
+  }
+  if (IsArray(a) || IsArray(b)) {
+    if (!IsArray(a) || !IsArray(b)) return false;
+    const Array& x = *a.extract<Array::Ptr>();
+    const Array& y = *b.extract<Array::Ptr>();
+    if (x.size() != y.size()) return false;
+    for (unsigned i = 0; i < x.size(); ++i) {
+      if (!SameTree(x.get(i), y.get(i))) return false;
+    }
+    return true;
+  }
+  // Leaves are strings, integers and booleans (FromEntry writes nothing else).
+  if (a.isString() != b.isString() || a.isBoolean() != b.isBoolean()) return false;
+  return a.convert<std::string>() == b.convert<std::string>();
+}
+
+Object::Ptr Diff(const Object& item, const Object& entry);
+
+// The patch of one member both trees have, or an empty Var when they agree.
+Var DiffMember(const Var& item, const Var& entry) {
+  if (SameTree(item, entry)) return {};
+  if (IsObject(item) && IsObject(entry)) {
+    return Diff(*item.extract<Object::Ptr>(), *entry.extract<Object::Ptr>());
+  }
+  if (IsArray(item) && IsArray(entry)) {
+    const Array& x = *item.extract<Array::Ptr>();
+    const Array& y = *entry.extract<Array::Ptr>();
+    const auto common = static_cast<unsigned>(std::min(x.size(), y.size()));
+    bool objects = common > 0;
+    for (unsigned i = 0; objects && i < x.size(); ++i) objects = IsObject(x.get(i));
+    for (unsigned i = 0; objects && i < y.size(); ++i) objects = IsObject(y.get(i));
+    if (objects) {
+      Object::Ptr o = new Object;
+      Array::Ptr each = new Array;
+      for (unsigned i = 0; i < common; ++i) {
+        each->add(Diff(*x.getObject(i), *y.getObject(i)));
+      }
+      o->set("each", each);
+      if (y.size() > common) {
+        Array::Ptr more = new Array;
+        for (unsigned i = common; i < y.size(); ++i) more->add(y.get(i));
+        o->set("more", more);
+      }
+      if (x.size() > common) o->set("keep", static_cast<int64_t>(common));
+      return o;
+    }
+  }
+  return entry;
+}
+
+Object::Ptr Diff(const Object& item, const Object& entry) {
+  Object::Ptr patch = new Object;
+  for (const auto& [key, value] : entry) {
+    if (!item.has(key)) {
+      patch->set(key, value);
+    } else if (Var d = DiffMember(item.get(key), value); !d.isEmpty()) {
+      patch->set(key, d);
+    }
+  }
+  for (const auto& [key, value] : item) {
+    if (!entry.has(key)) patch->set(key, Var());  // null: the entry has no such member.
+  }
+  return patch;
+}
+
+void Apply(Object& tree, const Object& patch) {
+  for (const auto& [key, value] : patch) {
+    if (value.isEmpty()) {
+      tree.remove(key);
+      continue;
+    }
+    if (IsObject(value) && tree.has(key)) {
+      const Object& p = *value.extract<Object::Ptr>();
+      const Var here = tree.get(key);
+      if (IsObject(here)) {
+        Object::Ptr sub = here.extract<Object::Ptr>();
+        Apply(*sub, p);
+        continue;
+      }
+      const Array::Ptr each = p.getArray("each");
+      if (IsArray(here) && !each.isNull()) {
+        Array::Ptr list = here.extract<Array::Ptr>();
+        for (unsigned i = 0; i < list->size() && i < each->size(); ++i) {
+          Object::Ptr element = list->getObject(i);
+          const Object::Ptr element_patch = each->getObject(i);
+          if (!element.isNull() && !element_patch.isNull()) Apply(*element, *element_patch);
+        }
+        if (const std::optional<int64_t> keep = Int(p, "keep")) {
+          while (list->size() > static_cast<size_t>(std::max<int64_t>(*keep, 0))) {
+            list->remove(static_cast<unsigned>(list->size() - 1));
+          }
+        }
+        if (const Array::Ptr more = p.getArray("more"); !more.isNull()) {
+          for (unsigned i = 0; i < more->size(); ++i) list->add(more->get(i));
+        }
+        continue;
+      }
+    }
+    tree.set(key, value);
+  }
+}
+
+// The one-item JSON Feed part of a document, read as the entry it gives. The base URL is empty
+// so that what it gives depends on the document alone (the patch was made against it).
+Result<Feed> ReadItemPart(std::string_view json_feed) { return ParseFeed(json_feed, ""); }
+
+// JSON Feed requires content: an entry with a summary and no content has the summary written as
+// the item's content (feeds/json_feed_writer.cc). The extension says so ("summary_is_content")
+// rather than giving the summary a second time, and the item's content goes back to the summary.
+bool SummaryStoodInForContent(const Entry& entry, const Entry& item) {
+  return entry.contents.empty() && !entry.summary.empty() && item.summary.empty() &&
+         item.contents.size() == 1 && item.contents.front().value == entry.summary.value;
+}
+void ContentBackToSummary(Entry& item) {
+  item.summary = std::move(item.contents.front());
+  item.contents.clear();
 }
 
 }  // namespace
@@ -376,7 +628,19 @@ std::string EncodeEntryDocument(const Feed& feed, const Entry& entry) {
 
   Object extension;
   extension.set("version", kVersion);
-  extension.set("entry", FromEntry(entry));
+  const Object::Ptr want = FromEntry(entry);
+  Result<Feed> item = ReadItemPart(out);
+  if (item.ok() && item->entries.size() == 1) {
+    Entry& read = item->entries.front();
+    if (SummaryStoodInForContent(entry, read)) {
+      ContentBackToSummary(read);
+      extension.set("summary_is_content", true);
+    }
+    const Object::Ptr patch = Diff(*FromEntry(read), *want);
+    if (patch->size() > 0) extension.set("patch", patch);
+  } else {
+    extension.set("entry", want);  // Not expected: our own JSON Feed reads back.
+  }
   std::ostringstream json;
   extension.stringify(json);
   // The JSON Feed object is compact and ends with its closing brace: the extension goes before
@@ -388,39 +652,60 @@ std::string EncodeEntryDocument(const Feed& feed, const Entry& entry) {
 
 Result<EntryDocument> DecodeEntryDocument(std::string_view document, std::string_view url) {
   const size_t at = document.rfind(kExtensionKey);
-  std::string feed_part;  // The JSON Feed object without the extension, when there is one.
-  std::string_view extension;
-  if (at != std::string_view::npos) {
-    feed_part.reserve(at + 1);
-    feed_part.append(document.substr(0, at)).push_back('}');
-    extension = document.substr(at + kExtensionKey.size());
-    if (!extension.empty() && extension.back() == '}') extension.remove_suffix(1);
-  }
-  // Without the extension: a document written by an older version, read as it is.
-  Result<Feed> parsed = ParseFeed(at == std::string_view::npos ? document : feed_part, url);
-  if (!parsed.ok()) return parsed.status();
-  EntryDocument out;
-  out.feed = std::move(parsed).value();
-  if (!extension.empty()) {
-    try {
-      Poco::JSON::Parser parser;
-      const Object::Ptr root = parser.parse(std::string(extension)).extract<Object::Ptr>();
-      const Object::Ptr entry = root.isNull() ? Object::Ptr() : root->getObject("entry");
-      if (!entry.isNull()) {
-        out.entry = ToEntry(*entry);
-        out.feed.entries.clear();
-        return out;
-      }
-    } catch (const Poco::Exception&) {
-      // A damaged extension (JSONException, BadCastException): the JSON Feed part still holds
-      // the entry, less exactly.
+  if (at == std::string_view::npos) {
+    // A plain one-item JSON Feed, written before the extension existed: read as it is.
+    Result<Feed> parsed = ParseFeed(document, url);
+    if (!parsed.ok()) return parsed.status();
+    if (parsed->entries.empty()) {
+      return Status::InvalidArgument("feeds: stored entry document holds no entry");
     }
+    EntryDocument out;
+    out.entry = std::move(parsed->entries.front());
+    parsed->entries.clear();
+    out.feed = std::move(parsed).value();
+    return out;
   }
-  if (out.feed.entries.empty()) {
+  std::string feed_part;  // The JSON Feed object without the extension.
+  feed_part.reserve(at + 1);
+  feed_part.append(document.substr(0, at)).push_back('}');
+  std::string_view extension = document.substr(at + kExtensionKey.size());
+  if (!extension.empty() && extension.back() == '}') extension.remove_suffix(1);
+
+  Object::Ptr root;
+  try {
+    Poco::JSON::Parser parser;
+    root = parser.parse(std::string(extension)).extract<Object::Ptr>();
+  } catch (const Poco::Exception&) {
+    // A damaged extension (JSONException, BadCastException): the JSON Feed part still holds
+    // the entry, less exactly.
+  }
+  const Object::Ptr whole = root.isNull() ? Object::Ptr() : root->getObject("entry");
+  // Version 1 held the whole entry in the extension ("entry"), the item only for other readers;
+  // the item part is read with the URL as its base, as it always was.
+  Result<Feed> parsed =
+      !whole.isNull() || root.isNull() ? ParseFeed(feed_part, url) : ReadItemPart(feed_part);
+  if (!parsed.ok()) return parsed.status();
+  if (parsed->entries.empty() && whole.isNull()) {
     return Status::InvalidArgument("feeds: stored entry document holds no entry");
   }
-  out.entry = std::move(out.feed.entries.front());
-  out.feed.entries.clear();
+  EntryDocument out;
+  if (!whole.isNull()) {
+    out.entry = ToEntry(*whole);
+  } else {
+    out.entry = std::move(parsed->entries.front());
+    if (!root.isNull()) {
+      if (Bool(*root, "summary_is_content") && out.entry.contents.size() == 1) {
+        ContentBackToSummary(out.entry);
+      }
+      if (const Object::Ptr patch = root->getObject("patch"); !patch.isNull()) {
+        Object::Ptr tree = FromEntry(out.entry);
+        Apply(*tree, *patch);
+        out.entry = ToEntry(*tree);
+      }
+    }
+  }
+  parsed->entries.clear();
+  out.feed = std::move(parsed).value();
   return out;
 }
 

@@ -35,6 +35,10 @@ std::string SanitizeHtml(std::string_view html, std::string_view base_url = {});
 // dropped.
 std::string ResolveHtmlUrls(std::string_view html, std::string_view base_url);
 
+// The src of the first <img> of an HTML fragment whose URL is http or https (relative ones
+// resolved against `base_url`), else empty: the image of an entry that names none otherwise.
+std::string FirstImageUrl(std::string_view html, std::string_view base_url = {});
+
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string EscapeHtml(std::string_view text);
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/html_escape.h"
 #include "feeds/html.h"
 #include "feeds/html_allowlist.h"
@@ -265,6 +266,35 @@ std::string ResolveHtmlUrls(std::string_view html, std::string_view base_url) {
   }
   out.append(in.substr(copied));
   return out;
+}
+
+std::string FirstImageUrl(std::string_view html, std::string_view base_url) {
+  // Only the tags from the first "<img" (any case) on are read, a bounded slice of them: most
+  // descriptions have no image, and long posts must not be tokenized whole for it.
+  constexpr size_t kSlice = 4096;
+  size_t at = html.find('<');
+  while (at != std::string_view::npos &&
+         !(html.size() - at >= 4 && EqualsIgnoreAsciiCase(html.substr(at + 1, 3), "img"))) {
+    at = html.find('<', at + 1);
+  }
+  if (at == std::string_view::npos) return {};
+  const std::string_view slice = html.substr(at, kSlice);
+  const std::optional<std::string> repaired = RepairInput(slice);
+  const std::string_view in = repaired ? std::string_view(*repaired) : slice;
+  Tokenizer tokenizer(in, /*keep_attributes=*/true);
+  for (const Token* t = &tokenizer.Next(); t->type != TokenType::kEof; t = &tokenizer.Next()) {
+    if (t->type != TokenType::kStartTag || t->name != "img") continue;
+    for (const Attribute& a : t->attributes) {
+      if (a.name != "src") continue;
+      const std::string url = NormalizeUrlValue(a.value);
+      if (url.empty()) break;
+      const std::string resolved = ResolveUrl(base_url, url);
+      const std::optional<std::string> scheme = SchemeForSafety(resolved);
+      if (scheme && (*scheme == "http" || *scheme == "https")) return resolved;
+      break;  // data:, javascript:, or relative without a base: try the next image.
+    }
+  }
+  return {};
 }
 
 std::string EscapeHtml(std::string_view text) { return HtmlEscaped(text, HtmlEscape::kAll); }

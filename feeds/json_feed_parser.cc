@@ -70,6 +70,97 @@ std::vector<Person> GetAuthors(const Object& o, std::string_view base) {
   return out;
 }
 
+// The "_itunes" extension object our JSON Feed writer adds (feeds/json_feed_writer.cc), of an
+// item or the feed; keys are the iTunes element names.
+void ReadITunes(const Object& o, ITunes& it, ITunesChannel* channel) {
+  const Object::Ptr x = o.getObject("_itunes");
+  if (x.isNull()) return;
+  it.subtitle = GetString(*x, "subtitle");
+  it.explicit_ = GetString(*x, "explicit");
+  if (x->has("block")) {
+    it.block_given = true;
+    it.block = GetString(*x, "block") == "Yes";
+  }
+  it.duration = GetString(*x, "duration");
+  it.episode = GetInt(*x, "episode");
+  it.season = GetInt(*x, "season");
+  it.episode_type = GetString(*x, "episodeType");
+  if (const Array::Ptr categories = x->getArray("categories"); !categories.isNull()) {
+    for (size_t i = 0; i < categories->size() && i < 64; ++i) {
+      const Poco::Dynamic::Var v = categories->get(static_cast<unsigned>(i));
+      if (v.isString()) it.categories.push_back(v.extract<std::string>());
+    }
+  }
+  if (channel == nullptr) return;
+  channel->type = GetString(*x, "type");
+  channel->new_feed_url = GetString(*x, "new-feed-url");
+  if (const Object::Ptr owner = x->getObject("owner"); !owner.isNull()) {
+    channel->owner.name = GetString(*owner, "name");
+    channel->owner.email = GetString(*owner, "email");
+  }
+}
+
+template <class T, class F>
+std::vector<T> ReadObjects(const Object& o, const std::string& key, F read) {
+  std::vector<T> out;
+  const Array::Ptr a = o.getArray(key);
+  if (a.isNull()) return out;
+  for (size_t i = 0; i < a->size() && i < 32; ++i) {
+    const Object::Ptr x = a->getObject(static_cast<unsigned>(i));
+    if (!x.isNull()) out.push_back(read(*x));
+  }
+  return out;
+}
+
+PodcastLink ReadPodcastLink(const Object& o) {
+  return {.url = GetString(o, "url"),
+          .type = GetString(o, "type"),
+          .language = GetString(o, "language"),
+          .rel = GetString(o, "rel"),
+          .text = GetString(o, "text")};
+}
+
+// The "_podcast" and "_media" extension objects of our JSON Feed writer.
+void ReadPodcastAndMedia(const Object& o, Box<Podcast>& podcast, Box<MediaRss>& media) {
+  if (const Object::Ptr x = o.getObject("_podcast"); !x.isNull()) {
+    Podcast p;
+    p.guid = GetString(*x, "guid");
+    if (const Object::Ptr locked = x->getObject("locked"); !locked.isNull()) {
+      p.locked = GetString(*locked, "value");
+      p.locked_owner = GetString(*locked, "owner");
+    }
+    p.transcripts = ReadObjects<PodcastLink>(*x, "transcripts", ReadPodcastLink);
+    p.chapters = ReadObjects<PodcastLink>(*x, "chapters", ReadPodcastLink);
+    p.funding = ReadObjects<PodcastLink>(*x, "funding", ReadPodcastLink);
+    p.persons = ReadObjects<PodcastPerson>(*x, "persons", [](const Object& person) {
+      return PodcastPerson{.name = GetString(person, "name"),
+                           .role = GetString(person, "role"),
+                           .group = GetString(person, "group"),
+                           .img = GetString(person, "img"),
+                           .href = GetString(person, "href")};
+    });
+    if (!p.empty()) podcast = p;
+  }
+  if (const Object::Ptr x = o.getObject("_media"); !x.isNull()) {
+    MediaRss m;
+    m.credits = ReadObjects<MediaCredit>(*x, "credits", [](const Object& credit) {
+      return MediaCredit{.name = GetString(credit, "name"),
+                         .role = GetString(credit, "role"),
+                         .scheme = GetString(credit, "scheme")};
+    });
+    if (const Object::Ptr rating = x->getObject("rating"); !rating.isNull()) {
+      m.rating = GetString(*rating, "value");
+      m.rating_scheme = GetString(*rating, "scheme");
+    }
+    if (const Object::Ptr license = x->getObject("license"); !license.isNull()) {
+      m.license_url = GetString(*license, "url");
+      m.license_type = GetString(*license, "type");
+      m.license_text = GetString(*license, "text");
+    }
+    if (!m.empty()) media = m;
+  }
+}
+
 Entry ReadItem(const Object& item, const std::string& base, const std::string& feed_lang) {
   Entry e;
   e.id = GetString(item, "id");
@@ -122,6 +213,8 @@ Entry ReadItem(const Object& item, const std::string& base, const std::string& f
       }
     }
   }
+  ReadITunes(item, e.itunes, nullptr);
+  ReadPodcastAndMedia(item, e.podcast, e.media);
   return e;
 }
 
@@ -188,6 +281,8 @@ Result<Feed> ParseJsonFeed(std::string_view utf8, const ParseOptions& options) {
       }
     }
   }
+  ReadITunes(*obj, feed.itunes, &feed.itunes);
+  ReadPodcastAndMedia(*obj, feed.podcast, feed.media);
   if (obj->has("items")) {
     Array::Ptr items = obj->getArray("items");
     if (items.isNull()) return Status::InvalidArgument("feeds: JSON Feed 'items' is not an array");

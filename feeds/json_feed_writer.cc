@@ -181,6 +181,92 @@ void WriteITunesExtension(JsonOut& json, const ITunes& it, const ITunesChannel* 
   json.EndObject();
 }
 
+void WritePodcastLinks(JsonOut& json, std::string_view key, const std::vector<PodcastLink>& links) {
+  if (links.empty()) return;
+  json.Key(key);
+  json.BeginArray();
+  for (const PodcastLink& l : links) {
+    json.BeginObject();
+    json.Field("url", l.url);
+    json.Field("type", l.type);
+    json.Field("language", l.language);
+    json.Field("rel", l.rel);
+    json.Field("text", l.text);
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+// Podcasting 2.0 as the extension object "_podcast"; keys are the element names (plural for
+// the lists), attributes as members.
+void WritePodcastExtension(JsonOut& json, const Box<Podcast>& podcast) {
+  if (!podcast || podcast->empty()) return;
+  const Podcast& p = *podcast;
+  json.Key("_podcast");
+  json.BeginObject();
+  json.Field("guid", p.guid);
+  if (!p.locked.empty() || !p.locked_owner.empty()) {
+    json.Key("locked");
+    json.BeginObject();
+    json.Field("value", p.locked);
+    json.Field("owner", p.locked_owner);
+    json.EndObject();
+  }
+  WritePodcastLinks(json, "transcripts", p.transcripts);
+  WritePodcastLinks(json, "chapters", p.chapters);
+  WritePodcastLinks(json, "funding", p.funding);
+  if (!p.persons.empty()) {
+    json.Key("persons");
+    json.BeginArray();
+    for (const PodcastPerson& person : p.persons) {
+      json.BeginObject();
+      json.Field("name", person.name);
+      json.Field("role", person.role);
+      json.Field("group", person.group);
+      json.Field("img", person.img);
+      json.Field("href", person.href);
+      json.EndObject();
+    }
+    json.EndArray();
+  }
+  json.EndObject();
+}
+
+// Media RSS credits, rating and license as the extension object "_media".
+void WriteMediaExtension(JsonOut& json, const Box<MediaRss>& media) {
+  if (!media || media->empty()) return;
+  json.Key("_media");
+  json.BeginObject();
+  if (!media->credits.empty()) {
+    json.Key("credits");
+    json.BeginArray();
+    for (const MediaCredit& credit : media->credits) {
+      json.BeginObject();
+      json.Field("name", credit.name);
+      json.Field("role", credit.role);
+      json.Field("scheme", credit.scheme);
+      json.EndObject();
+    }
+    json.EndArray();
+  }
+  if (!media->rating.empty() || !media->rating_scheme.empty()) {
+    json.Key("rating");
+    json.BeginObject();
+    json.Field("value", media->rating);
+    json.Field("scheme", media->rating_scheme);
+    json.EndObject();
+  }
+  if (!media->license_url.empty() || !media->license_type.empty() || !media->license_text.empty()) {
+    json.Key("license");
+    json.BeginObject();
+    json.Field("url", media->license_url);
+    json.Field("type", media->license_type);
+    json.Field("text", media->license_text);
+    json.EndObject();
+  }
+  json.EndObject();
+}
+
 void WriteItem(JsonOut& json, const Entry& entry) {
   json.BeginObject();
   // id is required (a string); url is the permalink.
@@ -230,6 +316,8 @@ void WriteItem(JsonOut& json, const Entry& entry) {
   json.Field("language", entry.language);
   WriteAttachments(json, entry.enclosures);
   WriteITunesExtension(json, entry.itunes, nullptr);
+  WritePodcastExtension(json, entry.podcast);
+  WriteMediaExtension(json, entry.media);
   json.EndObject();
 }
 
@@ -271,6 +359,8 @@ std::string WriteJsonFeed(const Feed& feed, const WriteOptions& options) {
     json.EndArray();
   }
   WriteITunesExtension(json, feed.itunes, &feed.itunes);
+  WritePodcastExtension(json, feed.podcast);
+  WriteMediaExtension(json, feed.media);
   json.Key("items");  // Required, even when empty.
   json.BeginArray();
   for (const Entry& entry : feed.entries) WriteItem(json, entry);

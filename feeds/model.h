@@ -52,19 +52,21 @@ class Box {
 enum class FeedFormat {
   kUnknown,
   kRss090,
-  kRss091,  // Netscape and Userland 0.91 alike.
+  kRss091,  // Netscape and Userland 0.91 alike (Feed::rss091_netscape tells them apart).
   kRss092,
   kRss093,
   kRss094,
   kRss10,  // RDF Site Summary.
-  kRss20,  // Also version-less <rss> documents.
+  kRss20,
+  kRssUnversioned,  // <rss> without a version attribute, or <channel> without <rss>.
   kAtom03,
   kAtom10,
   kJsonFeed10,
   kJsonFeed11,
 };
 
-// "rss20", "atom10", "json11", ... (feedparser's version names, which other tools know).
+// "rss20", "atom10", "json11", ... (feedparser's version names, which other tools know; 0.91
+// is "rss091u", see VersionName).
 std::string_view FormatName(FeedFormat format);
 
 // MIME types used for text constructs.
@@ -226,6 +228,28 @@ struct Podcast {
   }
 };
 
+// Media RSS (https://www.rssboard.org/media-rss) what the model keeps beside attachments and
+// images: credits, the rating and the license of an item or channel.
+struct MediaCredit {
+  std::string name;
+  std::string role;    // "producer", "author", ... (lower case by the spec).
+  std::string scheme;  // Default urn:ebu.
+};
+
+struct MediaRss {
+  std::vector<MediaCredit> credits;
+  std::string rating;         // media:rating text ("adult", "nonadult", "r", ...).
+  std::string rating_scheme;  // Its scheme (urn:simple when the document gave none).
+  std::string license_url;    // media:license href.
+  std::string license_type;   // Its type (text/html).
+  std::string license_text;   // Its text ("Creative Commons Attribution 4.0").
+
+  bool empty() const {
+    return credits.empty() && rating.empty() && rating_scheme.empty() && license_url.empty() &&
+           license_type.empty() && license_text.empty();
+  }
+};
+
 // What a feed and an Atom entry's <source> have in common.
 struct FeedHead {
   std::string id;  // Atom id, RSS 1.0 rdf:about, JSON Feed feed_url when nothing else.
@@ -272,6 +296,7 @@ struct Entry {
   std::string language;
   ITunes itunes;
   Box<Podcast> podcast;  // Podcasting 2.0, when the item has any.
+  Box<MediaRss> media;   // Media RSS credits, rating, license, when the item has any.
   Box<FeedHead> source;  // Atom <source>, RSS <source url>.
   std::vector<Extension> extensions;
 
@@ -279,6 +304,32 @@ struct Entry {
   const Link* FindLink(std::string_view rel) const;
   // The entry's home URL: the alternate link, else a permalink guid, else empty.
   std::string Url() const;
+};
+
+// RSS <cloud>: the rssCloud endpoint that notifies subscribers of changes.
+struct Cloud {
+  std::string domain;
+  std::string port;
+  std::string path;
+  std::string register_procedure;
+  std::string protocol;
+
+  bool empty() const {
+    return domain.empty() && port.empty() && path.empty() && register_procedure.empty() &&
+           protocol.empty();
+  }
+};
+
+// RSS <textInput>: a search or comment box the channel offers.
+struct TextInput {
+  std::string title;
+  std::string description;
+  std::string name;
+  std::string link;
+
+  bool empty() const {
+    return title.empty() && description.empty() && name.empty() && link.empty();
+  }
 };
 
 // Things a reader of a feed needs about the document itself.
@@ -298,11 +349,24 @@ struct Feed : FeedHead {
   Text info;                       // Atom 0.3 <info>: a note for people who open the feed itself.
   std::optional<int> ttl_minutes;  // RSS <ttl>.
   std::string docs;
+  Cloud cloud;
+  TextInput text_input;
+  Date created;      // dcterms:created of the channel.
+  Date valid_start;  // dcterms:valid start= and end= of the channel.
+  Date valid_end;
+  // RSS <redirect><newLocation>: the feed has moved there (as itunes:new-feed-url says).
+  std::string new_location;
   Person publisher;  // dc:publisher, RSS webMaster, itunes:owner.
   ITunesChannel itunes;
   Box<Podcast> podcast;  // Podcasting 2.0, when the channel has any.
+  Box<MediaRss> media;   // Media RSS credits, rating, license of the channel.
   std::vector<Extension> extensions;
   std::vector<Entry> entries;  // Document order.
+  // RSS 0.91 whose DOCTYPE names Netscape's DTD (feedparser's "rss091n"), not Userland's.
+  bool rss091_netscape = false;
 };
+
+// feedparser's version name of the document: FormatName, and "rss091n" for Netscape's 0.91.
+std::string_view VersionName(const Feed& feed);
 
 }  // namespace feedbridge::feeds

@@ -29,6 +29,35 @@ size_t CountEntryTags(std::string_view doc) {
   return count;
 }
 
+// What the elements do not say of the version: RSS 0.91 is Netscape's when its DOCTYPE names
+// Netscape's DTD, and an RDF document whose default namespace is RSS 0.90's is 0.90 even
+// without a <channel> (feedparser's rss091n and rss090). Only the prolog and the root's start
+// tag are read.
+void RefineRssVersion(std::string_view doc, Feed& feed) {
+  if (feed.format != FeedFormat::kRss091 && feed.format != FeedFormat::kRss10) return;
+  const std::string_view root_tag = feed.format == FeedFormat::kRss091 ? "<rss" : "RDF";
+  size_t root = doc.substr(0, 64 * 1024).find(root_tag);
+  if (root == std::string_view::npos) return;
+  if (feed.format == FeedFormat::kRss091) {
+    if (doc.substr(0, root).find("-//Netscape Communications//DTD RSS 0.91//EN") !=
+        std::string_view::npos) {
+      feed.rss091_netscape = true;
+    }
+    return;
+  }
+  const size_t end = doc.find('>', root);
+  const std::string_view tag = doc.substr(root, end == std::string_view::npos ? 0 : end - root);
+  for (std::string_view uri :
+       {"http://my.netscape.com/rdf/simple/0.9/", "http://channel.netscape.com/rdf/simple/0.9/"}) {
+    for (std::string_view quote : {"\"", "'"}) {
+      if (tag.find("xmlns=" + std::string(quote) + std::string(uri)) != std::string_view::npos) {
+        feed.format = FeedFormat::kRss090;
+        return;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Result<Feed> ParseFeed(std::string_view bytes, const ParseOptions& options) {
@@ -87,6 +116,7 @@ Result<Feed> ParseFeed(std::string_view bytes, const ParseOptions& options) {
     outcome.problems.insert(outcome.problems.begin(), "stray '&' escaped and read again");
     for (std::string& p : again.problems) outcome.problems.push_back(std::move(p));
   }
+  RefineRssVersion(decoded->utf8(), feed);
   decoded->converted = std::string();  // Free a converted copy.
   if (!outcome.well_formed) {
     feed.recovered = true;

@@ -16,14 +16,15 @@ namespace feedbridge::feeds {
 namespace {
 
 using writer_internal::kAtomNs;
+using writer_internal::kMediaNs;
 using writer_internal::kNoNs;
 using writer_internal::XmlAttrs;
 using writer_internal::XmlOut;
 
 const std::string kContentNs = "http://purl.org/rss/1.0/modules/content/";
 const std::string kDcNs = "http://purl.org/dc/elements/1.1/";
-const std::string kMediaNs = "http://search.yahoo.com/mrss/";
 const std::string kITunesNs = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+const std::string kPodcastNs = "https://podcastindex.org/namespace/1.0";
 
 // RSS <description> and content:encoded carry HTML (RSS Best Practices Profile §description),
 // so plain text is escaped once more to keep "<" and "&" literal for readers.
@@ -59,10 +60,65 @@ void WriteCategories(XmlOut& out, const std::vector<Category>& categories) {
 }
 
 bool UsesMedia(const Feed& feed) {
+  if (feed.media) return true;
   for (const Entry& entry : feed.entries) {
-    if (!entry.thumbnails.empty()) return true;
+    if (!entry.thumbnails.empty() || entry.media) return true;
   }
   return false;
+}
+
+bool UsesPodcast(const Feed& feed) {
+  if (feed.podcast) return true;
+  for (const Entry& entry : feed.entries) {
+    if (entry.podcast) return true;
+  }
+  return false;
+}
+
+// Podcasting 2.0 (https://podcastindex.org/namespace/1.0), channel and item alike: each value
+// only where the model has it.
+void WritePodcast(XmlOut& out, const Box<Podcast>& podcast) {
+  if (!podcast) return;
+  const Podcast& p = *podcast;
+  out.Optional(kPodcastNs, "guid", p.guid);
+  if (!p.locked.empty()) {
+    out.Element(kPodcastNs, "locked", p.locked, XmlAttrs().Add("owner", p.locked_owner));
+  }
+  for (const PodcastLink& t : p.transcripts) {
+    XmlAttrs attrs;
+    attrs.Add("url", t.url).Add("type", t.type).Add("language", t.language).Add("rel", t.rel);
+    out.Empty(kPodcastNs, "transcript", attrs);
+  }
+  for (const PodcastLink& c : p.chapters) {
+    out.Empty(kPodcastNs, "chapters", XmlAttrs().Add("url", c.url).Add("type", c.type));
+  }
+  for (const PodcastLink& f : p.funding) {
+    out.Element(kPodcastNs, "funding", f.text, XmlAttrs().Add("url", f.url));
+  }
+  for (const PodcastPerson& person : p.persons) {
+    XmlAttrs attrs;
+    attrs.Add("role", person.role)
+        .Add("group", person.group)
+        .Add("img", person.img)
+        .Add("href", person.href);
+    out.Element(kPodcastNs, "person", person.name, attrs);
+  }
+}
+
+// Media RSS credits, rating and license.
+void WriteMediaRss(XmlOut& out, const Box<MediaRss>& media) {
+  if (!media) return;
+  for (const MediaCredit& credit : media->credits) {
+    out.Element(kMediaNs, "credit", credit.name,
+                XmlAttrs().Add("role", credit.role).Add("scheme", credit.scheme));
+  }
+  if (!media->rating.empty()) {
+    out.Element(kMediaNs, "rating", media->rating, XmlAttrs().Add("scheme", media->rating_scheme));
+  }
+  if (!media->license_url.empty() || !media->license_text.empty()) {
+    out.Element(kMediaNs, "license", media->license_text,
+                XmlAttrs().Add("type", media->license_type).Add("href", media->license_url));
+  }
 }
 
 bool UsesITunes(const Feed& feed) {
@@ -104,7 +160,7 @@ void WriteGuid(XmlOut& out, const Entry& entry, const std::string& url) {
   out.Element(kNoNs, "guid", id, XmlAttrs().Add("isPermaLink", permalink ? "true" : "false"));
 }
 
-void WriteItem(XmlOut& out, const Entry& entry) {
+void WriteItem(XmlOut& out, const Entry& entry, bool podcast_feed) {
   out.Start(kNoNs, "item");
   const std::string url = entry.Url();
   const Text* html = writer_internal::HtmlContent(entry);
@@ -145,16 +201,12 @@ void WriteItem(XmlOut& out, const Entry& entry) {
       out.Element(kNoNs, "source", entry.source->title.value, XmlAttrs().Add("url", self->href));
     }
   }
-  for (const Image& thumbnail : entry.thumbnails) {
-    if (thumbnail.url.empty()) continue;
-    XmlAttrs attrs;
-    attrs.Add("url", thumbnail.url);
-    if (thumbnail.width) attrs.Add("width", writer_internal::IntToString(*thumbnail.width));
-    if (thumbnail.height) attrs.Add("height", writer_internal::IntToString(*thumbnail.height));
-    out.Empty(kMediaNs, "thumbnail", attrs);
-  }
+  writer_internal::WriteMediaThumbnails(out, entry.thumbnails);
   if (!entry.itunes.empty()) {
     WriteITunesCommon(out, entry.itunes);
+    if (entry.itunes.image.empty() && !entry.thumbnails.empty()) {
+      out.Empty(kITunesNs, "image", XmlAttrs().Add("href", entry.thumbnails.front().url));
+    }
     out.Optional(kITunesNs, "duration", entry.itunes.duration);
     if (entry.itunes.episode) {
       out.Element(kITunesNs, "episode", writer_internal::IntToString(*entry.itunes.episode));
@@ -163,7 +215,12 @@ void WriteItem(XmlOut& out, const Entry& entry) {
       out.Element(kITunesNs, "season", writer_internal::IntToString(*entry.itunes.season));
     }
     out.Optional(kITunesNs, "episodeType", entry.itunes.episode_type);
+  } else if (podcast_feed && !entry.thumbnails.empty()) {
+    // A podcast app shows an episode's own art from itunes:image only.
+    out.Empty(kITunesNs, "image", XmlAttrs().Add("href", entry.thumbnails.front().url));
   }
+  WritePodcast(out, entry.podcast);
+  WriteMediaRss(out, entry.media);
   out.End(kNoNs, "item");
 }
 
@@ -193,7 +250,9 @@ std::string WriteRss(const Feed& feed, const WriteOptions& options) {
   out.Namespace("content", kContentNs);
   out.Namespace("dc", kDcNs);
   if (UsesMedia(feed)) out.Namespace("media", kMediaNs);
-  if (UsesITunes(feed)) out.Namespace("itunes", kITunesNs);
+  const bool podcast_feed = UsesITunes(feed);
+  if (podcast_feed) out.Namespace("itunes", kITunesNs);
+  if (UsesPodcast(feed)) out.Namespace("podcast", kPodcastNs);
   out.Start(kNoNs, "rss", XmlAttrs().Add("version", "2.0"));
   out.Start(kNoNs, "channel");
 
@@ -250,8 +309,10 @@ std::string WriteRss(const Feed& feed, const WriteOptions& options) {
     out.Optional(kITunesNs, "type", feed.itunes.type);
     out.Optional(kITunesNs, "new-feed-url", feed.itunes.new_feed_url);
   }
+  WritePodcast(out, feed.podcast);
+  WriteMediaRss(out, feed.media);
 
-  for (const Entry& entry : feed.entries) WriteItem(out, entry);
+  for (const Entry& entry : feed.entries) WriteItem(out, entry, podcast_feed);
   out.End(kNoNs, "channel");
   out.End(kNoNs, "rss");
   out.Finish();

@@ -28,6 +28,7 @@ char32_t DecodeUtf8At(std::string_view text, size_t* pos) {
 const std::string kAtomNs = "http://www.w3.org/2005/Atom";
 const std::string kXmlNs = "http://www.w3.org/XML/1998/namespace";
 const std::string kNoNs;
+const std::string kMediaNs = "http://search.yahoo.com/mrss/";
 
 std::string CleanXmlText(std::string_view text) {
   std::string out;
@@ -250,5 +251,16 @@ void XmlOut::Empty(const std::string& ns, const std::string& name, const XmlAttr
 }
 
 void XmlOut::Finish() { writer_.endDocument(); }
+
+void WriteMediaThumbnails(XmlOut& out, const std::vector<Image>& images) {
+  for (const Image& image : images) {
+    if (image.url.empty()) continue;
+    XmlAttrs attrs;
+    attrs.Add("url", image.url);
+    if (image.width) attrs.Add("width", IntToString(*image.width));
+    if (image.height) attrs.Add("height", IntToString(*image.height));
+    out.Empty(kMediaNs, "thumbnail", attrs);
+  }
+}
 
 }  // namespace feedbridge::feeds::writer_internal

@@ -94,6 +94,7 @@ class StringSink : public std::streambuf {
 extern const std::string kAtomNs;
 extern const std::string kXmlNs;
 extern const std::string kNoNs;
+extern const std::string kMediaNs;  // Media RSS.
 
 // Attributes for XmlOut. Values are cleaned (CleanXmlText); empty values are left out,
 // since every optional attribute the writers use means nothing when empty.
@@ -133,5 +134,8 @@ class XmlOut {
  private:
   Poco::XML::XMLWriter writer_;
 };
+
+// <media:thumbnail url width height/> for each image that has a URL (RSS and Atom entries).
+void WriteMediaThumbnails(XmlOut& out, const std::vector<Image>& images);
 
 }  // namespace feedbridge::feeds::writer_internal

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "feeds/html.h"
 #include "feeds/text_util.h"
 #include "feeds/url.h"
 #include "feeds/xml_builder_state.h"
@@ -41,17 +42,22 @@ ITunes* ITunesOf(BuilderState& s) {
   return s.head() == &s.feed ? &s.feed.itunes : nullptr;
 }
 
-// The Podcasting 2.0 values of the entry or channel being read (created on first use).
-Podcast* PodcastOf(BuilderState& s) {
-  Box<Podcast>* box = nullptr;
+// The Media RSS or Podcasting 2.0 values of the entry or channel being read (created on first
+// use), or nullptr elsewhere (an Atom <source>).
+template <class T>
+T* ValuesOf(BuilderState& s, Box<T> Entry::*of_entry, Box<T> Feed::*of_feed) {
+  Box<T>* box = nullptr;
   if (s.in_entry())
-    box = &s.entry->podcast;
+    box = &(s.entry->*of_entry);
   else if (s.head() == &s.feed)
-    box = &s.feed.podcast;
+    box = &(s.feed.*of_feed);
   if (box == nullptr) return nullptr;
   if (!*box) box->emplace();
   return &**box;
 }
+
+MediaRss* MediaOf(BuilderState& s) { return ValuesOf(s, &Entry::media, &Feed::media); }
+Podcast* PodcastOf(BuilderState& s) { return ValuesOf(s, &Entry::podcast, &Feed::podcast); }
 
 // A category of the entry or feed unless the same term and scheme is there already
 // (itunes:keywords often repeat itunes:category).
@@ -176,6 +182,20 @@ bool Start(BuilderState& s, const StartEvent& e) {
       s.capture->attr1 = std::string(Trim(AttrValue(e.attrs, "scheme"), kXmlWhitespace));
       s.capture->attr2 = std::string(AttrValue(e.attrs, "label"));
       return true;
+    case Elem::kMediaCredit:
+      s.StartPlain(Field::kMediaCredit);
+      s.capture->attr1 = std::string(Trim(AttrValue(e.attrs, "role"), kXmlWhitespace));
+      s.capture->attr2 = std::string(Trim(AttrValue(e.attrs, "scheme"), kXmlWhitespace));
+      return true;
+    case Elem::kMediaRating:
+      s.StartPlain(Field::kMediaRating);
+      s.capture->attr1 = std::string(Trim(AttrValue(e.attrs, "scheme"), kXmlWhitespace));
+      return true;
+    case Elem::kMediaLicense:
+      s.StartPlain(Field::kMediaLicense);
+      s.capture->attr1 = std::string(Trim(AttrValue(e.attrs, "href"), kXmlWhitespace));
+      s.capture->attr2 = std::string(Trim(AttrValue(e.attrs, "type"), kXmlWhitespace));
+      return true;
     case Elem::kPodcastTranscript:
     case Elem::kPodcastChapters: {
       Podcast* p = PodcastOf(s);
@@ -276,6 +296,36 @@ bool Finish(BuilderState& s, Capture& c, std::string& value) {
       AddTagOnce(s, value, c.attr1.empty() ? kMediaCategoryScheme : std::string_view(c.attr1),
                  c.attr2);
       return true;
+    case Field::kMediaCredit: {
+      MediaRss* m = MediaOf(s);
+      if (m == nullptr || value.empty() || m->credits.size() >= kMaxPodcastItems) return true;
+      for (const MediaCredit& credit : m->credits) {
+        // media:group and its media:content often repeat the item's credits.
+        if (credit.name == value && credit.role == c.attr1 && credit.scheme == c.attr2) return true;
+      }
+      m->credits.push_back(MediaCredit{
+          .name = std::move(value), .role = std::move(c.attr1), .scheme = std::move(c.attr2)});
+      return true;
+    }
+    case Field::kMediaRating:
+      if (MediaOf(s) != nullptr && !value.empty() && MediaOf(s)->rating.empty()) {
+        MediaOf(s)->rating = std::move(value);
+        MediaOf(s)->rating_scheme = std::move(c.attr1);
+      }
+      return true;
+    case Field::kMediaLicense: {
+      MediaRss* m = MediaOf(s);
+      if (m == nullptr || (c.attr1.empty() && value.empty()) || !m->license_url.empty() ||
+          !m->license_text.empty()) {
+        return true;
+      }
+      m->license_url = c.attr1.empty() ? std::string() : ResolveUrl(c.construct.base, c.attr1);
+      m->license_type = std::move(c.attr2);
+      m->license_text = std::move(value);
+      // The entry's license URL (cc:license) when it has none.
+      if (entry_level && s.entry->license.empty()) s.entry->license = m->license_url;
+      return true;
+    }
     case Field::kPodcastFunding: {
       Podcast* p = PodcastOf(s);
       if (p == nullptr || c.attr1.empty() || p->funding.size() >= kMaxPodcastItems) return true;
@@ -329,6 +379,7 @@ void FinishPodcastFallbacks(BuilderState& s) {
     if (feed.publisher.empty()) feed.publisher = feed.itunes.owner;
   }
   if (feed.podcast && feed.podcast->empty()) feed.podcast.reset();
+  if (feed.media && feed.media->empty()) feed.media.reset();
   for (BuilderState::MediaText& m : s.media_texts) {
     if (m.entry >= feed.entries.size()) continue;
     Entry& e = feed.entries[m.entry];
@@ -338,6 +389,7 @@ void FinishPodcastFallbacks(BuilderState& s) {
   for (Entry& e : feed.entries) {
     ITunes& it = e.itunes;
     if (e.podcast && e.podcast->empty()) e.podcast.reset();
+    if (e.media && e.media->empty()) e.media.reset();
     if (it.empty()) continue;
     if (e.summary.empty()) {
       const std::string& text = !it.summary.empty() ? it.summary : it.subtitle;
@@ -351,6 +403,18 @@ void FinishPodcastFallbacks(BuilderState& s) {
     }
     if (!it.image.empty() && e.thumbnails.empty()) {
       e.thumbnails.push_back(Image{.url = it.image});
+    }
+  }
+  // Last of all, an image shown only inside the entry's HTML: the first <img src>.
+  for (Entry& e : feed.entries) {
+    if (!e.thumbnails.empty()) continue;
+    for (const Text* t : {e.contents.empty() ? nullptr : &e.contents.front(), &e.summary}) {
+      if (t == nullptr || !t->is_html()) continue;
+      std::string url = FirstImageUrl(t->value, t->base);
+      if (!url.empty()) {
+        e.thumbnails.push_back(Image{.url = std::move(url)});
+        break;
+      }
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "feeds/dates.h"
 #include "feeds/text_util.h"
 #include "feeds/url.h"
 #include "feeds/xml_builder_state.h"
@@ -43,6 +44,20 @@ bool Start(BuilderState& s, const StartEvent& e) {
       return true;
     case Elem::kEnclosure:
       s.AddEnclosure(e.attrs);
+      return true;
+    case Elem::kCloud:
+      if (!e.entry_level && s.head() == &s.feed && s.feed.cloud.empty()) {
+        Cloud& cloud = s.feed.cloud;
+        cloud.domain = std::string(Trim(AttrValue(e.attrs, "domain"), kXmlWhitespace));
+        cloud.port = std::string(Trim(AttrValue(e.attrs, "port"), kXmlWhitespace));
+        cloud.path = std::string(Trim(AttrValue(e.attrs, "path"), kXmlWhitespace));
+        cloud.register_procedure =
+            std::string(Trim(AttrValue(e.attrs, "registerProcedure"), kXmlWhitespace));
+        cloud.protocol = std::string(Trim(AttrValue(e.attrs, "protocol"), kXmlWhitespace));
+      }
+      return true;
+    case Elem::kDcTermsValid:
+      s.StartPlain(Field::kDcTermsValid);
       return true;
     case Elem::kRssSource:
       if (!e.entry_level) return true;
@@ -90,6 +105,44 @@ bool FinishImage(BuilderState& s, const Capture& c, std::string& value) {
     default:
       return false;
   }
+}
+
+// dcterms:valid, a DCMI period: "start=...; end=...; scheme=W3C-DTF".
+void FinishValid(BuilderState& s, std::string_view value) {
+  Date start;
+  Date end;
+  size_t from = 0;
+  while (from < value.size()) {
+    size_t semi = value.find(';', from);
+    if (semi == std::string_view::npos) semi = value.size();
+    const std::string_view part = Trim(value.substr(from, semi - from), kXmlWhitespace);
+    from = semi + 1;
+    const size_t eq = part.find('=');
+    if (eq == std::string_view::npos) continue;
+    const std::string_view key = Trim(part.substr(0, eq), kXmlWhitespace);
+    const std::string_view v = Trim(part.substr(eq + 1), kXmlWhitespace);
+    Date* date = key == "start" ? &start : key == "end" ? &end : nullptr;
+    if (date == nullptr || v.empty()) continue;
+    date->raw = std::string(v);
+    date->utc = ParseDate(v);
+  }
+  if (s.in_entry()) {
+    if (s.entry->expired.empty() && !end.empty()) s.entry->expired = std::move(end);
+  } else if (s.head() == &s.feed) {
+    if (!start.empty()) s.feed.valid_start = std::move(start);
+    if (!end.empty()) s.feed.valid_end = std::move(end);
+  }
+}
+
+void FinishTextInput(BuilderState& s, const Capture& c, std::string& value) {
+  TextInput& t = s.feed.text_input;
+  std::string* field = c.attr1 == "title"         ? &t.title
+                       : c.attr1 == "description" ? &t.description
+                       : c.attr1 == "name"        ? &t.name
+                       : c.attr1 == "link"        ? &t.link
+                                                  : nullptr;
+  if (field == nullptr || !field->empty() || value.empty()) return;
+  *field = c.attr1 == "link" ? ResolveUrl(c.construct.base, value) : std::move(value);
 }
 
 bool Finish(BuilderState& s, Capture& c, std::string& value) {
@@ -149,6 +202,17 @@ bool Finish(BuilderState& s, Capture& c, std::string& value) {
         FeedHead& src = s.entry->source.emplace();
         src.title.value = value;
         if (!c.attr1.empty()) src.links.push_back(Link{.href = c.attr1, .rel = "self"});
+      }
+      return true;
+    case Field::kTextInput:
+      FinishTextInput(s, c, value);
+      return true;
+    case Field::kDcTermsValid:
+      FinishValid(s, value);
+      return true;
+    case Field::kNewLocation:
+      if (s.feed.new_location.empty() && !value.empty()) {
+        s.feed.new_location = ResolveUrl(base, value);
       }
       return true;
     default:

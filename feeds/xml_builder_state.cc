@@ -44,6 +44,7 @@ void StoreDate(BuilderState& s, DateSlot slot, const std::string& value) {
   } else if (FeedHead* h = s.head(); h != nullptr) {
     if (slot == DateSlot::kPublished) date = &h->published;
     if (slot == DateSlot::kUpdated) date = &h->updated;
+    if (slot == DateSlot::kCreated && h == &s.feed) date = &s.feed.created;
   }
   if (date == nullptr) return;
   date->raw = value;

@@ -89,6 +89,12 @@ enum class Field : uint8_t {
   kMediaDescription,
   kMediaKeywords,
   kMediaCategory,
+  kTextInput,  // A child of <textInput>; attr1 is its (lower case) name.
+  kDcTermsValid,
+  kNewLocation,
+  kMediaCredit,
+  kMediaRating,
+  kMediaLicense,
   kPodcastFunding,
   kPodcastPerson,
   kPodcastGuid,

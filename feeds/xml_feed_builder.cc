@@ -83,6 +83,8 @@ bool StartRoot(BuilderState& s, Elem elem, Ns ns, std::string_view local,
         feed.format = FeedFormat::kRss093;
       else if (v == "0.94")
         feed.format = FeedFormat::kRss094;
+      else if (v.empty())
+        feed.format = FeedFormat::kRssUnversioned;
       else
         feed.format = FeedFormat::kRss20;
       s.in_feed_root = true;
@@ -100,7 +102,7 @@ bool StartRoot(BuilderState& s, Elem elem, Ns ns, std::string_view local,
       s.PushContext(Ctx::kFeed);
       return false;
     case Elem::kChannel:  // Some RSS 0.9x documents have no <rss> wrapper.
-      feed.format = FeedFormat::kRss20;
+      feed.format = FeedFormat::kRssUnversioned;
       s.in_feed_root = true;
       return true;
     default:
@@ -182,6 +184,16 @@ void StartElementSemantics(BuilderState& s, Elem elem, Ns ns, std::string_view u
   if (StartStructure(s, elem, uri, attrs)) return;
 
   const Ctx ctx = s.context();
+  if (ctx == Ctx::kTextInput && ns == Ns::kNone && s.frames.size() >= 2 &&
+      s.frames[s.frames.size() - 2].pushed_context) {
+    s.StartPlain(Field::kTextInput);
+    s.capture->attr1 = AsciiLower(local);
+    return;
+  }
+  if (ctx == Ctx::kDocument && elem == Elem::kNewLocation) {  // <rss><redirect><newLocation>.
+    s.StartPlain(Field::kNewLocation);
+    return;
+  }
   if (ctx == Ctx::kSkip || ctx == Ctx::kTextInput || ctx == Ctx::kDocument) return;
   // Only direct children of a feed, entry, source, person or image mean anything: an <id> or a
   // <title> inside some unknown element must not overwrite the entry's own.

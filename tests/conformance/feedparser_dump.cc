@@ -304,6 +304,27 @@ Object::Ptr FeedObject(const Feed& f) {
     o->set("publisher", PersonString(f.publisher));
     o->set("publisher_detail", PersonObject(f.publisher));
   }
+  if (!f.cloud.empty()) {
+    Object::Ptr cloud = new Object;
+    cloud->set("domain", f.cloud.domain);
+    cloud->set("port", f.cloud.port);
+    cloud->set("path", f.cloud.path);
+    cloud->set("registerprocedure", f.cloud.register_procedure);
+    cloud->set("protocol", f.cloud.protocol);
+    o->set("cloud", cloud);
+  }
+  if (!f.text_input.empty()) {
+    Object::Ptr t = new Object;
+    if (!f.text_input.title.empty()) t->set("title", f.text_input.title);
+    if (!f.text_input.description.empty()) t->set("description", f.text_input.description);
+    if (!f.text_input.name.empty()) t->set("name", f.text_input.name);
+    if (!f.text_input.link.empty()) t->set("link", f.text_input.link);
+    o->set("textinput", t);
+  }
+  SetDate(*o, "created", f.created);
+  SetDate(*o, "validity_start", f.valid_start);
+  SetDate(*o, "validity_end", f.valid_end);
+  if (!f.new_location.empty()) o->set("newlocation", f.new_location);
   SetITunes(*o, f.itunes);
   if (!f.itunes.new_feed_url.empty()) o->set("itunes_new-feed-url", f.itunes.new_feed_url);
   SetExtensions(*o, f.extensions);
@@ -346,7 +367,7 @@ int main() {
       for (const std::string& p : f.problems) problems->add(p);
       out.set("problems", problems);
       out.set("encoding", f.encoding);
-      out.set("version", std::string(FormatName(f.format)));
+      out.set("version", std::string(VersionName(f)));
       out.set("feed", FeedObject(f));
       Poco::JSON::Array::Ptr entries = new Poco::JSON::Array;
       for (const Entry& e : f.entries) entries->add(EntryObject(e));

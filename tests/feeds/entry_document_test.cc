@@ -289,6 +289,146 @@ TEST(EntryDocumentTest, DecodesOldPlainJsonFeedDocument) {
   EXPECT_EQ(e.categories[0].term, "go");
 }
 
+size_t Occurrences(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + needle.size())) {
+    ++n;
+  }
+  return n;
+}
+
+TEST(EntryDocumentTest, DocumentHoldsEachDatumOnce) {
+  const std::string doc = EncodeEntryDocument(Head(), FullEntry());
+  for (const std::string datum :
+       {"tag:blog.test,2026:1", "Fish & chips", "<p>Body é</p>", "A <i>summary</i>",
+        "https://blog.test/a.mp3", "https://blog.test/t.png", "Go (game)", "Go (language)",
+        "zoe@blog.test", "2026-01-05T10:00:00Z", "1:01", "Arts", "https://blog.test/1/replies",
+        "https://blog.test/1#comments"}) {
+    EXPECT_EQ(Occurrences(doc, datum), 1u) << datum << " in " << doc;
+  }
+  // The extension is a patch of the item, no second copy of the entry.
+  EXPECT_THAT(doc, ::testing::Not(::testing::HasSubstr("\"entry\"")));
+}
+
+TEST(EntryDocumentTest, SummaryWithoutContentIsStoredOnceAndComesBackAsTheSummary) {
+  Entry in;
+  in.id = "https://blog.test/2";
+  in.summary = {.value = "<p>Only a description</p>", .type = std::string(kTextHtml)};
+  const std::string doc = EncodeEntryDocument(Head(), in);
+  EXPECT_EQ(Occurrences(doc, "Only a description"), 1u) << doc;
+  Result<EntryDocument> out = DecodeEntryDocument(doc, "https://blog.test/2");
+  ASSERT_OK(out);
+  ExpectSameText(out->entry.summary, in.summary);
+  EXPECT_TRUE(out->entry.contents.empty());
+  EXPECT_EQ(out->entry.id, in.id);
+  // Nothing the entry lacks is made up by the item: no alternate link from the permalink id.
+  EXPECT_TRUE(out->entry.links.empty());
+}
+
+TEST(EntryDocumentTest, EntryWithoutIdComesBackWithoutId) {
+  Entry in;
+  in.title.value = "No id";
+  in.links = {{.href = "https://blog.test/3", .rel = "alternate"}};
+  Result<EntryDocument> out = DecodeEntryDocument(EncodeEntryDocument(Head(), in), "");
+  ASSERT_OK(out);
+  EXPECT_EQ(out->entry.id, "");
+  ASSERT_EQ(out->entry.links.size(), 1u);
+  EXPECT_EQ(out->entry.links[0].type, "");
+  EXPECT_EQ(out->entry.title.value, "No id");
+}
+
+TEST(EntryDocumentTest, PodcastingAndITunesFieldsRoundTrip) {
+  Entry in;
+  in.id = "ep-7";
+  in.itunes = {.duration = "42:00",
+               .block = false,
+               .block_given = true,
+               .episode = 7,
+               .season = 2,
+               .episode_type = "bonus"};
+  Podcast& p = in.podcast.emplace();
+  p.transcripts = {
+      {.url = "https://pod.test/7.vtt", .type = "text/vtt", .language = "en", .rel = "captions"}};
+  p.chapters = {{.url = "https://pod.test/7.json", .type = "application/json+chapters"}};
+  p.funding = {{.url = "https://pod.test/give", .text = "Support us"}};
+  p.persons = {{.name = "Ann",
+                .role = "host",
+                .group = "cast",
+                .img = "https://pod.test/ann.jpg",
+                .href = "https://ann.test/"}};
+  in.enclosures = {
+      {.url = "https://pod.test/7.mp3", .type = "audio/mpeg", .duration_seconds = 2520}};
+  Result<EntryDocument> out = DecodeEntryDocument(EncodeEntryDocument(Head(), in), "");
+  ASSERT_OK(out);
+  const Entry& e = out->entry;
+  EXPECT_EQ(e.itunes.duration, "42:00");
+  EXPECT_FALSE(e.itunes.block);
+  EXPECT_TRUE(e.itunes.block_given);
+  EXPECT_EQ(e.itunes.episode, 7);
+  EXPECT_EQ(e.itunes.season, 2);
+  EXPECT_EQ(e.itunes.episode_type, "bonus");
+  ASSERT_TRUE(e.podcast.has_value());
+  ASSERT_EQ(e.podcast->transcripts.size(), 1u);
+  EXPECT_EQ(e.podcast->transcripts[0].url, "https://pod.test/7.vtt");
+  EXPECT_EQ(e.podcast->transcripts[0].type, "text/vtt");
+  EXPECT_EQ(e.podcast->transcripts[0].language, "en");
+  EXPECT_EQ(e.podcast->transcripts[0].rel, "captions");
+  ASSERT_EQ(e.podcast->chapters.size(), 1u);
+  EXPECT_EQ(e.podcast->chapters[0].type, "application/json+chapters");
+  ASSERT_EQ(e.podcast->funding.size(), 1u);
+  EXPECT_EQ(e.podcast->funding[0].text, "Support us");
+  ASSERT_EQ(e.podcast->persons.size(), 1u);
+  EXPECT_EQ(e.podcast->persons[0].name, "Ann");
+  EXPECT_EQ(e.podcast->persons[0].role, "host");
+  EXPECT_EQ(e.podcast->persons[0].group, "cast");
+  EXPECT_EQ(e.podcast->persons[0].img, "https://pod.test/ann.jpg");
+  EXPECT_EQ(e.podcast->persons[0].href, "https://ann.test/");
+  ASSERT_EQ(e.enclosures.size(), 1u);
+  EXPECT_EQ(e.enclosures[0].duration_seconds, 2520);
+  EXPECT_EQ(e.enclosures[0].length, std::nullopt);
+}
+
+TEST(EntryDocumentTest, DecodesVersionOneDocument) {
+  // As stored before version 2: the whole entry in the extension beside the JSON Feed item.
+  const std::string old =
+      R"({"version":"https://jsonfeed.org/version/1.1","title":"Zoe's blog",)"
+      R"("home_page_url":"https://blog.test/","language":"en","items":[{"id":"tag:blog.test,2026:1",)"
+      R"("url":"https://blog.test/1","title":"Hello","content_html":"<p>Hi</p>",)"
+      R"("date_published":"2026-01-05T10:00:00Z","tags":["go"],"attachments":[{"url":)"
+      R"("https://blog.test/a.mp3","mime_type":"audio/mpeg","duration_in_seconds":61}]}],)"
+      R"("_feedbridge":{"entry":{"categories":[{"label":"Go, the game","scheme":"https://games.test/",)"
+      R"("term":"go"}],"contents":[{"base":"https://blog.test/","type":"text/html","value":)"
+      R"("<p>Hi</p>"}],"enclosures":[{"duration_seconds":61,"medium":"audio","type":"audio/mpeg",)"
+      R"("url":"https://blog.test/a.mp3"}],"id":"tag:blog.test,2026:1","itunes":{"block":true,)"
+      R"("duration":"1:01"},"links":[{"href":"https://blog.test/1","rel":"alternate"}],)"
+      R"("published":{"raw":"Mon, 05 Jan 2026 10:00:00 GMT","utc":1767607200},"title":)"
+      R"({"value":"Hello"}},"version":1}})";
+  Result<EntryDocument> out = DecodeEntryDocument(old, "https://blog.test/1");
+  ASSERT_OK(out);
+  EXPECT_EQ(out->feed.title.value, "Zoe's blog");
+  EXPECT_EQ(out->feed.home_page_url, "https://blog.test/");
+  EXPECT_TRUE(out->feed.entries.empty());
+  const Entry& e = out->entry;
+  EXPECT_EQ(e.id, "tag:blog.test,2026:1");
+  EXPECT_EQ(e.title.value, "Hello");
+  EXPECT_EQ(e.title.base, "");  // As the extension gave it, not the item's base.
+  ASSERT_EQ(e.contents.size(), 1u);
+  EXPECT_EQ(e.contents[0].base, "https://blog.test/");
+  ASSERT_EQ(e.categories.size(), 1u);
+  EXPECT_EQ(e.categories[0].scheme, "https://games.test/");
+  EXPECT_EQ(e.categories[0].label, "Go, the game");
+  ASSERT_EQ(e.enclosures.size(), 1u);
+  EXPECT_EQ(e.enclosures[0].medium, "audio");
+  EXPECT_EQ(e.enclosures[0].duration_seconds, 61);
+  EXPECT_EQ(e.published.raw, "Mon, 05 Jan 2026 10:00:00 GMT");
+  EXPECT_EQ(e.published.utc, sys_seconds(seconds(1767607200)));
+  EXPECT_TRUE(e.itunes.block);
+  EXPECT_EQ(e.itunes.duration, "1:01");
+  ASSERT_EQ(e.links.size(), 1u);
+  EXPECT_EQ(e.links[0].type, "");
+}
+
 TEST(EntryDocumentTest, DamagedExtensionFallsBackToTheJsonFeedItem) {
   std::string doc = EncodeEntryDocument(Head(), FullEntry());
   const size_t at = doc.find(",\"_feedbridge\":");
