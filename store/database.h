@@ -11,6 +11,7 @@
 #include "store/entry_store.h"
 #include "store/feed_store.h"
 #include "store/notice_store.h"
+#include "store/profile_store.h"
 #include "store/subscription_store.h"
 
 namespace feedbridge::store {
@@ -24,6 +25,7 @@ class Database {
   virtual NoticeStore& notices() = 0;
   virtual SubscriptionStore& subscriptions() = 0;
   virtual DeliveryLog& deliveries() = 0;
+  virtual ProfileStore& profiles() = 0;
   // The schema version after migrations (the number of the last migration applied).
   virtual int SchemaVersion() const = 0;
 };

@@ -14,6 +14,7 @@ SqlDatabase::SqlDatabase(std::unique_ptr<SqlSessions> sessions, const Clock& clo
       notices_(*sessions_),
       subscriptions_(*sessions_, clock),
       deliveries_(*sessions_),
+      profiles_(*sessions_),
       schema_version_(schema_version) {}
 
 Result<std::unique_ptr<Database>> OpenDatabase(std::string_view url, Clock& clock) {

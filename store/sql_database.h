@@ -9,6 +9,7 @@
 #include "store/sql_entry_store.h"
 #include "store/sql_feed_store.h"
 #include "store/sql_notice_store.h"
+#include "store/sql_profile_store.h"
 #include "store/sql_sessions.h"
 #include "store/sql_subscription_store.h"
 
@@ -26,6 +27,7 @@ class SqlDatabase final : public Database {
   NoticeStore& notices() override { return notices_; }
   SubscriptionStore& subscriptions() override { return subscriptions_; }
   DeliveryLog& deliveries() override { return deliveries_; }
+  ProfileStore& profiles() override { return profiles_; }
   int SchemaVersion() const override { return schema_version_; }
 
  private:
@@ -35,6 +37,7 @@ class SqlDatabase final : public Database {
   SqlNoticeStore notices_;
   SqlSubscriptionStore subscriptions_;
   SqlDeliveryLog deliveries_;
+  SqlProfileStore profiles_;
   const int schema_version_;
 };
 
