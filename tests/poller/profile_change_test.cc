@@ -7,6 +7,7 @@
 
 #include "feeds/parser.h"
 #include "poller/poll_decision.h"
+#include "poller/poll_steps.h"
 #include "tests/support/status_matchers.h"
 
 namespace feedbridge::poller::internal {
@@ -30,16 +31,8 @@ store::FeedRecord Stored(bool polled_before) {
   return feed;
 }
 
-store::FetchState Same() {
-  const store::FeedRecord f = Stored(true);
-  store::FetchState s;
-  s.url = f.url;
-  s.title = f.title;
-  s.description = f.description;
-  s.site_url = f.site_url;
-  s.icon_url = f.icon_url;
-  return s;
-}
+// The state of a poll that changed nothing.
+store::FetchState Same() { return CurrentState(Stored(true)); }
 
 TEST(ProfileChangedTest, TitleDescriptionLinkOrImageChangeTheProfile) {
   struct Case {
