@@ -62,6 +62,9 @@ struct Poller::Impl {
   }
   void LogReport(const PollReport& report);
   Result<size_t> FlushOutbox();
+  // profile_outbox.cc: enqueues the profile revisions not yet enqueued (none without
+  // deps.profiles). Enqueue is idempotent per revision, so two flushes at once do no harm.
+  Result<size_t> FlushProfiles();
   Result<ScheduleAllReport> ScheduleAll();
 
   // workers.cc: batches and threads.
