@@ -83,6 +83,7 @@ int Run(std::span<const std::string> args, const std::map<std::string, std::stri
   if (line.command == "poll") return RunPoll(line, *config, io);
   if (line.command == "status") return RunStatus(line, *config, io);
   if (line.command == "deliveries") return RunDeliveries(line, *config, io);
+  if (line.command == "subscribers") return RunSubscribers(line, *config, io);
   if (line.command == "serve") return RunServe(line, *config, io);
   io.err << "feedbridge: " << line.command << ": no handler (a bug)\n";
   return kExitSoftware;

@@ -67,6 +67,11 @@ constexpr std::array kCommands = {
                 .min_arguments = 1,
                 .max_arguments = 1,
                 .synopsis = "dead [--retry ID | --drop ID]"},
+    CommandSpec{.name = "subscribers",
+                .arguments = "[FEED]",
+                .summary = "who follows blog FEED (id, nickname or URL), or every followed blog: "
+                           "profiles, endpoints and delivery health",
+                .max_arguments = 1},
     CommandSpec{.name = "parse",
                 .arguments = "FILE",
                 .summary = "parse one feed (FILE, - for standard input, or an http(s) URL to "

@@ -66,6 +66,11 @@ int RunStatus(const CommandLine& line, const config::Config& config, Io& io);
 // unreachable.
 int RunDeliveries(const CommandLine& line, const config::Config& config, Io& io);
 
+// `feedbridge subscribers [FEED]`: who follows blog FEED (id, nickname or URL), or every blog
+// that has followers: each subscriber's profile, endpoints and what the publisher saw of them
+// (ok, failing since, never tried). Exit codes: 66 no such blog, 69 database unreachable.
+int RunSubscribers(const CommandLine& line, const config::Config& config, Io& io);
+
 // `feedbridge serve [--roles LIST]`: runs the roles until SIGINT or SIGTERM.
 int RunServe(const CommandLine& line, const config::Config& config, Io& io);
 

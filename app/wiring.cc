@@ -191,6 +191,7 @@ Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, N
                                                       .clock = *s->clock_,
                                                       .random = *s->random_,
                                                       .log = ModuleLogger("poller"),
+                                                      .profiles = &s->database_->profiles(),
                                                   });
   }
   if (needs.publisher) {
@@ -207,7 +208,8 @@ Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, N
         config.publisher.timeout * 2 + std::chrono::seconds(30));
     // One adapter per protocol (ActivityPub's comes next).
     s->omb_adapter_ = std::make_unique<publisher::OmbAdapter>(
-        s->database_->subscriptions(), s->database_->notices(), *s->clock_, *s->random_,
+        s->database_->subscriptions(), s->database_->notices(), s->database_->profiles(),
+        *s->clock_, *s->random_,
         publisher::OmbAdapterOptions{
             .base_url = config.server.base_url,
             .timeout =

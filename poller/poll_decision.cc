@@ -110,7 +110,14 @@ FetchedDecision DecideFetched(const store::FeedRecord& feed, const feeds::Feed& 
   outcome.kind = PollOutcome::Kind::kFetched;
   outcome.document = &document;
   decision.state = NextFetchState(feed, outcome, schedule, now, unit);
+  decision.state.profile_changed = ProfileChanged(feed, decision.state);
   return decision;
+}
+
+bool ProfileChanged(const store::FeedRecord& feed, const store::FetchState& next) {
+  if (!feed.last_success_at.has_value()) return false;
+  return next.title != feed.title || next.description != feed.description ||
+         next.site_url != feed.site_url || next.icon_url != feed.icon_url;
 }
 
 }  // namespace feedbridge::poller::internal

@@ -45,7 +45,8 @@ struct FetchedDecision {
   size_t entries_seen = 0;            // Entries with an identity in the document.
   std::vector<store::NewEntry> rows;  // The new ones, oldest first, to store.
   size_t notices = 0;                 // Of `rows`, those with a notice: the newest, capped.
-  store::FetchState state;            // The feed's fetch state after this poll.
+  // The feed's fetch state after this poll; state.profile_changed as ProfileChanged says.
+  store::FetchState state;
   std::vector<std::string> problems;  // For the report and the log (the cap).
   // Non-empty when state.url is not feed.url: why the feed moved ("permanent redirect",
   // "itunes:new-feed-url"), for the one log line of the move.
@@ -68,5 +69,12 @@ FetchedDecision DecideFetched(const store::FeedRecord& feed, const feeds::Feed& 
                               const std::vector<std::string>& known, PollOutcome outcome,
                               const NoticePolicy& policy, const ScheduleOptions& schedule,
                               TimePoint now, double unit);
+
+// Whether the poll that leads from `feed` (as stored) to `next` changed the blog's profile: its
+// title, description, link (site_url) or image (icon_url) differ from the stored ones, so its
+// subscribers are sent the new profile (updateProfile). The first successful poll of a feed
+// changes nothing: the profile it finds is the account's first (as its backlog is not
+// broadcast), and `feeds add` stored it already when it read the feed.
+bool ProfileChanged(const store::FeedRecord& feed, const store::FetchState& next);
 
 }  // namespace feedbridge::poller::internal

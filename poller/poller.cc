@@ -186,6 +186,12 @@ Result<PollReport> Poller::Impl::Fetched(const store::FeedRecord& feed,
   report.next_poll_at = next;
   for (std::string& problem : decision.problems) report.problems.push_back(std::move(problem));
   EnqueueNotices(*notices, report);
+  if (decision.state.profile_changed) {
+    report.profile_changed = true;
+    if (Result<size_t> queued = FlushProfiles(); !queued.ok()) {
+      report.problems.push_back("profile change left in the outbox: " + queued.status().message());
+    }
+  }
   Reschedule(feed.id, next, report);
   LogReport(report);
   return report;
@@ -374,7 +380,9 @@ Result<size_t> Poller::Impl::FlushOutbox() {
     if (pending->size() < batch) break;
   }
   if (done > 0) deps.log.information("poller: outbox: enqueued " + std::to_string(done));
-  return done;
+  Result<size_t> profiles = FlushProfiles();
+  if (!profiles.ok()) return profiles.status();
+  return done + *profiles;
 }
 
 Result<ScheduleAllReport> Poller::Impl::ScheduleAll() {

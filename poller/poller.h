@@ -23,6 +23,7 @@
 #include "store/entry_store.h"
 #include "store/feed_store.h"
 #include "store/notice_store.h"
+#include "store/profile_store.h"
 
 namespace Poco {
 class Logger;
@@ -47,6 +48,9 @@ struct PollReport {
   TimePoint next_poll_at;
   bool disabled = false;   // The feed is disabled (410 Gone, or before): off the schedule.
   bool throttled = false;  // 429, or 503 with Retry-After: it waits as the server asked.
+  // The feed's title, description, link or image changed: a profile revision was recorded, for
+  // the blog's subscribers (updateProfile).
+  bool profile_changed = false;
   // With `throttled`: the wait the server asked for (Retry-After), if it named one.
   std::optional<std::chrono::seconds> retry_after;
 };
@@ -67,6 +71,9 @@ struct PollerDependencies {
   Clock& clock;
   Random& random;
   Poco::Logger& log;
+  // Where profile changes wait for the queue (the store records them with the poll). Optional:
+  // a poller without it leaves them to one that has it (every poller `serve` runs has it).
+  store::ProfileStore* profiles = nullptr;
 };
 
 // How long a claim holds a feed: long enough for a fetch that runs into poller.fetch_timeout,
@@ -91,7 +98,8 @@ class Poller {
   Result<PollReport> PollFeed(int64_t feed_id);
   // Claims up to `max` due feeds and polls them. Returns the reports.
   Result<std::vector<PollReport>> RunOnce(size_t max);
-  // Enqueues every notice the outbox still holds (after a crash or a Redis outage).
+  // Enqueues every notice and profile change the outbox still holds (after a crash or a Redis
+  // outage).
   Result<size_t> FlushOutbox();
   // Makes sure every enabled feed is on the schedule (at start: a new Redis, an import) and
   // disabled ones are not. Feeds already on it keep their time and their lease, so it is safe

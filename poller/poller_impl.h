@@ -84,6 +84,9 @@ struct Poller::Impl {
   // The one line of a feed's URL change (a persistent 301, itunes:new-feed-url).
   void LogMove(const store::FeedRecord& feed, std::string_view to, std::string_view moved_by);
   Result<size_t> FlushOutbox();
+  // profile_outbox.cc: enqueues the profile revisions not yet enqueued (none without
+  // deps.profiles). Enqueue is idempotent per revision, so two flushes at once do no harm.
+  Result<size_t> FlushProfiles();
   Result<ScheduleAllReport> ScheduleAll();
 
   // workers.cc: batches and threads.

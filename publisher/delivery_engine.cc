@@ -23,6 +23,26 @@ std::string JobName(const queue::DeliveryJob& job) {
          " to " + job.endpoint;
 }
 
+// The job (protocol and endpoint still to be set) that a message of the notices stream becomes:
+// a notice, or an account's profile change.
+queue::DeliveryJob JobFor(const queue::NoticeMessage& message) {
+  queue::DeliveryJob job;
+  job.account_id = message.account_id;
+  if (message.kind == queue::NoticeMessage::Kind::kProfile) {
+    job.kind = queue::DeliveryJob::Kind::kProfile;
+    job.revision = message.revision;
+  } else {
+    job.kind = queue::DeliveryJob::Kind::kNotice;
+    job.notice_id = message.notice_id;
+  }
+  return job;
+}
+
+// "notice 12", "profile 3": what a fanned-out message was, for the log.
+std::string MessageName(const queue::DeliveryJob& job) {
+  return std::string(job.kind_name()) + " " + std::to_string(job.subject());
+}
+
 TimePoint FirstQueued(const queue::DeliveryJob& job) {
   return TimePoint(milliseconds(job.first_queued_ms));
 }
@@ -76,10 +96,7 @@ Result<size_t> DeliveryEngine::FanOut(milliseconds block) {
   if (!claimed.ok()) return claimed.status().WithContext("publisher: notices");
   size_t done = 0;
   for (const queue::ClaimedNotice& notice : *claimed) {
-    queue::DeliveryJob job;
-    job.kind = queue::DeliveryJob::Kind::kNotice;
-    job.account_id = notice.notice.account_id;
-    job.notice_id = notice.notice.notice_id;
+    queue::DeliveryJob job = JobFor(notice.notice);
     job.first_queued_ms = deps_.clock.Now().time_since_epoch().count();
     Status failed;
     size_t jobs = 0;
@@ -95,7 +112,7 @@ Result<size_t> DeliveryEngine::FanOut(milliseconds block) {
         if (Status s = deps_.deliveries.Enqueue(job); !s.ok()) {
           if (s.code() == Status::Code::kInvalidArgument) {
             // An endpoint no job can hold (over 4 KiB, say): nothing would ever reach it.
-            deps_.logger.warning("publisher: notice " + std::to_string(job.notice_id) +
+            deps_.logger.warning("publisher: " + MessageName(job) +
                                  ": skipped endpoint: " + s.message());
             continue;
           }
@@ -109,19 +126,25 @@ Result<size_t> DeliveryEngine::FanOut(milliseconds block) {
     if (!failed.ok()) {
       // Left pending: this or another publisher fans it out again after stale_after, and the
       // jobs already enqueued are not added twice.
-      deps_.logger.warning("publisher: notice " + std::to_string(job.notice_id) +
+      deps_.logger.warning("publisher: " + MessageName(job) +
                            ": fan-out failed, will retry: " + failed.message());
       continue;
     }
     if (Status s = deps_.notices.Ack(notice); !s.ok()) {
       return s.WithContext("publisher: notices");
     }
-    deps_.logger.debug("publisher: notice " + std::to_string(job.notice_id) + " of account " +
+    deps_.logger.debug("publisher: " + MessageName(job) + " of account " +
                        std::to_string(job.account_id) + ": " + std::to_string(jobs) +
                        " deliveries");
     ++done;
   }
   return done;
+}
+
+Result<int64_t> DeliveryEngine::PruneDelivered() {
+  Result<int64_t> pruned = deps_.log.PruneDelivered(deps_.clock.Now() - kKeepDeliveredFor);
+  if (!pruned.ok()) return pruned.status().WithContext("publisher: prune deliveries");
+  return pruned;
 }
 
 Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {

@@ -47,6 +47,11 @@ struct EngineOptions {
   int max_recipients_per_attempt = 20;
 };
 
+// How long a recorded delivery is kept (PruneDelivered): past the 3 days a job retries, the week
+// a queue remembers what it was given (a notice fanned out again adds no job within it), and a
+// margin, no job can still need it to not be sent twice.
+inline constexpr std::chrono::hours kKeepDeliveredFor{24 * 7 + 24};
+
 // What Deliver did with a job, for logs and tests.
 enum class DeliveryOutcome {
   kDelivered,         // Sent and taken; recorded.
@@ -83,6 +88,10 @@ class DeliveryEngine {
   Result<size_t> DeliverNext(std::chrono::milliseconds block);
   // Delivers a claimed job and settles it on the queue.
   Result<DeliveryOutcome> Deliver(const queue::ClaimedDelivery& claimed);
+
+  // Forgets the deliveries recorded more than kKeepDeliveredFor ago (the table would otherwise
+  // grow by one row per notice per endpoint for ever). Returns how many.
+  Result<int64_t> PruneDelivered();
 
   // The breaker state of `host` (closed if never seen), for status and tests.
   BreakerState Breaker(const std::string& host);

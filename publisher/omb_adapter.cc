@@ -5,6 +5,7 @@
 
 #include "common/http_status.h"
 #include "http/classify.h"
+#include "omb/blog_profile.h"
 #include "omb/messages.h"
 #include "omb/oauth.h"
 
@@ -34,9 +35,11 @@ std::string AnswerReason(const http::HttpResponse& r) {
 }  // namespace
 
 OmbAdapter::OmbAdapter(store::SubscriptionStore& subscriptions, store::NoticeStore& notices,
-                       Clock& clock, Random& random, OmbAdapterOptions options)
+                       store::ProfileStore& profiles, Clock& clock, Random& random,
+                       OmbAdapterOptions options)
     : subscriptions_(subscriptions),
       notices_(notices),
+      profiles_(profiles),
       clock_(clock),
       random_(random),
       options_(std::move(options)) {}
@@ -56,16 +59,16 @@ Result<std::vector<std::string>> OmbAdapter::Endpoints(const queue::DeliveryJob&
 }
 
 Result<PreparedDelivery> OmbAdapter::Prepare(const queue::DeliveryJob& job) {
-  if (job.kind == queue::DeliveryJob::Kind::kProfile) {
-    return Status::NotFound("omb: profile updates are not sent by this version");
-  }
+  return job.kind == queue::DeliveryJob::Kind::kProfile ? PrepareProfile(job) : PrepareNotice(job);
+}
+
+Result<PreparedDelivery> OmbAdapter::PrepareNotice(const queue::DeliveryJob& job) {
   Result<store::Notice> notice = notices_.GetNotice(job.notice_id);
   if (!notice.ok()) return notice.status();
   Result<std::vector<store::Subscription>> at =
       subscriptions_.ListByPostNoticeUrl(job.account_id, job.endpoint);
   if (!at.ok()) return at.status();
   if (at->empty()) return Status::NotFound("omb: no subscriber left at " + job.endpoint);
-  const store::Subscription& sub = at->front();
 
   omb::PostNotice message;
   message.listenee = options_.base_url + "user/" + std::to_string(job.account_id);
@@ -85,10 +88,40 @@ Result<PreparedDelivery> OmbAdapter::Prepare(const queue::DeliveryJob& job) {
     // A notice no peer would take (it names a URL the rule refuses): dead-lettered, not retried.
     return Status::FailedPrecondition(params.status().message());
   }
+  return Signed(job.endpoint, *params, at->front());
+}
+
+Result<PreparedDelivery> OmbAdapter::PrepareProfile(const queue::DeliveryJob& job) {
+  Result<store::ProfileRevision> latest = profiles_.LatestRevision(job.account_id);
+  if (!latest.ok()) return latest.status();
+  // Only the newest revision matters (every updateProfile carries every field): an older one
+  // still queued, retrying say, must not reach the peer after a newer one.
+  if (latest->id != job.revision) {
+    return Status::NotFound("omb: profile revision " + std::to_string(job.revision) +
+                            " superseded by revision " + std::to_string(latest->id));
+  }
+  Result<std::vector<store::Subscription>> at =
+      subscriptions_.ListByUpdateProfileUrl(job.account_id, job.endpoint);
+  if (!at.ok()) return at.status();
+  if (at->empty()) return Status::NotFound("omb: no subscriber left at " + job.endpoint);
+  const omb::ListeneeProfile profile = omb::BlogProfile({.account_id = latest->account_id,
+                                                         .nickname = latest->nickname,
+                                                         .title = latest->title,
+                                                         .description = latest->description,
+                                                         .site_url = latest->site_url},
+                                                        options_.base_url, options_.license);
+  Result<omb::ParamList> params = omb::UpdateProfileParams(profile);
+  if (!params.ok()) return Status::FailedPrecondition(params.status().message());
+  return Signed(job.endpoint, *params, at->front());
+}
+
+Result<PreparedDelivery> OmbAdapter::Signed(std::string_view endpoint, const omb::ParamList& params,
+                                            const store::Subscription& sub) {
   const int64_t timestamp =
       std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
   Result<omb::SignedRequest> signed_request = omb::SignRequest(
-      omb::OAuthRequestParts{.method = "POST", .endpoint_url = job.endpoint, .params = *params},
+      omb::OAuthRequestParts{
+          .method = "POST", .endpoint_url = std::string(endpoint), .params = params},
       omb::OAuthCredentials{.consumer_key = options_.base_url,
                             .consumer_secret = "",
                             .token = sub.token,
@@ -103,8 +136,8 @@ Result<PreparedDelivery> OmbAdapter::Prepare(const queue::DeliveryJob& job) {
   d.request.body = std::move(signed_request->body);
   d.request.timeout = options_.timeout;
   d.request.max_body_bytes = options_.max_answer_bytes;
-  // A postNotice that redirects is refused: a redirected POST loses its body or its signature,
-  // and a redirect could point the bridge at a private address.
+  // A POST that redirects is refused: a redirected POST loses its body or its signature, and a
+  // redirect could point the bridge at a private address.
   d.request.max_redirects = 0;
   d.recipient_id = sub.id;
   d.recipient = sub.subscriber.uri;

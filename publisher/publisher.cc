@@ -32,11 +32,30 @@ void Publisher::Loop(const char* what, Step step) {
   }
 }
 
+void Publisher::MaybePrune() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_prune_) return;
+  next_prune_ = now + options_.prune_every;
+  Result<int64_t> pruned = engine_.PruneDelivered();
+  if (!pruned.ok()) {
+    log_.warning(pruned.status().message());
+  } else if (*pruned > 0) {
+    log_.information("publisher: forgot " + std::to_string(*pruned) +
+                     " delivery records older than " +
+                     std::to_string(kKeepDeliveredFor.count() / 24) + " days");
+  }
+}
+
 void Publisher::Start() {
   if (!threads_.empty()) return;
   stop_.store(false);
-  threads_.emplace_back(
-      [this] { Loop("fan-out", [this] { return engine_.FanOut(options_.block); }); });
+  next_prune_ = std::chrono::steady_clock::now();
+  threads_.emplace_back([this] {
+    Loop("fan-out", [this] {
+      MaybePrune();
+      return engine_.FanOut(options_.block);
+    });
+  });
   for (int i = 0; i < options_.workers; ++i) {
     threads_.emplace_back(
         [this] { Loop("delivery", [this] { return engine_.DeliverNext(options_.block); }); });

@@ -23,6 +23,9 @@ struct PublisherOptions {
   std::chrono::milliseconds block{std::chrono::seconds(1)};
   // Pause after an error (Redis or the database down) before the next try.
   std::chrono::milliseconds error_pause{std::chrono::seconds(2)};
+  // How often the fan-out thread prunes old delivery records (DeliveryEngine::PruneDelivered);
+  // the first time right after Start.
+  std::chrono::milliseconds prune_every{std::chrono::hours(1)};
 };
 
 // Start and Stop from one thread. `engine` and `log` must outlive it.
@@ -41,12 +44,17 @@ class Publisher {
  private:
   template <class Step>
   void Loop(const char* what, Step step);
+  // Prunes when prune_every has passed since the last time; a failure is logged, not returned
+  // (fan-out goes on; the next prune catches up).
+  void MaybePrune();
 
   DeliveryEngine& engine_;
   const PublisherOptions options_;
   Poco::Logger& log_;
   std::atomic<bool> stop_{false};
   std::vector<std::thread> threads_;
+  // When MaybePrune prunes next. Touched only by the fan-out thread (and by Start before it).
+  std::chrono::steady_clock::time_point next_prune_;
 };
 
 }  // namespace feedbridge::publisher

@@ -35,6 +35,9 @@ Status ValidateDeliveryJob(const DeliveryJob& job) {
   if (job.kind == DeliveryJob::Kind::kNotice && job.notice_id <= 0) {
     return Status::InvalidArgument("queue: delivery: notice job without a notice");
   }
+  if (job.kind == DeliveryJob::Kind::kProfile && job.revision <= 0) {
+    return Status::InvalidArgument("queue: delivery: profile job without a revision");
+  }
   return Status::Ok();
 }
 

@@ -72,7 +72,8 @@ class DeliveryQueue {
   // Adds the job. Idempotent per (protocol, kind, notice or revision, account, endpoint) for at
   // least a week: a notice fanned out again (a publisher that died before acknowledging the
   // notice) adds no second job. InvalidArgument for a job that names no endpoint or protocol,
-  // an oversized endpoint, a protocol outside [a-z0-9-], or a kNotice without notice_id;
+  // an oversized endpoint, a protocol outside [a-z0-9-], a kNotice without notice_id or a
+  // kProfile without revision;
   // Unavailable if Redis is down.
   virtual Status Enqueue(const DeliveryJob& job) = 0;
   // Up to `max` jobs for `consumer`: due retries and new ones, and ones another consumer claimed

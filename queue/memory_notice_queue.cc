@@ -13,7 +13,8 @@ constexpr std::chrono::hours kEnqueueMemory{24 * 7};  // As RedisNoticeQueue::kE
 MemoryNoticeQueue::MemoryNoticeQueue(Clock& clock) : stream_(clock, kEnqueueMemory) {}
 
 Status MemoryNoticeQueue::Enqueue(const NoticeMessage& message) {
-  return stream_.Add(std::to_string(message.notice_id), NoticeFields(message));
+  if (Status s = ValidateNoticeMessage(message); !s.ok()) return s;
+  return stream_.Add(NoticeKey(message), NoticeFields(message));
 }
 
 Result<std::vector<ClaimedNotice>> MemoryNoticeQueue::Claim(std::string_view consumer, size_t max,

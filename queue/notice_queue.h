@@ -13,9 +13,18 @@
 
 namespace feedbridge::queue {
 
+// A message of the outbox: a new notice, or a change of an account's profile.
 struct NoticeMessage {
-  int64_t notice_id = 0;   // store/ notice id: the publisher reads the notice from the store.
-  int64_t account_id = 0;  // The blog account that posted it.
+  enum class Kind {
+    kNotice,   // Notice `notice_id` of account `account_id`.
+    kProfile,  // Account `account_id`'s profile changed: revision `revision` (store/ id).
+  };
+  int64_t notice_id = 0;   // kNotice: store/ notice id (the publisher reads it from the store).
+  int64_t account_id = 0;  // The blog account that posted it, or whose profile changed.
+  Kind kind = Kind::kNotice;
+  int64_t revision = 0;  // kProfile: the store/ ProfileRevision id. 0 for kNotice.
+
+  bool operator==(const NoticeMessage&) const = default;
 };
 
 struct ClaimedNotice {
@@ -44,8 +53,10 @@ struct DeadLetter {
 class NoticeQueue {
  public:
   virtual ~NoticeQueue() = default;
-  // Adds the notice. Idempotent per notice_id for at least a week: enqueueing a notice again
-  // (an outbox replayed after a crash) does not add a second message. Unavailable if Redis is down.
+  // Adds the message. Idempotent per (kind, notice_id or revision) for at least a week:
+  // enqueueing a notice or a profile revision again (an outbox replayed after a crash) does not
+  // add a second message. InvalidArgument for a kProfile without its account or revision;
+  // Unavailable if Redis is down.
   virtual Status Enqueue(const NoticeMessage& message) = 0;
   // Up to `max` messages for `consumer`: new ones, and ones another consumer claimed more than
   // `stale_after` ago without acknowledging (it died). Waits up to `block` when there are none.

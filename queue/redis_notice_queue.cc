@@ -18,7 +18,8 @@ RedisNoticeQueue::RedisNoticeQueue(RedisConnection& redis, std::string prefix)
               kEnqueueMemory) {}
 
 Status RedisNoticeQueue::Enqueue(const NoticeMessage& message) {
-  return stream_.Add(std::to_string(message.notice_id), NoticeFields(message));
+  if (Status s = ValidateNoticeMessage(message); !s.ok()) return s;
+  return stream_.Add(NoticeKey(message), NoticeFields(message));
 }
 
 Result<std::vector<ClaimedNotice>> RedisNoticeQueue::Claim(std::string_view consumer, size_t max,

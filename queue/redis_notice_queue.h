@@ -2,7 +2,8 @@
 
 // NoticeQueue on Redis: a RedisStreamQueue with stream PREFIX{fb}:notices and consumer group
 // `publisher`, sorted set PREFIX{fb}:retry (score: due time in ms, server clock), stream
-// PREFIX{fb}:dead, and markers PREFIX{fb}:enq:<notice_id> that make Enqueue idempotent for a week.
+// PREFIX{fb}:dead, and markers PREFIX{fb}:enq:<notice_id> (PREFIX{fb}:enq:profile:<revision> for
+// profile changes) that make Enqueue idempotent for a week.
 // This class only converts notices to and from the stream's fields.
 
 #include <chrono>

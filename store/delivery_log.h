@@ -36,6 +36,10 @@ class DeliveryLog {
   virtual Result<std::vector<EndpointHealth>> Health(const std::vector<std::string>& endpoints) = 0;
   // Endpoints whose last attempt failed, failing longest first, at most `limit`.
   virtual Result<std::vector<EndpointHealth>> Failing(size_t limit) = 0;
+  // Forgets the deliveries recorded before `before` (WasDelivered is false for them again) and
+  // returns how many. Only safe for deliveries older than any job can be: the retry deadline,
+  // the dedup window of the queues and a margin (publisher::kKeepDeliveredFor).
+  virtual Result<int64_t> PruneDelivered(TimePoint before) = 0;
 };
 
 }  // namespace feedbridge::store

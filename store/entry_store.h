@@ -44,7 +44,9 @@ class EntryStore {
   virtual Result<std::vector<std::string>> KnownIdentities(
       int64_t feed_id, const std::vector<std::string>& identities) = 0;
   // In one transaction: inserts the entries (identities already stored are skipped), a notice
-  // in the outbox (enqueued = false) for each entry with notice text, and the fetch state.
+  // in the outbox (enqueued = false) for each entry with notice text, the fetch state, and,
+  // when state.profile_changed, a ProfileRevision of the state's title, description, site_url
+  // and icon_url (in the profile outbox, see ProfileStore).
   // Returns the notices created, in the order of `entries`. A crash before commit leaves
   // nothing; after it, the outbox holds the notices until they are enqueued.
   virtual Result<std::vector<Notice>> RecordPoll(int64_t feed_id, const FetchState& state,

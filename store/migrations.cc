@@ -170,6 +170,27 @@ const std::vector<Migration>& Migrations() {
            " expires_at BIGINT NOT NULL)",
            "CREATE INDEX pending_subscriptions_by_expiry ON pending_subscriptions (expires_at)",
        }},
+      // Profile changes of blog accounts (updateProfile sends the newest revision; the ones not
+      // yet on the Redis stream are an outbox, as notices are); the lookup of the subscribers
+      // behind one updateProfile URL; and deliveries_done pruned by age.
+      {6,
+       "profile_revisions, subscriptions by updateProfile URL, deliveries_done by time",
+       {
+           "CREATE TABLE profile_revisions ("
+           " id {id},"
+           " account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+           " title TEXT NOT NULL DEFAULT '',"
+           " description TEXT NOT NULL DEFAULT '',"
+           " site_url TEXT NOT NULL DEFAULT '',"
+           " icon_url TEXT NOT NULL DEFAULT '',"
+           " created_at BIGINT NOT NULL,"
+           " enqueued SMALLINT NOT NULL DEFAULT 0)",
+           "CREATE INDEX profile_revisions_by_account ON profile_revisions (account_id, id)",
+           "CREATE INDEX profile_revisions_outbox ON profile_revisions (id) WHERE enqueued = 0",
+           "CREATE INDEX subscriptions_by_update_profile_url"
+           " ON subscriptions (account_id, update_profile_url, id)",
+           "CREATE INDEX deliveries_done_by_time ON deliveries_done (delivered_at)",
+       }},
   };
   return migrations;
 }

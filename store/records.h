@@ -62,6 +62,9 @@ struct FetchState {
   std::optional<TimePoint> next_poll_at;
   std::string disabled_reason;
   std::optional<std::vector<TimePoint>> recent_entries;
+  // The poller found the profile (title, description, site_url, icon_url) changed: RecordPoll
+  // records a ProfileRevision of the new values in the same transaction. Not a column.
+  bool profile_changed = false;
 };
 
 // The fetch state of one feed, for FeedStore::SaveFetchStates.
@@ -109,6 +112,21 @@ struct Notice {
   int64_t entry_id = 0;
   std::string text;  // At most 140 characters.
   std::string url;   // omb_notice_url: the permalink, may be empty.
+  TimePoint created_at;
+  bool enqueued = false;  // Outbox state: false until it is on the Redis stream.
+};
+
+// A blog account's profile as of one change of its feed's title, description, link or image:
+// what updateProfile sends (only the newest revision of an account is sent). The revisions not
+// yet on the Redis stream are an outbox, as notices are.
+struct ProfileRevision {
+  int64_t id = 0;  // The revision: a newer one has a larger id.
+  int64_t account_id = 0;
+  std::string nickname;  // The account's (never changes).
+  std::string title;
+  std::string description;
+  std::string site_url;
+  std::string icon_url;
   TimePoint created_at;
   bool enqueued = false;  // Outbox state: false until it is on the Redis stream.
 };

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "Poco/Data/Session.h"
+#include "Poco/Data/Statement.h"
 #include "store/sql_rows.h"
 
 namespace feedbridge::store {
@@ -96,6 +97,15 @@ Result<std::vector<EndpointHealth>> SqlDeliveryLog::Failing(size_t limit) {
             into(rows), bind(static_cast<int64_t>(limit)), now;
         return rows;
       });
+}
+
+Result<int64_t> SqlDeliveryLog::PruneDelivered(TimePoint before) {
+  return sessions_.Run("prune recorded deliveries", [&](Session& s) -> Result<int64_t> {
+    Poco::Data::Statement del(s);
+    del << sessions_.dialect().Native("DELETE FROM deliveries_done WHERE delivered_at < ?"),
+        bind(ToMillis(before));
+    return static_cast<int64_t>(del.execute());
+  });
 }
 
 }  // namespace feedbridge::store

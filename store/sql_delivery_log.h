@@ -17,6 +17,7 @@ class SqlDeliveryLog final : public DeliveryLog {
   Status RecordFailure(std::string_view endpoint, std::string_view error, TimePoint at) override;
   Result<std::vector<EndpointHealth>> Health(const std::vector<std::string>& endpoints) override;
   Result<std::vector<EndpointHealth>> Failing(size_t limit) override;
+  Result<int64_t> PruneDelivered(TimePoint before) override;
 
  private:
   SqlSessions& sessions_;

@@ -110,6 +110,13 @@ Result<std::vector<Notice>> SqlEntryStore::RecordPoll(int64_t feed_id, const Fet
         }
         Status saved = WriteFetchState(s, sessions_, feed_id, state);
         if (!saved.ok()) return saved;
+        if (state.profile_changed) {
+          s << d.Native(
+              "INSERT INTO profile_revisions (account_id, title, description, site_url,"
+              " icon_url, created_at, enqueued) VALUES (?, ?, ?, ?, ?, ?, 0)"),
+              bind(account.front()), bind(state.title), bind(state.description),
+              bind(state.site_url), bind(state.icon_url), bind(ToMillis(seen)), now;
+        }
         return notices;
       });
 }

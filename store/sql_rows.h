@@ -1,8 +1,8 @@
 #pragma once
 
 // Rows <-> records: the column lists the stores select, and POCO type handlers that read a row
-// into a FeedRecord, StoredEntry, Notice, Subscription, PendingSubscription or EndpointHealth in
-// that order. Internal to store/.
+// into a FeedRecord, StoredEntry, Notice, Subscription, PendingSubscription, ProfileRevision or
+// EndpointHealth in that order. Internal to store/.
 
 #include <charconv>
 #include <chrono>
@@ -151,6 +151,22 @@ void VisitColumns(PendingSubscription& r, V& v) {
   v(r.update_profile_url);
   v(r.created_at);
   v(r.expires_at);
+}
+
+inline constexpr std::string_view kProfileRevisionColumns =
+    "r.id, r.account_id, a.nickname, r.title, r.description, r.site_url, r.icon_url, "
+    "r.created_at, r.enqueued FROM profile_revisions r JOIN accounts a ON a.id = r.account_id";
+template <class V>
+void VisitColumns(ProfileRevision& r, V& v) {
+  v(r.id);
+  v(r.account_id);
+  v(r.nickname);
+  v(r.title);
+  v(r.description);
+  v(r.site_url);
+  v(r.icon_url);
+  v(r.created_at);
+  v(r.enqueued);
 }
 
 inline constexpr std::string_view kEndpointHealthColumns =
@@ -327,6 +343,9 @@ class TypeHandler<feedbridge::store::Subscription>
 template <>
 class TypeHandler<feedbridge::store::PendingSubscription>
     : public feedbridge::store::RecordTypeHandler<feedbridge::store::PendingSubscription> {};
+template <>
+class TypeHandler<feedbridge::store::ProfileRevision>
+    : public feedbridge::store::RecordTypeHandler<feedbridge::store::ProfileRevision> {};
 template <>
 class TypeHandler<feedbridge::store::EndpointHealth>
     : public feedbridge::store::RecordTypeHandler<feedbridge::store::EndpointHealth> {};

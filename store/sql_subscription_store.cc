@@ -94,19 +94,29 @@ Result<std::vector<Subscription>> SqlSubscriptionStore::ListByAccount(int64_t ac
                        });
 }
 
-Result<std::vector<Subscription>> SqlSubscriptionStore::ListByPostNoticeUrl(
-    int64_t account_id, std::string_view post_notice_url) {
-  const std::string url(post_notice_url);
+Result<std::vector<Subscription>> SqlSubscriptionStore::ListByEndpoint(int64_t account_id,
+                                                                       std::string_view column,
+                                                                       std::string_view url) {
+  const std::string where = " WHERE account_id = ? AND " + std::string(column) + " = ? ORDER BY id";
+  const std::string value(url);
   return sessions_.Run(
-      "list subscribers of " + AccountName(account_id) + " at " + url,
+      "list subscribers of " + AccountName(account_id) + " at " + value,
       [&](Session& s) -> Result<std::vector<Subscription>> {
         std::vector<Subscription> rows;
-        s << sessions_.dialect().Native("SELECT " + std::string(kSubscriptionColumns) +
-                                        " WHERE account_id = ? AND post_notice_url = ?"
-                                        " ORDER BY id"),
-            into(rows), bind(account_id), bind(url), now;
+        s << sessions_.dialect().Native("SELECT " + std::string(kSubscriptionColumns) + where),
+            into(rows), bind(account_id), bind(value), now;
         return rows;
       });
+}
+
+Result<std::vector<Subscription>> SqlSubscriptionStore::ListByPostNoticeUrl(
+    int64_t account_id, std::string_view post_notice_url) {
+  return ListByEndpoint(account_id, "post_notice_url", post_notice_url);
+}
+
+Result<std::vector<Subscription>> SqlSubscriptionStore::ListByUpdateProfileUrl(
+    int64_t account_id, std::string_view update_profile_url) {
+  return ListByEndpoint(account_id, "update_profile_url", update_profile_url);
 }
 
 Status SqlSubscriptionStore::Remove(int64_t subscription_id) {

@@ -21,10 +21,16 @@ class SqlSubscriptionStore final : public SubscriptionStore {
   Result<std::vector<Subscription>> ListByAccount(int64_t account_id) override;
   Result<std::vector<Subscription>> ListByPostNoticeUrl(int64_t account_id,
                                                         std::string_view post_notice_url) override;
+  Result<std::vector<Subscription>> ListByUpdateProfileUrl(
+      int64_t account_id, std::string_view update_profile_url) override;
   Status Remove(int64_t subscription_id) override;
   Result<int64_t> CountByAccount(int64_t account_id) override;
 
  private:
+  // Oldest first: the account's subscribers whose `column` (a URL column) is `url`.
+  Result<std::vector<Subscription>> ListByEndpoint(int64_t account_id, std::string_view column,
+                                                   std::string_view url);
+
   SqlSessions& sessions_;
   const Clock& clock_;
 };

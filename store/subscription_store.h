@@ -34,6 +34,9 @@ class SubscriptionStore {
   // one's token is used for the one delivery to that URL, the next one's when it is refused.
   virtual Result<std::vector<Subscription>> ListByPostNoticeUrl(
       int64_t account_id, std::string_view post_notice_url) = 0;
+  // The same for the account's subscribers whose profile updates go to `update_profile_url`.
+  virtual Result<std::vector<Subscription>> ListByUpdateProfileUrl(
+      int64_t account_id, std::string_view update_profile_url) = 0;
   // Removes it (the subscriber's service refused its token: it unsubscribed). NotFound.
   virtual Status Remove(int64_t subscription_id) = 0;
   virtual Result<int64_t> CountByAccount(int64_t account_id) = 0;

@@ -35,18 +35,18 @@ namespace feedbridge::testing {
 inline constexpr std::string_view kBridgeBase = "http://bridge.example.org/";
 inline constexpr std::string_view kRedisPrefix = "fb:";  // The configuration's default.
 
-// The test blog's RSS with posts 1..posts, newest first: "Post N & more", linking to
-// http://blog.example/p/N?a=1&b=x:y (a ':' in the query, which Laconica's URI rule refuses).
-inline std::string BlogFeedRss(int posts) {
+// The test blog's RSS titled title (markup as is) with posts 1..posts, newest first: "Post N &
+// more", linking to http://blog.example/p/N?a=1&b=x:y (a ':' in the query, which Laconica's URI
+// rule refuses).
+inline std::string BlogFeedRss(int posts, std::string_view title = "Blog") {
   std::string items;
   for (int i = posts; i >= 1; --i) {
     const std::string n = std::to_string(i);
     items += "<item><title>Post " + n + " &amp; more</title><link>http://blog.example/p/" + n +
              "?a=1&amp;b=x:y</link><guid>post-" + n + "</guid></item>";
   }
-  return "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Blog</title>"
-         "<link>http://blog.example/</link>" +
-         items + "</channel></rss>";
+  return "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>" + std::string(title) +
+         "</title><link>http://blog.example/</link>" + items + "</channel></rss>";
 }
 
 class OmbBridgeFixture : public ::testing::Test {

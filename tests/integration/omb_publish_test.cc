@@ -1,15 +1,16 @@
 // OMB publishing end to end on this machine: a blog's feed on a loopback HTTP server, polled by
-// the real poller; its notices through a real redis-server and the publisher role built by the
-// real composition root; delivered by the real POCO client to a loopback peer that behaves like
-// a Laconica/StatusNet listener service's postNotice (it verifies each OAuth signature, refuses
-// unknown tokens with 403 and, as StatusNet 0.9, answers a repeated notice URI with 500
-// "Duplicate notice.").
+// the real poller; its notices and profile changes through a real redis-server and the publisher
+// role built by the real composition root; delivered by the real POCO client to a loopback peer
+// that behaves like a Laconica/StatusNet listener service's postNotice and updateProfile (it
+// verifies each OAuth signature, refuses unknown tokens with 403 and, as StatusNet 0.9, answers a
+// repeated notice URI with 500 "Duplicate notice.").
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -36,12 +37,17 @@ using testing::TempDir;
 
 constexpr std::string_view kBase = "http://bridge.example.org/";
 
-// The postNotice endpoint of a listener service at PATH?action=postnotice.
+// The postNotice and updateProfile endpoints of a listener service at PATH?action=postnotice
+// and PATH?action=updateprofile.
 class OmbPeer {
  public:
   struct Received {
     std::string token;
     omb::PostNotice notice;
+  };
+  struct ProfileReceived {
+    std::string token;
+    omb::ProfileUpdate update;
   };
 
   OmbPeer(HttpTestServer& server, std::string path) : server_(server), path_(std::move(path)) {
@@ -50,6 +56,7 @@ class OmbPeer {
     });
   }
   std::string endpoint() const { return server_.Url(path_) + "?action=postnotice"; }
+  std::string profile_endpoint() const { return server_.Url(path_) + "?action=updateprofile"; }
   void AddToken(const std::string& token, const std::string& secret) {
     std::lock_guard lock(mu_);
     secrets_[token] = secret;
@@ -61,6 +68,10 @@ class OmbPeer {
   std::vector<Received> received() {
     std::lock_guard lock(mu_);
     return received_;
+  }
+  std::vector<ProfileReceived> profiles() {
+    std::lock_guard lock(mu_);
+    return profiles_;
   }
   std::vector<std::string> errors() {
     std::lock_guard lock(mu_);
@@ -80,7 +91,10 @@ class OmbPeer {
         omb::CollectRequestParams(req.query, req.body, req.Header("Authorization"));
     if (!params.ok()) return fail(400, params.status().message());
     const std::string* action = omb::FindParam(*params, "action");
-    if (action == nullptr || *action != "postnotice") return fail(400, "no action=postnotice");
+    const bool profile = action != nullptr && *action == "updateprofile";
+    if (action == nullptr || (*action != "postnotice" && !profile)) {
+      return fail(400, "no action=postnotice or updateprofile");
+    }
     Result<omb::OAuthProtocolParams> oauth = omb::ReadOAuthParams(*params);
     if (!oauth.ok()) return fail(400, oauth.status().message());
     if (oauth->consumer_key != kBase) return fail(400, "consumer key " + oauth->consumer_key);
@@ -89,10 +103,18 @@ class OmbPeer {
     const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    if (Status s = omb::VerifyRequest({"POST", endpoint(), *params}, *oauth, "", secret->second,
-                                      now, nonces_);
+    if (Status s = omb::VerifyRequest({"POST", profile ? profile_endpoint() : endpoint(), *params},
+                                      *oauth, "", secret->second, now, nonces_);
         !s.ok()) {
       return fail(500, s.message());  // What Laconica answers an OAuth failure with.
+    }
+    if (profile) {
+      Result<omb::ProfileUpdate> update = omb::ParseUpdateProfile(*params);
+      if (!update.ok()) return fail(400, update.status().message());
+      profiles_.push_back({oauth->token, *update});
+      r.SetHeader("Content-Type", "text/plain");
+      r.SetBody(std::string(omb::kOmbSuccessBody));
+      return;
     }
     Result<omb::PostNotice> notice = omb::ParsePostNotice(*params);
     if (!notice.ok()) return fail(400, notice.status().message());
@@ -113,6 +135,7 @@ class OmbPeer {
   std::map<std::string, std::string> secrets_;
   std::set<std::string> uris_;
   std::vector<Received> received_;
+  std::vector<ProfileReceived> profiles_;
   std::vector<std::string> errors_;
 };
 
@@ -122,7 +145,7 @@ class OmbPublishTest : public ::testing::Test {
     server_.Route("/feed.rss", [this](const HttpTestServer::Request&, HttpTestServer::Response& r) {
       std::lock_guard lock(mu_);
       r.SetHeader("Content-Type", "application/rss+xml");
-      r.SetBody(testing::BlogFeedRss(posts_));
+      r.SetBody(testing::BlogFeedRss(posts_, title_));
     });
   }
 
@@ -140,6 +163,10 @@ class OmbPublishTest : public ::testing::Test {
   void SetPosts(int n) {
     std::lock_guard lock(mu_);
     posts_ = n;
+  }
+  void SetTitle(std::string title) {
+    std::lock_guard lock(mu_);
+    title_ = std::move(title);
   }
 
   store::Subscription Subscriber(int64_t account, const std::string& who, const OmbPeer& peer) {
@@ -183,6 +210,7 @@ class OmbPublishTest : public ::testing::Test {
   HttpTestServer server_;
   std::mutex mu_;
   int posts_ = 1;                            // Guarded by mu_.
+  std::string title_ = "Blog";               // Guarded by mu_.
   std::unique_ptr<app::Services> services_;  // Declared last: stops before the servers.
   store::FeedRecord feed_;
 };
@@ -255,6 +283,96 @@ TEST_F(OmbPublishTest, ARevokedTokenRemovesThatSubscriberAndTheNextOneIsUsed) {
   ASSERT_OK(left);
   ASSERT_EQ(left->size(), 1u);
   EXPECT_EQ((*left)[0].subscriber.nickname, "bob");
+}
+
+// Alice and bob behind the Laconica peer's URLs, carol behind the StatusNet peer's, each with a
+// token the peer knows.
+void SubscribeThree(app::Services& s, int64_t account, OmbPeer& laconica, OmbPeer& statusnet) {
+  for (const auto& [who, peer] : {std::pair<std::string, OmbPeer*>{"alice", &laconica},
+                                  {"bob", &laconica},
+                                  {"carol", &statusnet}}) {
+    peer->AddToken("token-" + who, "secret-" + who);
+    store::Subscription sub;
+    sub.account_id = account;
+    sub.subscriber.uri = "http://peer.example/user/" + who;
+    sub.subscriber.nickname = who;
+    sub.post_notice_url = peer->endpoint();
+    sub.update_profile_url = peer->profile_endpoint();
+    sub.token = "token-" + who;
+    sub.token_secret = "secret-" + who;
+    ASSERT_OK(s.database().subscriptions().Subscribe(sub));
+  }
+}
+
+TEST_F(OmbPublishTest, AFeedTitleChangeReachesEachUpdateProfileUrlOnceSignedWithEveryField) {
+  OmbPeer laconica(server_, "/laconica/index.php");
+  OmbPeer statusnet(server_, "/statusnet/index.php");
+  ASSERT_NO_FATAL_FAILURE(OpenBridgedBlog());
+  app::Services& s = *services_;
+  ASSERT_NO_FATAL_FAILURE(SubscribeThree(s, feed_.account_id, laconica, statusnet));
+  SetTitle("Blog &amp; friends");
+  Result<poller::PollReport> report = s.poller().PollFeed(feed_.id);
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->profile_changed);
+  EXPECT_EQ(report->notices, 0u);
+
+  Publish(s, [&] { return !laconica.profiles().empty() && !statusnet.profiles().empty(); });
+  // Idle rounds would resend what a bug left behind.
+  Publish(
+      s, [] { return false; }, std::chrono::seconds(1));
+  EXPECT_THAT(laconica.errors(), ::testing::IsEmpty());
+  EXPECT_THAT(statusnet.errors(), ::testing::IsEmpty());
+  for (OmbPeer* peer : {&laconica, &statusnet}) {
+    SCOPED_TRACE(peer == &laconica ? "laconica" : "statusnet");
+    EXPECT_THAT(peer->received(), ::testing::IsEmpty());  // No notice: only the profile changed.
+    const std::vector<OmbPeer::ProfileReceived> got = peer->profiles();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].token, peer == &laconica ? "token-alice" : "token-carol");
+    const omb::ProfileUpdate& u = got[0].update;
+    EXPECT_EQ(u.listenee, std::string(kBase) + "user/" + std::to_string(feed_.account_id));
+    using Field = std::optional<std::string>;
+    EXPECT_EQ(u.profile, Field(std::string(kBase) + "blog"));
+    EXPECT_EQ(u.nickname, Field("blog"));
+    EXPECT_EQ(u.license, Field(std::string(omb::kDefaultLicense)));
+    EXPECT_EQ(u.fullname, Field("Blog & friends"));
+    EXPECT_EQ(u.homepage, Field("http://blog.example/"));
+    // Sent blank, not left out: '' clears the field on the peer.
+    EXPECT_EQ(u.bio, Field(""));
+    EXPECT_EQ(u.location, Field(""));
+    EXPECT_EQ(u.avatar, Field(""));
+  }
+  Result<queue::QueueStats> stats = s.delivery_inspector().Stats();
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->length + stats->retrying + stats->dead, 0);
+  // The same feed polled again changes nothing.
+  Result<poller::PollReport> again = s.poller().PollFeed(feed_.id);
+  ASSERT_OK(again);
+  EXPECT_FALSE(again->profile_changed);
+}
+
+TEST_F(OmbPublishTest, OnlyTheNewestOfTwoQueuedProfileChangesIsSent) {
+  OmbPeer laconica(server_, "/laconica/index.php");
+  OmbPeer statusnet(server_, "/statusnet/index.php");
+  ASSERT_NO_FATAL_FAILURE(OpenBridgedBlog());
+  app::Services& s = *services_;
+  ASSERT_NO_FATAL_FAILURE(SubscribeThree(s, feed_.account_id, laconica, statusnet));
+  for (const char* title : {"Second title", "Third title"}) {
+    SetTitle(title);
+    Result<poller::PollReport> report = s.poller().PollFeed(feed_.id);
+    ASSERT_OK(report);
+    EXPECT_TRUE(report->profile_changed);
+  }
+  Publish(s, [&] { return !laconica.profiles().empty() && !statusnet.profiles().empty(); });
+  Publish(
+      s, [] { return false; }, std::chrono::seconds(1));
+  for (OmbPeer* peer : {&laconica, &statusnet}) {
+    const std::vector<OmbPeer::ProfileReceived> got = peer->profiles();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].update.fullname, std::optional<std::string>("Third title"));
+  }
+  Result<queue::QueueStats> stats = s.delivery_inspector().Stats();
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->length + stats->retrying + stats->dead, 0);
 }
 
 }  // namespace

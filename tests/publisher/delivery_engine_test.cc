@@ -215,6 +215,55 @@ TEST_F(DeliveryEngineTest, NoticeGoesOnceToEachDistinctEndpoint) {
   EXPECT_EQ(stats->length, 0);
 }
 
+TEST_F(DeliveryEngineTest, AProfileChangeBecomesOneProfileJobPerEndpoint) {
+  ASSERT_NE(db_, nullptr);
+  adapter_.Subscribe(1, kA, "alice");
+  adapter_.Subscribe(1, kB, "carol");
+  auto engine = Engine();
+  ASSERT_OK(notices_.Enqueue(
+      {.account_id = 1, .kind = queue::NoticeMessage::Kind::kProfile, .revision = 4}));
+  Result<size_t> fanned = engine->FanOut(kNoBlock);
+  ASSERT_OK(fanned);
+  EXPECT_EQ(*fanned, 1u);
+  Result<std::vector<queue::ClaimedDelivery>> jobs =
+      deliveries_->Claim("t", 10, kNoBlock, minutes(10));
+  ASSERT_OK(jobs);
+  ASSERT_THAT(*jobs, SizeIs(2));
+  for (const queue::ClaimedDelivery& j : *jobs) {
+    EXPECT_EQ(j.job.kind, queue::DeliveryJob::Kind::kProfile);
+    EXPECT_EQ(j.job.revision, 4);
+    EXPECT_EQ(j.job.notice_id, 0);
+    EXPECT_EQ(j.job.account_id, 1);
+  }
+  EXPECT_EQ((*jobs)[0].job.endpoint, kA);
+  EXPECT_EQ((*jobs)[1].job.endpoint, kB);
+}
+
+TEST_F(DeliveryEngineTest, DeliveryRecordsArePrunedOnlyOnceNoJobCanNeedThem) {
+  ASSERT_NE(db_, nullptr);
+  auto engine = Engine();
+  const store::DeliveryRef old{"test", "notice", 1, kA};
+  const store::DeliveryRef recent{"test", "notice", 2, kA};
+  ASSERT_OK(db_->deliveries().RecordDelivered(old, clock_.Now()));
+  clock_.Advance(std::chrono::hours(24 * 3));
+  ASSERT_OK(db_->deliveries().RecordDelivered(recent, clock_.Now()));
+  // Past the 3-day retry deadline and the week of queue dedup: still kept (the margin).
+  clock_.Advance(kKeepDeliveredFor - std::chrono::hours(24 * 3) - seconds(1));
+  Result<int64_t> pruned = engine->PruneDelivered();
+  ASSERT_OK(pruned);
+  EXPECT_EQ(*pruned, 0);
+  clock_.Advance(seconds(2));
+  pruned = engine->PruneDelivered();
+  ASSERT_OK(pruned);
+  EXPECT_EQ(*pruned, 1);
+  Result<bool> was_old = db_->deliveries().WasDelivered(old);
+  ASSERT_OK(was_old);
+  EXPECT_FALSE(*was_old);
+  Result<bool> was_recent = db_->deliveries().WasDelivered(recent);
+  ASSERT_OK(was_recent);
+  EXPECT_TRUE(*was_recent);
+}
+
 TEST_F(DeliveryEngineTest, ADeliveredJobIsNotSentAgainWhenReplayed) {
   ASSERT_NE(db_, nullptr);
   adapter_.Subscribe(1, kA, "alice");

@@ -131,6 +131,34 @@ TEST_P(NoticeQueueTest, EnqueueTwiceWithTheSameNoticeIdAddsOneMessage) {
   EXPECT_EQ(Stats().length, 1);
 }
 
+TEST_P(NoticeQueueTest, ProfileChangesComeBackAsEnqueuedOncePerRevision) {
+  const NoticeMessage profile{
+      .account_id = 7, .kind = NoticeMessage::Kind::kProfile, .revision = 5};
+  ASSERT_OK(queue_->Enqueue({.notice_id = 5, .account_id = 7}));  // Notice 5: another message.
+  ASSERT_OK(queue_->Enqueue(profile));
+  ASSERT_OK(queue_->Enqueue(profile));  // The profile outbox replayed.
+  ASSERT_OK(
+      queue_->Enqueue({.account_id = 7, .kind = NoticeMessage::Kind::kProfile, .revision = 6}));
+  std::vector<ClaimedNotice> got = ClaimNow("a");
+  ASSERT_THAT(got, SizeIs(3));
+  EXPECT_EQ(got[0].notice, (NoticeMessage{.notice_id = 5, .account_id = 7}));
+  EXPECT_EQ(got[1].notice, profile);
+  EXPECT_EQ(got[2].notice.revision, 6);
+  // Buried, it is still a profile change in the dead letters.
+  ASSERT_OK(queue_->Bury(got[1], "test"));
+  std::vector<DeadLetter> dead = Dead();
+  ASSERT_THAT(dead, SizeIs(1));
+  EXPECT_EQ(dead[0].notice, profile);
+}
+
+TEST_P(NoticeQueueTest, AProfileChangeMustNameItsAccountAndRevision) {
+  EXPECT_THAT(queue_->Enqueue({.account_id = 7, .kind = NoticeMessage::Kind::kProfile}),
+              StatusIs(Status::Code::kInvalidArgument));
+  EXPECT_THAT(queue_->Enqueue({.kind = NoticeMessage::Kind::kProfile, .revision = 3}),
+              StatusIs(Status::Code::kInvalidArgument));
+  EXPECT_EQ(Stats().length, 0);
+}
+
 TEST_P(NoticeQueueTest, ClaimTakesAtMostMax) {
   for (int64_t id = 1; id <= 5; ++id) ASSERT_OK(queue_->Enqueue({.notice_id = id}));
   Result<std::vector<ClaimedNotice>> r = queue_->Claim("a", 2, kNoBlock, kLongStale);
@@ -343,6 +371,26 @@ TEST_F(RedisNoticeQueueTest, MalformedStreamEntryGoesToDeadLetters) {
   ASSERT_OK(stats);
   EXPECT_EQ(stats->dead, 1);
   EXPECT_EQ(stats->length, 1);
+}
+
+TEST_F(RedisNoticeQueueTest, AnEntryWrittenBeforeProfileChangesExistedIsStillANotice) {
+  ASSERT_NE(redis_, nullptr);
+  RedisNoticeQueue queue(*redis_, "fb:");
+  ASSERT_OK(queue.Enqueue({.notice_id = 1, .account_id = 2}));  // Creates the group.
+  Result<std::vector<ClaimedNotice>> first = queue.Claim("a", 10, kNoBlock, kLongStale);
+  ASSERT_OK(first);
+  // What an older poller wrote: no kind, no revision.
+  ASSERT_OK(redis_->Command({"XADD", "fb:{fb}:notices", "*", "notice_id", "8", "account_id", "3"}));
+  // A kind this version does not know is no message of it.
+  ASSERT_OK(redis_->Command(
+      {"XADD", "fb:{fb}:notices", "*", "notice_id", "0", "account_id", "3", "kind", "poll"}));
+  Result<std::vector<ClaimedNotice>> got = queue.Claim("a", 10, kNoBlock, kLongStale);
+  ASSERT_OK(got);
+  ASSERT_THAT(*got, SizeIs(1));
+  EXPECT_EQ((*got)[0].notice, (NoticeMessage{.notice_id = 8, .account_id = 3}));
+  Result<QueueStats> stats = queue.Stats();
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->dead, 1);
 }
 
 }  // namespace

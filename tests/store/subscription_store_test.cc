@@ -195,6 +195,93 @@ TEST_P(SubscriptionStoreTest, HugePeerErrorsAreCutForTheHealthRecord) {
   EXPECT_EQ((*failing)[0].last_error.size(), 500u);
 }
 
+TEST_P(SubscriptionStoreTest, SubscribersAtOneUpdateProfileUrlComeOldestFirst) {
+  const FeedRecord blog = AddBlog("garden");
+  ASSERT_OK(db_->subscriptions().Subscribe(Subscriber(blog.account_id, "bob", "identi.example")));
+  ASSERT_OK(db_->subscriptions().Subscribe(Subscriber(blog.account_id, "carol", "status.example")));
+  ASSERT_OK(db_->subscriptions().Subscribe(Subscriber(blog.account_id, "alice", "identi.example")));
+  Result<std::vector<Subscription>> at = db_->subscriptions().ListByUpdateProfileUrl(
+      blog.account_id, "http://identi.example/index.php?action=updateprofile");
+  ASSERT_OK(at);
+  ASSERT_EQ(at->size(), 2u);
+  EXPECT_EQ((*at)[0].subscriber.nickname, "bob");
+  EXPECT_EQ((*at)[1].subscriber.nickname, "alice");
+  // The postNotice URL is another column.
+  Result<std::vector<Subscription>> none = db_->subscriptions().ListByUpdateProfileUrl(
+      blog.account_id, "http://identi.example/index.php?action=postnotice");
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(SubscriptionStoreTest, PruningForgetsOnlyDeliveriesRecordedBeforeTheCutoff) {
+  const std::string url = "http://identi.example/index.php?action=postnotice";
+  const TimePoint t0 = clock_.Now();
+  ASSERT_OK(db_->deliveries().RecordDelivered({"omb", "notice", 1, url}, t0));
+  ASSERT_OK(db_->deliveries().RecordDelivered({"omb", "notice", 2, url}, t0 + seconds(10)));
+  ASSERT_OK(db_->deliveries().RecordDelivered({"omb", "profile", 3, url}, t0 + seconds(20)));
+  Result<int64_t> pruned = db_->deliveries().PruneDelivered(t0 + seconds(10));
+  ASSERT_OK(pruned);
+  EXPECT_EQ(*pruned, 1);
+  for (const auto& [ref, kept] : {std::pair<DeliveryRef, bool>{{"omb", "notice", 1, url}, false},
+                                  {{"omb", "notice", 2, url}, true},
+                                  {{"omb", "profile", 3, url}, true}}) {
+    SCOPED_TRACE(std::to_string(ref.subject));
+    Result<bool> was = db_->deliveries().WasDelivered(ref);
+    ASSERT_OK(was);
+    EXPECT_EQ(*was, kept);
+  }
+  pruned = db_->deliveries().PruneDelivered(t0 + seconds(10));
+  ASSERT_OK(pruned);
+  EXPECT_EQ(*pruned, 0);
+  // The endpoint's health is no delivery record: it stays.
+  Result<std::vector<EndpointHealth>> health = db_->deliveries().Health({url});
+  ASSERT_OK(health);
+  EXPECT_EQ(health->size(), 1u);
+}
+
+TEST_P(SubscriptionStoreTest, AProfileChangeIsRecordedWithThePollAndWaitsInTheOutbox) {
+  const FeedRecord blog = AddBlog("garden");
+  Result<ProfileRevision> none = db_->profiles().LatestRevision(blog.account_id);
+  EXPECT_THAT(none.status(), StatusIs(Code::kNotFound));
+  FetchState state;
+  state.url = blog.url;
+  state.title = "Garden notes";
+  state.description = "Plants";
+  state.site_url = "https://garden.example.org/";
+  state.icon_url = "https://garden.example.org/icon.png";
+  ASSERT_OK(db_->entries().RecordPoll(blog.id, state, {}));  // Unchanged: no revision.
+  EXPECT_THAT(db_->profiles().LatestRevision(blog.account_id).status(), StatusIs(Code::kNotFound));
+  state.profile_changed = true;
+  ASSERT_OK(db_->entries().RecordPoll(blog.id, state, {}));
+  state.title = "Garden diary";
+  ASSERT_OK(db_->entries().RecordPoll(blog.id, state, {}));
+
+  Result<ProfileRevision> latest = db_->profiles().LatestRevision(blog.account_id);
+  ASSERT_OK(latest);
+  EXPECT_EQ(latest->account_id, blog.account_id);
+  EXPECT_EQ(latest->nickname, "garden");
+  EXPECT_EQ(latest->title, "Garden diary");
+  EXPECT_EQ(latest->description, "Plants");
+  EXPECT_EQ(latest->site_url, "https://garden.example.org/");
+  EXPECT_EQ(latest->icon_url, "https://garden.example.org/icon.png");
+  EXPECT_EQ(latest->created_at, clock_.Now());
+  Result<std::vector<ProfileRevision>> pending = db_->profiles().PendingRevisions(10);
+  ASSERT_OK(pending);
+  ASSERT_EQ(pending->size(), 2u);  // Oldest first.
+  EXPECT_EQ((*pending)[0].title, "Garden notes");
+  EXPECT_EQ((*pending)[1].id, latest->id);
+  EXPECT_LT((*pending)[0].id, (*pending)[1].id);
+  ASSERT_OK(db_->profiles().MarkRevisionEnqueued((*pending)[0].id));
+  pending = db_->profiles().PendingRevisions(10);
+  ASSERT_OK(pending);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].id, latest->id);
+  EXPECT_THAT(db_->profiles().MarkRevisionEnqueued(latest->id + 100), StatusIs(Code::kNotFound));
+  // The revisions go with their blog.
+  ASSERT_OK(db_->feeds().RemoveFeed(blog.id));
+  EXPECT_THAT(db_->profiles().LatestRevision(blog.account_id).status(), StatusIs(Code::kNotFound));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SubscriptionStoreTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
 
