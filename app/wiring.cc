@@ -7,6 +7,7 @@
 #include "app/version.h"
 #include "common/log.h"
 #include "http/poco_http_client.h"
+#include "listener/subscribe_handlers.h"
 #include "queue/redis_connection.h"
 #include "queue/redis_delivery_queue.h"
 #include "queue/redis_notice_queue.h"
@@ -51,6 +52,15 @@ http::PocoHttpClientOptions PublisherHttpClientOptions(const config::Config& con
   };
 }
 
+http::PocoHttpClientOptions ListenerHttpClientOptions(const config::Config& config) {
+  return http::PocoHttpClientOptions{
+      .user_agent = "feedbridge/" + std::string(kVersion) + " (+" + config.server.base_url + ")",
+      .allow_private_networks = config.publisher.allow_private_networks,
+      .per_host_concurrency = 2,
+      .ca_file = config.publisher.ca_file,
+  };
+}
+
 namespace {
 
 // This process's consumer name on the streams: another process's must differ, or it could
@@ -69,13 +79,17 @@ Services::Services(const config::Config& config, const Environment& env)
       clock_(env.clock != nullptr ? env.clock : &system_clock_),
       random_(env.random != nullptr ? env.random : &system_random_),
       poller_http_(env.poller_http),
-      publisher_http_(env.publisher_http) {}
+      publisher_http_(env.publisher_http),
+      listener_http_(env.listener_http) {}
 
 Services::~Services() {
   // Reverse order of construction: the web server and the poller stop before what they use
   // goes away (in-flight requests finish first).
   if (web_server_) web_server_->Stop();
   web_server_.reset();
+  subscribe_handlers_.reset();
+  listener_http_ = nullptr;
+  owned_listener_http_.reset();
   page_handlers_.reset();
   feed_handlers_.reset();
   router_.reset();
@@ -221,10 +235,29 @@ Result<std::unique_ptr<Services>> Services::Open(const config::Config& config, N
     s->feed_handlers_ = std::make_unique<web::FeedHandlers>(
         config.server.base_url, db.entries(), db.notices(), *s->clock_,
         web::FeedHandlersOptions{.cache_bytes = config.server.feed_cache_bytes});
-    s->page_handlers_ = std::make_unique<web::PageHandlers>(config.server.base_url, db.feeds(),
-                                                            db.entries(), db.notices(), *s->clock_);
-    // Feeds first: "/{nick}/feed.atom" has two segments, the pages' "/{nick}" one, so the
-    // order does not matter for matching, but literal page routes precede "/{nick}" inside.
+    s->page_handlers_ =
+        std::make_unique<web::PageHandlers>(config.server.base_url, db.feeds(), db.entries(),
+                                            db.notices(), *s->clock_, &db.subscriptions());
+    // The remote-subscribe flow's own client: short timeouts and a small answer cap (a peer is
+    // wherever a visitor says it is), the SSRF guard on.
+    if (s->listener_http_ == nullptr) {
+      s->owned_listener_http_ =
+          std::make_unique<http::PocoHttpClient>(ListenerHttpClientOptions(config));
+      s->listener_http_ = s->owned_listener_http_.get();
+    }
+    s->subscribe_handlers_ = std::make_unique<listener::SubscribeHandlers>(
+        listener::SubscribeOptions{.base_url = config.server.base_url},
+        listener::SubscribeDeps{.feeds = db.feeds(),
+                                .subscriptions = db.subscriptions(),
+                                .pending = db.pending_subscriptions(),
+                                .http = *s->listener_http_,
+                                .clock = *s->clock_,
+                                .random = *s->random_,
+                                .pages = *s->page_handlers_,
+                                .log = ModuleLogger("listener")});
+    // The listener's literal routes ("/main/remotesubscribe") before the pages' "/{nick}"; the
+    // feeds' "/{nick}/feed.atom" and the XRDS's "/{nick}/xrds" have fixed second segments.
+    s->subscribe_handlers_->Register(*s->router_);
     s->feed_handlers_->Register(*s->router_);
     s->page_handlers_->Register(*s->router_);
     Result<std::unique_ptr<web::WebServer>> server = web::WebServer::Start(

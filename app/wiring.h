@@ -34,6 +34,10 @@ namespace feedbridge::http {
 struct PocoHttpClientOptions;
 }  // namespace feedbridge::http
 
+namespace feedbridge::listener {
+class SubscribeHandlers;
+}  // namespace feedbridge::listener
+
 namespace feedbridge::web {
 class FeedHandlers;
 class PageHandlers;
@@ -61,6 +65,7 @@ struct Environment {
   Random* random = nullptr;
   http::HttpClient* poller_http = nullptr;     // Fetches feeds (the poller, feeds add, parse).
   http::HttpClient* publisher_http = nullptr;  // Delivers to remote subscribers.
+  http::HttpClient* listener_http = nullptr;   // Discovers subscribers (the web role's flow).
 };
 
 // The poller role's HTTP client options, from [poller] (server.base_url names the bridge in the
@@ -68,6 +73,9 @@ struct Environment {
 http::PocoHttpClientOptions PollerHttpClientOptions(const config::Config& config);
 // The publisher role's, from [publisher].
 http::PocoHttpClientOptions PublisherHttpClientOptions(const config::Config& config);
+// The web role's remote-subscribe flow (the listener module): it reaches the same peers the
+// publisher delivers to, so private networks are allowed exactly when [publisher] allows them.
+http::PocoHttpClientOptions ListenerHttpClientOptions(const config::Config& config);
 
 // Not thread-safe to build or destroy; the services it hands out are thread-safe.
 class Services {
@@ -126,6 +134,9 @@ class Services {
   std::unique_ptr<web::Router> router_;
   std::unique_ptr<web::FeedHandlers> feed_handlers_;
   std::unique_ptr<web::PageHandlers> page_handlers_;
+  std::unique_ptr<http::HttpClient> owned_listener_http_;  // Unless env.listener_http is set.
+  http::HttpClient* listener_http_ = nullptr;
+  std::unique_ptr<listener::SubscribeHandlers> subscribe_handlers_;
   std::unique_ptr<web::WebServer> web_server_;  // Declared last: stops first.
   std::string redis_description_;
 };

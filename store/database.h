@@ -11,6 +11,7 @@
 #include "store/entry_store.h"
 #include "store/feed_store.h"
 #include "store/notice_store.h"
+#include "store/pending_subscription_store.h"
 #include "store/profile_store.h"
 #include "store/subscription_store.h"
 
@@ -26,6 +27,7 @@ class Database {
   virtual SubscriptionStore& subscriptions() = 0;
   virtual DeliveryLog& deliveries() = 0;
   virtual ProfileStore& profiles() = 0;
+  virtual PendingSubscriptionStore& pending_subscriptions() = 0;
   // The schema version after migrations (the number of the last migration applied).
   virtual int SchemaVersion() const = 0;
 };

@@ -152,6 +152,24 @@ const std::vector<Migration>& Migrations() {
            " consecutive_failures INTEGER NOT NULL DEFAULT 0,"
            " last_error TEXT NOT NULL DEFAULT '')",
        }},
+      // The bridge as OMB consumer: a remote-subscribe flow between its request token and the
+      // authorize callback, keyed by the request token (the callback names nothing else).
+      {5,
+       "pending_subscriptions",
+       {
+           "CREATE TABLE pending_subscriptions ("
+           " request_token TEXT PRIMARY KEY,"
+           " token_secret TEXT NOT NULL,"
+           " account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+           " nickname TEXT NOT NULL,"
+           " listener_uri TEXT NOT NULL,"
+           " access_token_url TEXT NOT NULL,"
+           " post_notice_url TEXT NOT NULL,"
+           " update_profile_url TEXT NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " expires_at BIGINT NOT NULL)",
+           "CREATE INDEX pending_subscriptions_by_expiry ON pending_subscriptions (expires_at)",
+       }},
       // Profile changes of blog accounts (updateProfile sends the newest revision; the ones not
       // yet on the Redis stream are an outbox, as notices are); the lookup of the subscribers
       // behind one updateProfile URL; and deliveries_done pruned by age.

@@ -166,6 +166,22 @@ struct Subscription {
   TimePoint created_at;
 };
 
+// A remote-subscribe flow between the request token and the authorize callback (omb-0.1.md
+// §4.1): what the bridge must remember across the browser's trip to the listener's service, which
+// sends back only the request token (no omb_listener). One-shot: taken when the callback comes.
+struct PendingSubscription {
+  std::string request_token;  // Key: what the callback's oauth_token names. At most 255 bytes.
+  std::string token_secret;
+  int64_t account_id = 0;        // The local listenee,
+  std::string nickname;          // and its nickname (for the pages that end the flow).
+  std::string listener_uri;      // The XRDS LocalID: who subscribes.
+  std::string access_token_url;  // The peer's endpoints, as its XRDS advertised them.
+  std::string post_notice_url;
+  std::string update_profile_url;
+  TimePoint created_at;
+  TimePoint expires_at;  // After this the callback is refused ("expired").
+};
+
 // What one endpoint (a postNotice URL, an inbox) has done lately, for operators.
 struct EndpointHealth {
   std::string endpoint;

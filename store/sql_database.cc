@@ -15,6 +15,7 @@ SqlDatabase::SqlDatabase(std::unique_ptr<SqlSessions> sessions, const Clock& clo
       subscriptions_(*sessions_, clock),
       deliveries_(*sessions_),
       profiles_(*sessions_),
+      pending_subscriptions_(*sessions_),
       schema_version_(schema_version) {}
 
 Result<std::unique_ptr<Database>> OpenDatabase(std::string_view url, Clock& clock) {

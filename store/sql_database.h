@@ -9,6 +9,7 @@
 #include "store/sql_entry_store.h"
 #include "store/sql_feed_store.h"
 #include "store/sql_notice_store.h"
+#include "store/sql_pending_subscription_store.h"
 #include "store/sql_profile_store.h"
 #include "store/sql_sessions.h"
 #include "store/sql_subscription_store.h"
@@ -28,6 +29,7 @@ class SqlDatabase final : public Database {
   SubscriptionStore& subscriptions() override { return subscriptions_; }
   DeliveryLog& deliveries() override { return deliveries_; }
   ProfileStore& profiles() override { return profiles_; }
+  PendingSubscriptionStore& pending_subscriptions() override { return pending_subscriptions_; }
   int SchemaVersion() const override { return schema_version_; }
 
  private:
@@ -38,6 +40,7 @@ class SqlDatabase final : public Database {
   SqlSubscriptionStore subscriptions_;
   SqlDeliveryLog deliveries_;
   SqlProfileStore profiles_;
+  SqlPendingSubscriptionStore pending_subscriptions_;
   const int schema_version_;
 };
 

@@ -1,8 +1,8 @@
 #pragma once
 
 // Rows <-> records: the column lists the stores select, and POCO type handlers that read a row
-// into a FeedRecord, StoredEntry, Notice, Subscription, ProfileRevision or EndpointHealth in that
-// order. Internal to store/.
+// into a FeedRecord, StoredEntry, Notice, Subscription, ProfileRevision, PendingSubscription or
+// EndpointHealth in that order. Internal to store/.
 
 #include <charconv>
 #include <chrono>
@@ -150,6 +150,23 @@ void VisitColumns(ProfileRevision& r, V& v) {
   v(r.icon_url);
   v(r.created_at);
   v(r.enqueued);
+}
+
+inline constexpr std::string_view kPendingSubscriptionColumns =
+    "request_token, token_secret, account_id, nickname, listener_uri, access_token_url, "
+    "post_notice_url, update_profile_url, created_at, expires_at FROM pending_subscriptions";
+template <class V>
+void VisitColumns(PendingSubscription& r, V& v) {
+  v(r.request_token);
+  v(r.token_secret);
+  v(r.account_id);
+  v(r.nickname);
+  v(r.listener_uri);
+  v(r.access_token_url);
+  v(r.post_notice_url);
+  v(r.update_profile_url);
+  v(r.created_at);
+  v(r.expires_at);
 }
 
 inline constexpr std::string_view kEndpointHealthColumns =
@@ -326,6 +343,9 @@ class TypeHandler<feedbridge::store::Subscription>
 template <>
 class TypeHandler<feedbridge::store::ProfileRevision>
     : public feedbridge::store::RecordTypeHandler<feedbridge::store::ProfileRevision> {};
+template <>
+class TypeHandler<feedbridge::store::PendingSubscription>
+    : public feedbridge::store::RecordTypeHandler<feedbridge::store::PendingSubscription> {};
 template <>
 class TypeHandler<feedbridge::store::EndpointHealth>
     : public feedbridge::store::RecordTypeHandler<feedbridge::store::EndpointHealth> {};

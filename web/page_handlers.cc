@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/nickname.h"
+#include "common/text.h"
 #include "feeds/dates.h"
 #include "feeds/entry_document.h"
 #include "feeds/html.h"
@@ -35,6 +36,11 @@ constexpr size_t kMaxEchoedInput = 64;  // Of a bad parameter, quoted back in th
 constexpr std::string_view kContentSecurityPolicy =
     "default-src 'none'; style-src 'self'; img-src http: https: data:; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'";
+// The same for a page with the subscribe form: its answer is a 303 to the subscriber's own
+// service (anywhere), and form-action also governs the redirects after a submission.
+constexpr std::string_view kContentSecurityPolicyFormsLeave =
+    "default-src 'none'; style-src 'self'; img-src http: https: data:; base-uri 'none'; "
+    "form-action 'self' http: https:; frame-ancestors 'none'";
 constexpr std::string_view kCacheControl = "public, max-age=60";
 
 std::string Quote(std::string_view input) {
@@ -113,8 +119,10 @@ std::string ETagOf(std::string_view body) {
   return buf;
 }
 
-void SetSecurityHeaders(WebResponse& response) {
-  response.SetHeader("Content-Security-Policy", std::string(kContentSecurityPolicy));
+void SetSecurityHeaders(WebResponse& response, bool form_leaves_site = false) {
+  response.SetHeader(
+      "Content-Security-Policy",
+      std::string(form_leaves_site ? kContentSecurityPolicyFormsLeave : kContentSecurityPolicy));
   response.SetHeader("X-Content-Type-Options", "nosniff");
   response.SetHeader("Referrer-Policy", "no-referrer");
 }
@@ -141,15 +149,18 @@ struct PageHandlers::Page {
   std::vector<std::string> alternate_labels;
   std::string xrds_url;  // Empty: none.
   std::optional<TimePoint> last_modified;
+  bool form_leaves_site = false;  // See RenderPage.
 };
 
 PageHandlers::PageHandlers(std::string base_url, store::FeedStore& feeds,
-                           store::EntryStore& entries, store::NoticeStore& notices, Clock& clock)
+                           store::EntryStore& entries, store::NoticeStore& notices, Clock& clock,
+                           store::SubscriptionStore* subscriptions)
     : base_url_(std::move(base_url)),
       feeds_(feeds),
       entries_(entries),
       notices_(notices),
-      clock_(clock) {
+      clock_(clock),
+      subscriptions_(subscriptions) {
   if (base_url_.empty() || base_url_.back() != '/') base_url_ += '/';
   // The stylesheet is linked by path, on the origin the page was fetched from: the CSP allows
   // styles from 'self' only, and a page opened through another name of the host (127.0.0.1
@@ -253,6 +264,14 @@ Result<WebResponse> PageHandlers::Profile(const WebRequest& request, std::string
   if (IsWebUrl(feed->icon_url)) data.set("icon_url", feed->icon_url);
   data.set("health", health.text);
   data.set("health_class", health.css_class);
+  if (subscriptions_ != nullptr) {
+    Result<int64_t> count = subscriptions_->CountByAccount(feed->account_id);
+    if (!count.ok()) return count.status().WithContext("web: profile " + Quote(nick));
+    data.set("subscribers",
+             Counted(static_cast<uint64_t>(*count), "OMB subscriber", "OMB subscribers"));
+    data.set("subscribe_url", base_url_ + "main/remotesubscribe");
+    page.form_leaves_site = true;
+  }
   mustache::data alternates{mustache::data::type::list};
   for (size_t i = 0; i < page.alternates.size(); ++i) {
     mustache::data a;
@@ -359,6 +378,39 @@ Result<WebResponse> PageHandlers::Stylesheet(const WebRequest& request) {
 }
 
 Result<WebResponse> PageHandlers::Finish(const WebRequest& request, const Page& page) const {
+  Result<WebResponse> response = Wrap(page);
+  if (!response.ok()) return response.status();
+  if (page.last_modified) {
+    // RFC 9110 §8.8.2.1: never later than the response's own date.
+    const TimePoint modified = std::min(*page.last_modified, clock_.Now());
+    response->SetHeader("Last-Modified", feeds::FormatRfc1123(Seconds(modified)));
+  }
+  return Conditional(request, std::move(response).value());
+}
+
+Result<WebResponse> PageHandlers::RenderPage(int status, std::string_view title,
+                                             std::string_view template_name,
+                                             const PageFields& fields,
+                                             bool form_leaves_site) const {
+  mustache::data data;
+  for (const auto& [name, value] : fields) {
+    if (!value.empty()) data.set(name, value);
+  }
+  Result<std::string> body = RenderTemplate(template_name, data);
+  if (!body.ok()) return body.status();
+  Page page;
+  page.title = std::string(title);
+  page.body = std::move(*body);
+  page.form_leaves_site = form_leaves_site;
+  Result<WebResponse> response = Wrap(page);
+  if (!response.ok()) return response.status();
+  response->status = status;
+  // Each answers one flow at one moment (a failure, a finished subscription): not for caches.
+  response->SetHeader("Cache-Control", "no-store");
+  return response;
+}
+
+Result<WebResponse> PageHandlers::Wrap(const Page& page) const {
   mustache::data data;
   data.set("title", page.title);
   data.set("site_name", std::string(kSiteName));
@@ -380,13 +432,8 @@ Result<WebResponse> PageHandlers::Finish(const WebRequest& request, const Page& 
 
   WebResponse response;
   response.body = std::move(*html);
-  SetSecurityHeaders(response);
-  if (page.last_modified) {
-    // RFC 9110 §8.8.2.1: never later than the response's own date.
-    const TimePoint modified = std::min(*page.last_modified, clock_.Now());
-    response.SetHeader("Last-Modified", feeds::FormatRfc1123(Seconds(modified)));
-  }
-  return Conditional(request, std::move(response));
+  SetSecurityHeaders(response, page.form_leaves_site);
+  return response;
 }
 
 WebResponse PageHandlers::RenderError(int status, const Status& cause) const {

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
@@ -15,11 +17,16 @@
 #include "store/entry_store.h"
 #include "store/feed_store.h"
 #include "store/notice_store.h"
+#include "store/subscription_store.h"
 #include "web/error_pages.h"
 #include "web/router.h"
 #include "web/web_types.h"
 
 namespace feedbridge::web {
+
+// The values of a page template, by name; each is HTML-escaped, and an empty one leaves its
+// {{#name}} section out.
+using PageFields = std::vector<std::pair<std::string, std::string>>;
 
 // Thread-safe (holds only immutable state; the stores are thread-safe). The stores and the
 // clock must outlive this object, and this object the Router it registers into and the
@@ -27,9 +34,12 @@ namespace feedbridge::web {
 class PageHandlers final : public ErrorPages {
  public:
   // `base_url` is the public root of the service ("http://localhost:8080/"); a missing final
-  // slash is added.
+  // slash is added. With `subscriptions` (optional; it must outlive this object) a blog's
+  // profile shows its OMB subscriber count and the "Subscribe" form (the listener module serves
+  // BASE/main/remotesubscribe, where the form goes).
   PageHandlers(std::string base_url, store::FeedStore& feeds, store::EntryStore& entries,
-               store::NoticeStore& notices, Clock& clock);
+               store::NoticeStore& notices, Clock& clock,
+               store::SubscriptionStore* subscriptions = nullptr);
   PageHandlers(const PageHandlers&) = delete;
   PageHandlers& operator=(const PageHandlers&) = delete;
 
@@ -48,6 +58,14 @@ class PageHandlers final : public ErrorPages {
   // GET /style.css.
   Result<WebResponse> Stylesheet(const WebRequest& request);
 
+  // A page of another module (the listener's subscribe pages): web/templates/<template_name>
+  // rendered with `fields`, in the site's layout, answered with `status` and never cached.
+  // `form_leaves_site`: the page holds a form whose answer redirects to another site (the
+  // subscribe form, answered with a 303 to the subscriber's own service), which the page's CSP
+  // must then allow (form-action applies to redirects). Internal for a template bug.
+  Result<WebResponse> RenderPage(int status, std::string_view title, std::string_view template_name,
+                                 const PageFields& fields, bool form_leaves_site) const;
+
   // The error page for an HTTP status in the site's look (404, 400, 500...). The cause's
   // message is shown for 4xx answers only: 5xx causes may name internals (paths, hosts).
   // Never fails.
@@ -60,6 +78,8 @@ class PageHandlers final : public ErrorPages {
   // answers 304 when the request's If-None-Match names the body's ETag.
   struct Page;
   Result<WebResponse> Finish(const WebRequest& request, const Page& page) const;
+  // The page in the layout, with the security headers; no caching headers.
+  Result<WebResponse> Wrap(const Page& page) const;
 
   std::string base_url_;         // Always ends with '/'.
   std::string stylesheet_path_;  // base_url_'s path + "style.css": "/style.css", "/sub/style.css".
@@ -67,6 +87,7 @@ class PageHandlers final : public ErrorPages {
   store::EntryStore& entries_;
   store::NoticeStore& notices_;
   Clock& clock_;
+  store::SubscriptionStore* const subscriptions_;  // Optional.
 };
 
 }  // namespace feedbridge::web

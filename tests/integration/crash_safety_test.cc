@@ -5,16 +5,12 @@
 // post published after the baseline has exactly one notice, and the Redis stream holds exactly
 // one message per notice.
 
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -36,9 +32,8 @@
 #include "tests/support/http_test_server.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
-
-extern char** environ;
 
 namespace feedbridge {
 namespace {
@@ -108,65 +103,12 @@ class Blogs {
   std::vector<int> posts_;  // Guarded by mu_.
 };
 
-// One run of the feedbridge binary, started with posix_spawn, output appended to `log`.
-class Child {
+// One run of the feedbridge binary, output appended to `log`.
+class Child : public testing::ChildProcess {
  public:
   Child(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-        const std::filesystem::path& log) {
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e != nullptr; ++e) {
-      if (std::strncmp(*e, "FEEDBRIDGE_", 11) != 0) env_strings.emplace_back(*e);
-    }
-    for (const auto& [name, value] : env) env_strings.push_back(name + "=" + value);
-    std::vector<std::string> argv_strings = {FB_FEEDBRIDGE_BINARY};
-    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv, envp;
-    for (std::string& s : argv_strings) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    for (std::string& s : env_strings) envp.push_back(s.data());
-    envp.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-      throw std::runtime_error(std::string("posix_spawn ") + argv[0] + ": " + std::strerror(rc));
-    }
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      Signal(SIGKILL);
-      Wait(seconds(10));
-    }
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-
-  void Signal(int signal_number) const {
-    if (pid_ > 0) kill(pid_, signal_number);
-  }
-  // The exit code (128 + signal when killed), or nullopt if it is still running after `limit`.
-  std::optional<int> Wait(milliseconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    for (;;) {
-      int status = 0;
-      const pid_t done = waitpid(pid_, &status, WNOHANG);
-      if (done == pid_) {
-        pid_ = 0;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
-      std::this_thread::sleep_for(milliseconds(10));
-    }
-  }
-
- private:
-  pid_t pid_ = 0;
+        const std::filesystem::path& log)
+      : ChildProcess(FB_FEEDBRIDGE_BINARY, args, env, log) {}
 };
 
 std::string ReadText(const std::filesystem::path& path) {

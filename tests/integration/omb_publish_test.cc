@@ -20,6 +20,7 @@
 #include "omb/messages.h"
 #include "omb/oauth.h"
 #include "store/database.h"
+#include "tests/integration/omb_bridge_fixture.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/status_matchers.h"
@@ -159,15 +160,8 @@ class OmbPublishTest : public ::testing::Test {
   OmbPublishTest() {
     server_.Route("/feed.rss", [this](const HttpTestServer::Request&, HttpTestServer::Response& r) {
       std::lock_guard lock(mu_);
-      std::string items;
-      for (int i = posts_; i >= 1; --i) {
-        const std::string n = std::to_string(i);
-        items += "<item><title>Post " + n + " &amp; more</title><link>http://blog.example/p/" + n +
-                 "?a=1&amp;b=x:y</link><guid>post-" + n + "</guid></item>";
-      }
       r.SetHeader("Content-Type", "application/rss+xml");
-      r.SetBody("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>" + title_ +
-                "</title><link>http://blog.example/</link>" + items + "</channel></rss>");
+      r.SetBody(testing::BlogFeedRss(posts_, title_));
     });
   }
 
