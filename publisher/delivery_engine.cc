@@ -14,6 +14,8 @@ namespace {
 
 using std::chrono::milliseconds;
 
+constexpr size_t kEnqueueChunk = 256;  // Jobs enqueued at once by FanOut.
+
 store::DeliveryRef RefOf(const queue::DeliveryJob& job) {
   return store::DeliveryRef{job.protocol, job.kind_name(), job.subject(), job.endpoint};
 }
@@ -107,13 +109,16 @@ Result<size_t> DeliveryEngine::FanOut(milliseconds block) {
         failed = endpoints.status();
         break;
       }
+      // A chunk at a time: the publisher's memory stays flat in the number of subscribers.
       std::vector<queue::DeliveryJob> batch;
-      batch.reserve(endpoints->size());
-      for (const std::string& endpoint : *endpoints) {
-        job.endpoint = endpoint;
+      for (size_t i = 0; i < endpoints->size() && failed.ok(); ++i) {
+        job.endpoint = (*endpoints)[i];
         batch.push_back(job);
+        if (batch.size() == kEnqueueChunk || i + 1 == endpoints->size()) {
+          failed = EnqueueJobs(batch, jobs);
+          batch.clear();
+        }
       }
-      failed = EnqueueJobs(batch, jobs);
       if (!failed.ok()) break;
     }
     if (!failed.ok()) {
