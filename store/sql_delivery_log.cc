@@ -22,6 +22,14 @@ std::string RefName(const DeliveryRef& ref) {
          std::to_string(ref.subject) + " to " + std::string(ref.endpoint);
 }
 
+// The ref's parts as parameters 1 to 4 (protocol, kind, subject, endpoint).
+void BindRef(SqliteStatement& st, const DeliveryRef& ref) {
+  st.Bind(1, ref.protocol);
+  st.Bind(2, ref.kind);
+  st.Bind(3, ref.subject);
+  st.Bind(4, ref.endpoint);
+}
+
 }  // namespace
 
 Result<bool> SqlDeliveryLog::WasDelivered(const DeliveryRef& ref) {
@@ -32,10 +40,7 @@ Result<bool> SqlDeliveryLog::WasDelivered(const DeliveryRef& ref) {
     if (SqliteStatements* prepared = sessions_.sqlite_statements(); prepared != nullptr) {
       // SQLite: prepared once (the publisher asks this before every delivery).
       SqliteStatement select = prepared->Get(kSelect);
-      select.Bind(1, ref.protocol);
-      select.Bind(2, ref.kind);
-      select.Bind(3, ref.subject);
-      select.Bind(4, ref.endpoint);
+      BindRef(select, ref);
       return select.Next() && select.Int(0) > 0;
     }
     int64_t n = 0;
@@ -72,10 +77,7 @@ Status SqlDeliveryLog::InsertDelivered(Session& s, const DeliveryRef& ref, TimeP
   const int64_t when = ToMillis(at);
   if (SqliteStatements* prepared = sessions_.sqlite_statements(); prepared != nullptr) {
     SqliteStatement done = prepared->Get(kDone);
-    done.Bind(1, ref.protocol);
-    done.Bind(2, ref.kind);
-    done.Bind(3, ref.subject);
-    done.Bind(4, ref.endpoint);
+    BindRef(done, ref);
     done.Bind(5, when);
     done.Execute();
     SqliteStatement health = prepared->Get(kHealth);
