@@ -14,6 +14,8 @@ namespace {
 
 using std::chrono::milliseconds;
 
+constexpr size_t kEnqueueChunk = 256;  // Jobs enqueued at once by FanOut.
+
 store::DeliveryRef RefOf(const queue::DeliveryJob& job) {
   return store::DeliveryRef{job.protocol, job.kind_name(), job.subject(), job.endpoint};
 }
@@ -107,19 +109,15 @@ Result<size_t> DeliveryEngine::FanOut(milliseconds block) {
         failed = endpoints.status();
         break;
       }
-      for (const std::string& endpoint : *endpoints) {
-        job.endpoint = endpoint;
-        if (Status s = deps_.deliveries.Enqueue(job); !s.ok()) {
-          if (s.code() == Status::Code::kInvalidArgument) {
-            // An endpoint no job can hold (over 4 KiB, say): nothing would ever reach it.
-            deps_.logger.warning("publisher: " + MessageName(job) +
-                                 ": skipped endpoint: " + s.message());
-            continue;
-          }
-          failed = s;
-          break;
+      // A chunk at a time: the publisher's memory stays flat in the number of subscribers.
+      std::vector<queue::DeliveryJob> batch;
+      for (size_t i = 0; i < endpoints->size() && failed.ok(); ++i) {
+        job.endpoint = (*endpoints)[i];
+        batch.push_back(job);
+        if (batch.size() == kEnqueueChunk || i + 1 == endpoints->size()) {
+          failed = EnqueueJobs(batch, jobs);
+          batch.clear();
         }
-        ++jobs;
       }
       if (!failed.ok()) break;
     }
@@ -141,6 +139,29 @@ Result<size_t> DeliveryEngine::FanOut(milliseconds block) {
   return done;
 }
 
+Status DeliveryEngine::EnqueueJobs(const std::vector<queue::DeliveryJob>& jobs, size_t& enqueued) {
+  Status all = deps_.deliveries.EnqueueAll(jobs);
+  if (all.ok()) {
+    enqueued += jobs.size();
+    return all;
+  }
+  if (all.code() != Status::Code::kInvalidArgument) return all;
+  // One of them cannot be a job: the others one by one (Enqueue adds none twice).
+  for (const queue::DeliveryJob& job : jobs) {
+    if (Status s = deps_.deliveries.Enqueue(job); !s.ok()) {
+      if (s.code() == Status::Code::kInvalidArgument) {
+        // An endpoint no job can hold (over 4 KiB, say): nothing would ever reach it.
+        deps_.logger.warning("publisher: " + MessageName(job) +
+                             ": skipped endpoint: " + s.message());
+        continue;
+      }
+      return s;
+    }
+    ++enqueued;
+  }
+  return Status::Ok();
+}
+
 Result<int64_t> DeliveryEngine::PruneDelivered() {
   Result<int64_t> pruned = deps_.log.PruneDelivered(deps_.clock.Now() - kKeepDeliveredFor);
   if (!pruned.ok()) return pruned.status().WithContext("publisher: prune deliveries");
@@ -148,13 +169,46 @@ Result<int64_t> DeliveryEngine::PruneDelivered() {
 }
 
 Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
-  auto claimed = deps_.deliveries.Claim(options_.consumer, 1, block, options_.stale_after);
+  auto claimed = deps_.deliveries.Claim(
+      options_.consumer, std::max<size_t>(options_.delivery_batch, 1), block, options_.stale_after);
   if (!claimed.ok()) return claimed.status().WithContext("publisher: deliveries");
-  for (const queue::ClaimedDelivery& job : *claimed) {
-    Result<DeliveryOutcome> outcome = Deliver(job);
-    if (!outcome.ok()) return outcome.status();
+  const auto started = std::chrono::steady_clock::now();
+  Delivered delivered;
+  Status failed;
+  size_t i = 0;
+  for (; i < claimed->size(); ++i) {
+    if (i > 0 && std::chrono::steady_clock::now() - started > options_.batch_time) break;
+    Result<DeliveryOutcome> outcome = DeliverInto((*claimed)[i], &delivered);
+    if (!outcome.ok()) {
+      failed = outcome.status();
+      ++i;
+      break;
+    }
   }
+  // The rest, unsent, go back at once for other workers (their attempts kept). A failure
+  // leaves them claimed: they come back after stale_after.
+  for (; failed.ok() && i < claimed->size(); ++i) {
+    if (Result<DeliveryOutcome> put = PutBack((*claimed)[i], milliseconds(0)); !put.ok()) {
+      failed = put.status();
+    }
+  }
+  if (Status s = Flush(delivered); !s.ok()) return s;
+  if (!failed.ok()) return failed;
   return claimed->size();
+}
+
+Status DeliveryEngine::Flush(const Delivered& delivered) {
+  if (delivered.empty()) return Status::Ok();
+  std::vector<store::DeliveryRef> refs;
+  refs.reserve(delivered.size());
+  for (const queue::ClaimedDelivery& d : delivered) refs.push_back(RefOf(d.job));
+  // Recorded before the Ack: a crash between them leaves jobs that the log then drops.
+  if (Status s = deps_.log.RecordDeliveredAll(refs, deps_.clock.Now()); !s.ok()) {
+    deps_.logger.warning("publisher: " + std::to_string(delivered.size()) +
+                         " deliveries (the first " + JobName(delivered.front().job) +
+                         "): delivered, not recorded: " + s.message());
+  }
+  return deps_.deliveries.AckAll(delivered);
 }
 
 Result<DeliveryOutcome> DeliveryEngine::PutBack(const queue::ClaimedDelivery& claimed,
@@ -166,6 +220,11 @@ Result<DeliveryOutcome> DeliveryEngine::PutBack(const queue::ClaimedDelivery& cl
 }
 
 Result<DeliveryOutcome> DeliveryEngine::Deliver(const queue::ClaimedDelivery& claimed) {
+  return DeliverInto(claimed, nullptr);
+}
+
+Result<DeliveryOutcome> DeliveryEngine::DeliverInto(const queue::ClaimedDelivery& claimed,
+                                                    Delivered* delivered) {
   const queue::DeliveryJob& job = claimed.job;
   ProtocolAdapter* adapter = AdapterFor(job.protocol);
   if (adapter == nullptr) {
@@ -177,12 +236,12 @@ Result<DeliveryOutcome> DeliveryEngine::Deliver(const queue::ClaimedDelivery& cl
     }
     return DeliveryOutcome::kBuried;
   }
-  Result<bool> delivered = deps_.log.WasDelivered(RefOf(job));
-  if (!delivered.ok()) {
-    deps_.logger.warning("publisher: " + JobName(job) + ": " + delivered.status().message());
+  Result<bool> was_delivered = deps_.log.WasDelivered(RefOf(job));
+  if (!was_delivered.ok()) {
+    deps_.logger.warning("publisher: " + JobName(job) + ": " + was_delivered.status().message());
     return PutBack(claimed, std::chrono::minutes(1));
   }
-  if (*delivered) {
+  if (*was_delivered) {
     if (Status s = deps_.deliveries.Ack(claimed); !s.ok()) return s;
     return DeliveryOutcome::kAlreadyDelivered;
   }
@@ -199,7 +258,7 @@ Result<DeliveryOutcome> DeliveryEngine::Deliver(const queue::ClaimedDelivery& cl
       const Decision d = DecideDeferred(adapter->retry_policy(), FirstQueued(job), until, now,
                                         UniformUnit(deps_.random));
       if (const auto* retry = std::get_if<RetryAt>(&d)) return PutBack(claimed, retry->delay);
-      return Settle(claimed, d, job.endpoint, "");
+      return Settle(claimed, d, job.endpoint, "", delivered);
     }
     if (h.in_flight >= options_.max_per_host && admitted.admission == Admission::kSend) {
       lock.unlock();
@@ -211,11 +270,12 @@ Result<DeliveryOutcome> DeliveryEngine::Deliver(const queue::ClaimedDelivery& cl
     ++h.in_flight;
   }
   HostLease lease(*this, host);
-  return Attempt(claimed, *adapter, host);
+  return Attempt(claimed, *adapter, host, delivered);
 }
 
 Result<DeliveryOutcome> DeliveryEngine::Attempt(const queue::ClaimedDelivery& claimed,
-                                                ProtocolAdapter& adapter, const std::string& host) {
+                                                ProtocolAdapter& adapter, const std::string& host,
+                                                Delivered* delivered) {
   const queue::DeliveryJob& job = claimed.job;
   for (int recipient = 0; recipient < options_.max_recipients_per_attempt; ++recipient) {
     Result<PreparedDelivery> prepared = adapter.Prepare(job);
@@ -228,7 +288,7 @@ Result<DeliveryOutcome> DeliveryEngine::Attempt(const queue::ClaimedDelivery& cl
       }
       if (!prepared.status().IsRetryable()) {
         // A job no peer could take (the adapter cannot build a valid request for it).
-        return Settle(claimed, Bury{prepared.status().message()}, job.endpoint, "");
+        return Settle(claimed, Bury{prepared.status().message()}, job.endpoint, "", delivered);
       }
       deps_.logger.warning("publisher: " + JobName(job) + ": " + prepared.status().message());
       return PutBack(claimed, std::chrono::minutes(1));
@@ -253,7 +313,7 @@ Result<DeliveryOutcome> DeliveryEngine::Attempt(const queue::ClaimedDelivery& cl
       }
       continue;
     }
-    return Settle(claimed, decision, job.endpoint, result.reason);
+    return Settle(claimed, decision, job.endpoint, result.reason, delivered);
   }
   // Every recipient tried was refused; the rest wait for the next claim.
   return PutBack(claimed, milliseconds(0));
@@ -262,9 +322,14 @@ Result<DeliveryOutcome> DeliveryEngine::Attempt(const queue::ClaimedDelivery& cl
 Result<DeliveryOutcome> DeliveryEngine::Settle(const queue::ClaimedDelivery& claimed,
                                                const Decision& decision,
                                                const std::string& endpoint,
-                                               const std::string& last_error) {
+                                               const std::string& last_error,
+                                               Delivered* delivered) {
   const TimePoint now = deps_.clock.Now();
   const queue::DeliveryJob& job = claimed.job;
+  if (std::holds_alternative<Acknowledge>(decision) && delivered != nullptr) {
+    delivered->push_back(claimed);  // Recorded and acknowledged with its batch (Flush).
+    return DeliveryOutcome::kDelivered;
+  }
   if (std::holds_alternative<Acknowledge>(decision)) {
     // Recorded before the Ack: a crash between them leaves a job that the log then drops.
     if (Status s = deps_.log.RecordDelivered(RefOf(job), now); !s.ok()) {

@@ -35,6 +35,12 @@ namespace feedbridge::publisher {
 struct EngineOptions {
   std::string consumer = "publisher";  // This process's consumer name on both streams.
   size_t fanout_batch = 32;            // Notices claimed at once.
+  // Jobs a delivery worker claims at once (one round trip) and sends one after the other; their
+  // successes are recorded in one transaction and acknowledged in one round trip.
+  size_t delivery_batch = 8;
+  // A batch still being sent after this long puts its unsent jobs back for other workers (a
+  // slow peer holds up at most this much of its batch, and a batch never nears stale_after).
+  std::chrono::milliseconds batch_time{std::chrono::seconds(10)};
   // Deliveries in flight to one host at once; a job for a host at the limit waits on the queue.
   int max_per_host = 4;
   // A claimed notice or job not acknowledged for this long is taken over by another publisher
@@ -84,7 +90,11 @@ class DeliveryEngine {
   // enqueued stays pending and is fanned out again (Enqueue is idempotent). Returns how many
   // notices were fanned out.
   Result<size_t> FanOut(std::chrono::milliseconds block);
-  // Claims one job (waiting up to `block`) and delivers it. Returns 0 when there was none.
+  // Claims up to delivery_batch jobs (waiting up to `block` for one) and delivers them. Their
+  // successes are recorded together, then acknowledged together: a job is never acknowledged
+  // before its success is recorded, so a crash in between leaves jobs that are either resent
+  // (not yet recorded) or dropped unsent when reclaimed (recorded). Returns how many were
+  // claimed; 0 when there was none.
   Result<size_t> DeliverNext(std::chrono::milliseconds block);
   // Delivers a claimed job and settles it on the queue.
   Result<DeliveryOutcome> Deliver(const queue::ClaimedDelivery& claimed);
@@ -104,11 +114,21 @@ class DeliveryEngine {
   // Counts a delivery in flight to a host for the length of a scope.
   class HostLease;
 
+  // Successes of a batch, recorded and acknowledged by Flush. Null in Deliver: each success
+  // is recorded and acknowledged at once.
+  using Delivered = std::vector<queue::ClaimedDelivery>;
+
   ProtocolAdapter* AdapterFor(std::string_view protocol) const;
+  Result<DeliveryOutcome> DeliverInto(const queue::ClaimedDelivery& claimed, Delivered* delivered);
   Result<DeliveryOutcome> Attempt(const queue::ClaimedDelivery& claimed, ProtocolAdapter& adapter,
-                                  const std::string& host);
+                                  const std::string& host, Delivered* delivered);
   Result<DeliveryOutcome> Settle(const queue::ClaimedDelivery& claimed, const Decision& decision,
-                                 const std::string& endpoint, const std::string& last_error);
+                                 const std::string& endpoint, const std::string& last_error,
+                                 Delivered* delivered);
+  // Records the successes in one transaction, then acknowledges them.
+  Status Flush(const Delivered& delivered);
+  // Enqueues the jobs at once, or one by one when one of them is refused (it is skipped).
+  Status EnqueueJobs(const std::vector<queue::DeliveryJob>& jobs, size_t& enqueued);
   Result<DeliveryOutcome> PutBack(const queue::ClaimedDelivery& claimed,
                                   std::chrono::milliseconds delay);
 

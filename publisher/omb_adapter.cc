@@ -63,7 +63,7 @@ Result<PreparedDelivery> OmbAdapter::Prepare(const queue::DeliveryJob& job) {
 }
 
 Result<PreparedDelivery> OmbAdapter::PrepareNotice(const queue::DeliveryJob& job) {
-  Result<store::Notice> notice = notices_.GetNotice(job.notice_id);
+  Result<store::Notice> notice = CachedNotice(job.notice_id);
   if (!notice.ok()) return notice.status();
   Result<std::vector<store::Subscription>> at =
       subscriptions_.ListByPostNoticeUrl(job.account_id, job.endpoint);
@@ -89,6 +89,23 @@ Result<PreparedDelivery> OmbAdapter::PrepareNotice(const queue::DeliveryJob& job
     return Status::FailedPrecondition(params.status().message());
   }
   return Signed(job.endpoint, *params, at->front());
+}
+
+Result<store::Notice> OmbAdapter::CachedNotice(int64_t notice_id) {
+  const TimePoint now = clock_.Now();
+  {
+    std::lock_guard lock(mu_);
+    if (notice_ && notice_->notice.id == notice_id && now - notice_->read_at < kNoticeCacheFor &&
+        now >= notice_->read_at) {
+      return notice_->notice;
+    }
+  }
+  Result<store::Notice> notice = notices_.GetNotice(notice_id);
+  if (notice.ok()) {
+    std::lock_guard lock(mu_);
+    notice_ = CachedEntry{*notice, now};
+  }
+  return notice;
 }
 
 Result<PreparedDelivery> OmbAdapter::PrepareProfile(const queue::DeliveryJob& job) {

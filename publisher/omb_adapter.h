@@ -11,6 +11,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
@@ -53,6 +55,10 @@ class OmbAdapter final : public ProtocolAdapter {
 
  private:
   Result<PreparedDelivery> PrepareNotice(const queue::DeliveryJob& job);
+  // The notice, read from the store at most once per kNoticeCacheFor per notice being fanned
+  // out (its thousands of jobs would otherwise read the same row each). A notice is never
+  // changed once written; one deleted since (its feed removed) may still go out for that long.
+  Result<store::Notice> CachedNotice(int64_t notice_id);
   Result<PreparedDelivery> PrepareProfile(const queue::DeliveryJob& job);
   // The POST of `params` to `endpoint`, signed with `sub`'s token, for `sub`.
   Result<PreparedDelivery> Signed(std::string_view endpoint, const omb::ParamList& params,
@@ -65,6 +71,14 @@ class OmbAdapter final : public ProtocolAdapter {
   Random& random_;
   const OmbAdapterOptions options_;
   const RetryPolicy policy_ = OmbRetryPolicy();
+
+  static constexpr std::chrono::seconds kNoticeCacheFor{5};
+  struct CachedEntry {
+    store::Notice notice;
+    TimePoint read_at;
+  };
+  std::mutex mu_;
+  std::optional<CachedEntry> notice_;  // The last notice read. Guarded by mu_.
 };
 
 }  // namespace feedbridge::publisher

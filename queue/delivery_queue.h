@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +77,10 @@ class DeliveryQueue {
   // kProfile without revision;
   // Unavailable if Redis is down.
   virtual Status Enqueue(const DeliveryJob& job) = 0;
+  // Enqueue for each job, in few round trips. Every job is checked first: InvalidArgument (and
+  // nothing added) when one breaks Enqueue's rules. Unavailable if Redis is down (some of the
+  // jobs may be added: adding them again adds no second copy).
+  virtual Status EnqueueAll(std::span<const DeliveryJob> jobs) = 0;
   // Up to `max` jobs for `consumer`: due retries and new ones, and ones another consumer claimed
   // more than `stale_after` ago without acknowledging (it died). Waits up to `block` when there
   // are none (0: no wait).
@@ -85,6 +90,8 @@ class DeliveryQueue {
   // Ack, Retry and Bury do nothing (and succeed) when the job is no longer pending: it was
   // acknowledged already, e.g. by a consumer that reclaimed it.
   virtual Status Ack(const ClaimedDelivery& delivery) = 0;
+  // Ack for each, in one round trip.
+  virtual Status AckAll(std::span<const ClaimedDelivery> deliveries) = 0;
   // Takes the job off the stream; it comes back, with its claim count, after `delay`.
   virtual Status Retry(const ClaimedDelivery& delivery, std::chrono::milliseconds delay) = 0;
   // Gives up: moves the job to the dead letters with the reason.

@@ -31,6 +31,13 @@ Status MemoryStreamQueue::Add(std::string_view idempotency_key, const Fields& fi
   return Status::Ok();
 }
 
+Status MemoryStreamQueue::AddAll(std::span<const NewStreamMessage> messages) {
+  for (const NewStreamMessage& m : messages) {
+    if (Status s = Add(m.idempotency_key, m.fields); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 size_t MemoryStreamQueue::RequeueLocked(size_t max) {
   const TimePoint now = clock_.Now();
   size_t n = 0;
@@ -97,6 +104,13 @@ std::map<uint64_t, MemoryStreamQueue::Entry>::iterator MemoryStreamQueue::FindPe
 Status MemoryStreamQueue::Ack(std::string_view id) {
   std::lock_guard lock(mu_);
   if (auto it = FindPendingLocked(id); it != stream_.end()) stream_.erase(it);
+  return Status::Ok();
+}
+
+Status MemoryStreamQueue::AckAll(std::span<const std::string> ids) {
+  for (const std::string& id : ids) {
+    if (Status s = Ack(id); !s.ok()) return s;
+  }
   return Status::Ok();
 }
 

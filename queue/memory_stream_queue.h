@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,11 +34,13 @@ class MemoryStreamQueue {
 
   // As RedisStreamQueue's.
   Status Add(std::string_view idempotency_key, const Fields& fields);
+  Status AddAll(std::span<const NewStreamMessage> messages);
   Result<std::vector<StreamEntry>> Claim(std::string_view consumer, size_t max,
                                          std::chrono::milliseconds block,
                                          std::chrono::milliseconds stale_after);
   // Ack, Retry and Bury do nothing (and succeed) when the entry is no longer pending.
   Status Ack(std::string_view id);
+  Status AckAll(std::span<const std::string> ids);
   Status Retry(const StreamEntry& entry, std::chrono::milliseconds delay);
   Status Bury(const StreamEntry& entry, std::string_view reason);
   Result<size_t> RequeueDueRetries(size_t max);

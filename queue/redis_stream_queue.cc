@@ -1,5 +1,7 @@
 #include "queue/redis_stream_queue.h"
 
+#include <algorithm>
+
 namespace feedbridge::queue {
 
 namespace {
@@ -10,6 +12,20 @@ if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   return redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))
 end
 return false
+)lua"};
+
+// kAdd for several messages: KEYS = {stream, marker...}; ARGV = {ttl, then per message the
+// number of its field and value items and those items}.
+const RedisScript kAddAll{"stream_add_all", R"lua(
+local i = 2
+for k = 2, #KEYS do
+  local n = tonumber(ARGV[i])
+  if redis.call('SET', KEYS[k], '1', 'NX', 'EX', ARGV[1]) then
+    redis.call('XADD', KEYS[1], '*', unpack(ARGV, i + 1, i + n))
+  end
+  i = i + n + 1
+end
+return #KEYS - 1
 )lua"};
 
 // XAUTOCLAIM (stale entries of dead consumers), with each entry's delivery count from XPENDING.
@@ -36,6 +52,13 @@ return out
 const RedisScript kAck{"ack", R"lua(
 local n = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
+return n
+)lua"};
+
+// kAck for ids ARGV[2...].
+const RedisScript kAckAll{"ack_all", R"lua(
+local n = redis.call('XACK', KEYS[1], unpack(ARGV))
+redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
 return n
 )lua"};
 
@@ -174,6 +197,21 @@ Status RedisStreamQueue::Add(std::string_view idempotency_key, const Fields& fie
       .status();
 }
 
+Status RedisStreamQueue::AddAll(std::span<const NewStreamMessage> messages) {
+  for (size_t begin = 0; begin < messages.size(); begin += kAddAllChunk) {
+    const size_t end = std::min(messages.size(), begin + kAddAllChunk);
+    std::vector<std::string> keys = {keys_.stream};
+    std::vector<std::string> args = {std::to_string(add_memory_.count())};
+    for (size_t i = begin; i < end; ++i) {
+      keys.push_back(keys_.added_prefix + messages[i].idempotency_key);
+      args.push_back(std::to_string(messages[i].fields.size() * 2));
+      AppendFields(messages[i].fields, args);
+    }
+    if (Status s = redis_.Eval(kAddAll, keys, args).status(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 Status RedisStreamQueue::EnsureGroup() {
   if (group_ready_.load()) return Status::Ok();
   // Id 0, not $: messages added before the first consumer started must be delivered too.
@@ -245,6 +283,13 @@ Result<std::vector<StreamEntry>> RedisStreamQueue::ClaimOnce(
 
 Status RedisStreamQueue::Ack(std::string_view id) {
   return redis_.Eval(kAck, {keys_.stream}, {keys_.group, std::string(id)}).status();
+}
+
+Status RedisStreamQueue::AckAll(std::span<const std::string> ids) {
+  if (ids.empty()) return Status::Ok();
+  std::vector<std::string> args = {keys_.group};
+  args.insert(args.end(), ids.begin(), ids.end());
+  return redis_.Eval(kAckAll, {keys_.stream}, args).status();
 }
 
 Status RedisStreamQueue::Retry(const StreamEntry& entry, std::chrono::milliseconds delay) {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +44,9 @@ class RedisStreamQueue {
   // Adds the message unless `idempotency_key` was added within add_memory. Field names must not
   // be "prior_deliveries" (the queue's own). Unavailable if Redis is down.
   Status Add(std::string_view idempotency_key, const Fields& fields);
+  // Add for each message, in few round trips (a script per kAddAllChunk messages).
+  Status AddAll(std::span<const NewStreamMessage> messages);
+  static constexpr size_t kAddAllChunk = 256;
   // Moves due retries back onto the stream, then claims up to `max` entries for `consumer`:
   // first ones another consumer claimed more than `stale_after` ago without acknowledging (it
   // died), then new ones, waiting up to `block` when there are none (0: no wait). Recreates a
@@ -53,6 +57,8 @@ class RedisStreamQueue {
   // Ack, Retry and Bury do nothing (and succeed) when the entry is no longer pending: it was
   // acknowledged already, e.g. by a consumer that reclaimed it.
   Status Ack(std::string_view id);
+  // Ack for each id, in one round trip.
+  Status AckAll(std::span<const std::string> ids);
   // Takes the entry off the stream; it comes back with `entry.fields` after `delay`.
   Status Retry(const StreamEntry& entry, std::chrono::milliseconds delay);
   // Moves the entry to the dead letters with `entry.fields`, its deliveries and the reason.

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,6 +39,16 @@ class StreamDeliveryQueue final : public DeliveryQueue, public DeliveryInspector
     return stream_.Add(DeliveryKey(job), DeliveryFields(job));
   }
 
+  Status EnqueueAll(std::span<const DeliveryJob> jobs) override {
+    std::vector<NewStreamMessage> messages;
+    messages.reserve(jobs.size());
+    for (const DeliveryJob& job : jobs) {
+      if (Status s = ValidateDeliveryJob(job); !s.ok()) return s;
+      messages.push_back(NewStreamMessage{DeliveryKey(job), DeliveryFields(job)});
+    }
+    return stream_.AddAll(messages);
+  }
+
   Result<std::vector<ClaimedDelivery>> Claim(std::string_view consumer, size_t max,
                                              std::chrono::milliseconds block,
                                              std::chrono::milliseconds stale_after) override {
@@ -57,6 +68,13 @@ class StreamDeliveryQueue final : public DeliveryQueue, public DeliveryInspector
   }
 
   Status Ack(const ClaimedDelivery& delivery) override { return stream_.Ack(delivery.message_id); }
+
+  Status AckAll(std::span<const ClaimedDelivery> deliveries) override {
+    std::vector<std::string> ids;
+    ids.reserve(deliveries.size());
+    for (const ClaimedDelivery& d : deliveries) ids.push_back(d.message_id);
+    return stream_.AckAll(ids);
+  }
 
   Status Retry(const ClaimedDelivery& delivery, std::chrono::milliseconds delay) override {
     return stream_.Retry(DeliveryEntry(delivery), delay);

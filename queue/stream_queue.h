@@ -22,6 +22,12 @@ std::optional<int64_t> DecimalInt(std::string_view s);
 // The value of `name` as a decimal integer; empty when it is missing or not one.
 std::optional<int64_t> FieldInt(const Fields& fields, std::string_view name);
 
+// A message for AddAll: its idempotency key and its fields.
+struct NewStreamMessage {
+  std::string idempotency_key;
+  Fields fields;
+};
+
 struct StreamEntry {
   std::string id;  // Stream entry id, for Ack/Retry/Bury.
   Fields fields;

@@ -4,6 +4,7 @@
 // reclaimed job whose success was recorded is dropped), and each endpoint's recent health.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,8 @@ class DeliveryLog {
   virtual Result<bool> WasDelivered(const DeliveryRef& ref) = 0;
   // Records the success, and the endpoint's health (its failures cleared). Idempotent.
   virtual Status RecordDelivered(const DeliveryRef& ref, TimePoint at) = 0;
+  // RecordDelivered for each of `refs`, in one transaction: all recorded, or none.
+  virtual Status RecordDeliveredAll(std::span<const DeliveryRef> refs, TimePoint at) = 0;
   // Records a failed attempt to `endpoint` (one more consecutive failure, the error kept).
   virtual Status RecordFailure(std::string_view endpoint, std::string_view error, TimePoint at) = 0;
   // The health of these endpoints (those never attempted are left out).

@@ -22,36 +22,76 @@ std::string RefName(const DeliveryRef& ref) {
          std::to_string(ref.subject) + " to " + std::string(ref.endpoint);
 }
 
+// The ref's parts as parameters 1 to 4 (protocol, kind, subject, endpoint).
+void BindRef(SqliteStatement& st, const DeliveryRef& ref) {
+  st.Bind(1, ref.protocol);
+  st.Bind(2, ref.kind);
+  st.Bind(3, ref.subject);
+  st.Bind(4, ref.endpoint);
+}
+
 }  // namespace
 
 Result<bool> SqlDeliveryLog::WasDelivered(const DeliveryRef& ref) {
   return sessions_.Run("look up delivery of " + RefName(ref), [&](Session& s) -> Result<bool> {
-    int64_t n = 0;
-    s << sessions_.dialect().Native(
+    static const std::string kSelect =
         "SELECT COUNT(*) FROM deliveries_done"
-        " WHERE protocol = ? AND kind = ? AND subject = ? AND endpoint = ?"),
-        into(n), bind(std::string(ref.protocol)), bind(std::string(ref.kind)), bind(ref.subject),
-        bind(std::string(ref.endpoint)), now;
+        " WHERE protocol = ? AND kind = ? AND subject = ? AND endpoint = ?";
+    if (SqliteStatements* prepared = sessions_.sqlite_statements(); prepared != nullptr) {
+      // SQLite: prepared once (the publisher asks this before every delivery).
+      SqliteStatement select = prepared->Get(kSelect);
+      BindRef(select, ref);
+      return select.Next() && select.Int(0) > 0;
+    }
+    int64_t n = 0;
+    s << sessions_.dialect().Native(kSelect), into(n), bind(std::string(ref.protocol)),
+        bind(std::string(ref.kind)), bind(ref.subject), bind(std::string(ref.endpoint)), now;
     return n > 0;
   });
 }
 
 Status SqlDeliveryLog::RecordDelivered(const DeliveryRef& ref, TimePoint at) {
-  const SqlDialect& d = sessions_.dialect();
-  return sessions_.Transact("record delivery of " + RefName(ref), [&](Session& s) {
-    const std::string endpoint(ref.endpoint);
-    s << d.Native(
-        "INSERT INTO deliveries_done (protocol, kind, subject, endpoint, delivered_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
-        bind(std::string(ref.protocol)), bind(std::string(ref.kind)), bind(ref.subject),
-        bind(endpoint), bind(ToMillis(at)), now;
-    s << d.Native(
-        "INSERT INTO endpoint_health (endpoint, last_success_at) VALUES (?, ?)"
-        " ON CONFLICT (endpoint) DO UPDATE SET last_success_at = excluded.last_success_at,"
-        " failing_since = NULL, consecutive_failures = 0, last_error = ''"),
-        bind(endpoint), bind(ToMillis(at)), now;
+  return sessions_.Transact("record delivery of " + RefName(ref),
+                            [&](Session& s) { return InsertDelivered(s, ref, at); });
+}
+
+Status SqlDeliveryLog::RecordDeliveredAll(std::span<const DeliveryRef> refs, TimePoint at) {
+  if (refs.empty()) return Status::Ok();
+  return sessions_.Transact("record " + std::to_string(refs.size()) + " deliveries",
+                            [&](Session& s) {
+                              for (const DeliveryRef& ref : refs) {
+                                if (Status st = InsertDelivered(s, ref, at); !st.ok()) return st;
+                              }
+                              return Status::Ok();
+                            });
+}
+
+Status SqlDeliveryLog::InsertDelivered(Session& s, const DeliveryRef& ref, TimePoint at) {
+  static const std::string kDone =
+      "INSERT INTO deliveries_done (protocol, kind, subject, endpoint, delivered_at)"
+      " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+  static const std::string kHealth =
+      "INSERT INTO endpoint_health (endpoint, last_success_at) VALUES (?, ?)"
+      " ON CONFLICT (endpoint) DO UPDATE SET last_success_at = excluded.last_success_at,"
+      " failing_since = NULL, consecutive_failures = 0, last_error = ''";
+  const int64_t when = ToMillis(at);
+  if (SqliteStatements* prepared = sessions_.sqlite_statements(); prepared != nullptr) {
+    SqliteStatement done = prepared->Get(kDone);
+    BindRef(done, ref);
+    done.Bind(5, when);
+    done.Execute();
+    SqliteStatement health = prepared->Get(kHealth);
+    health.Bind(1, ref.endpoint);
+    health.Bind(2, when);
+    health.Execute();
     return Status::Ok();
-  });
+  }
+  const SqlDialect& d = sessions_.dialect();
+  const std::string endpoint(ref.endpoint);
+  s << d.Native(kDone), bind(std::string(ref.protocol)), bind(std::string(ref.kind)),
+      bind(ref.subject), bind(endpoint), bind(when), now;
+  s << d.Native(kHealth), bind(endpoint), bind(when), now;
+  return Status::Ok();
 }
 
 Status SqlDeliveryLog::RecordFailure(std::string_view endpoint, std::string_view error,

@@ -14,12 +14,16 @@ class SqlDeliveryLog final : public DeliveryLog {
 
   Result<bool> WasDelivered(const DeliveryRef& ref) override;
   Status RecordDelivered(const DeliveryRef& ref, TimePoint at) override;
+  Status RecordDeliveredAll(std::span<const DeliveryRef> refs, TimePoint at) override;
   Status RecordFailure(std::string_view endpoint, std::string_view error, TimePoint at) override;
   Result<std::vector<EndpointHealth>> Health(const std::vector<std::string>& endpoints) override;
   Result<std::vector<EndpointHealth>> Failing(size_t limit) override;
   Result<int64_t> PruneDelivered(TimePoint before) override;
 
  private:
+  // The success's rows, on `s` inside a transaction.
+  Status InsertDelivered(Poco::Data::Session& s, const DeliveryRef& ref, TimePoint at);
+
   SqlSessions& sessions_;
 };
 

@@ -42,9 +42,19 @@ Status SqlNoticeStore::MarkEnqueued(int64_t notice_id) {
 
 Result<Notice> SqlNoticeStore::GetNotice(int64_t notice_id) {
   return sessions_.Run("get " + NoticeName(notice_id), [&](Session& s) -> Result<Notice> {
+    static const std::string kSelect = "SELECT " + std::string(kNoticeColumns) + " WHERE id = ?";
     std::vector<Notice> rows;
-    s << sessions_.dialect().Native("SELECT " + std::string(kNoticeColumns) + " WHERE id = ?"),
-        into(rows), bind(notice_id), now;
+    if (SqliteStatements* prepared = sessions_.sqlite_statements(); prepared != nullptr) {
+      // SQLite: prepared once (the publisher reads the notice of every delivery).
+      SqliteStatement select = prepared->Get(kSelect);
+      select.Bind(1, notice_id);
+      if (select.Next()) {
+        SqliteRowReader reader(select);
+        VisitColumns(rows.emplace_back(), reader);
+      }
+    } else {
+      s << sessions_.dialect().Native(kSelect), into(rows), bind(notice_id), now;
+    }
     if (rows.empty()) return Status::NotFound("store: " + NoticeName(notice_id) + " not found");
     return std::move(rows.front());
   });

@@ -103,8 +103,19 @@ Result<std::vector<Subscription>> SqlSubscriptionStore::ListByEndpoint(int64_t a
       "list subscribers of " + AccountName(account_id) + " at " + value,
       [&](Session& s) -> Result<std::vector<Subscription>> {
         std::vector<Subscription> rows;
-        s << sessions_.dialect().Native("SELECT " + std::string(kSubscriptionColumns) + where),
-            into(rows), bind(account_id), bind(value), now;
+        const std::string sql = "SELECT " + std::string(kSubscriptionColumns) + where;
+        if (SqliteStatements* prepared = sessions_.sqlite_statements(); prepared != nullptr) {
+          // SQLite: prepared once (the publisher asks this before every delivery).
+          SqliteStatement select = prepared->Get(sql);
+          select.Bind(1, account_id);
+          select.Bind(2, value);
+          while (select.Next()) {
+            SqliteRowReader reader(select);
+            VisitColumns(rows.emplace_back(), reader);
+          }
+          return rows;
+        }
+        s << sessions_.dialect().Native(sql), into(rows), bind(account_id), bind(value), now;
         return rows;
       });
 }

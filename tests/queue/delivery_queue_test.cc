@@ -144,6 +144,63 @@ TYPED_TEST(DeliveryQueueTest, JobsDifferingInOnePartAreEachDelivered) {
   EXPECT_THAT(this->ClaimNow(), SizeIs(6));
 }
 
+TYPED_TEST(DeliveryQueueTest, EnqueueAllAddsEachJobOnceInOrder) {
+  ASSERT_NE(this->h_.queue, nullptr);
+  ASSERT_OK(this->q().Enqueue(NoticeJob(7, "https://a.example/post")));
+  // More jobs than one Redis script takes, one of them enqueued before.
+  std::vector<DeliveryJob> jobs;
+  for (int i = 0; i < 300; ++i) {
+    jobs.push_back(
+        NoticeJob(7, "https://" + std::string(i == 0 ? "a" : std::to_string(i)) + ".example/post"));
+  }
+  jobs.push_back(ProfileJob(2, "https://a.example/profile"));
+  ASSERT_OK(this->q().EnqueueAll(jobs));
+  ASSERT_OK(this->q().EnqueueAll(jobs));  // A notice fanned out again adds nothing.
+  const std::vector<ClaimedDelivery> first = this->ClaimNow();
+  ASSERT_THAT(first, SizeIs(100));
+  EXPECT_EQ(first[0].job, NoticeJob(7, "https://a.example/post"));
+  EXPECT_EQ(first[1].job, jobs[1]);
+  EXPECT_EQ(first[99].job, jobs[99]);
+  std::vector<ClaimedDelivery> all = first;
+  for (int round = 0; round < 3; ++round) {
+    for (ClaimedDelivery& c : this->ClaimNow()) all.push_back(std::move(c));
+  }
+  ASSERT_THAT(all, SizeIs(301));
+  EXPECT_EQ(all[299].job, jobs[299]);
+  EXPECT_EQ(all[300].job, jobs[300]);
+}
+
+TYPED_TEST(DeliveryQueueTest, EnqueueAllWithAnInvalidJobAddsNothing) {
+  ASSERT_NE(this->h_.queue, nullptr);
+  const std::vector<DeliveryJob> jobs = {NoticeJob(7, "https://a.example/post"), NoticeJob(7, "")};
+  EXPECT_EQ(this->q().EnqueueAll(jobs).code(), Status::Code::kInvalidArgument);
+  EXPECT_THAT(this->ClaimNow(), IsEmpty());
+  ASSERT_OK(this->q().EnqueueAll(std::vector<DeliveryJob>{}));
+  EXPECT_THAT(this->ClaimNow(), IsEmpty());
+}
+
+TYPED_TEST(DeliveryQueueTest, AckAllTakesEveryJobOff) {
+  ASSERT_NE(this->h_.queue, nullptr);
+  ASSERT_OK(this->q().Enqueue(NoticeJob(7, "https://a.example/post")));
+  ASSERT_OK(this->q().Enqueue(NoticeJob(7, "https://b.example/post")));
+  ASSERT_OK(this->q().Enqueue(NoticeJob(7, "https://c.example/post")));
+  std::vector<ClaimedDelivery> got = this->ClaimNow();
+  ASSERT_THAT(got, SizeIs(3));
+  const ClaimedDelivery kept = got[1];
+  got.erase(got.begin() + 1);
+  ASSERT_OK(this->q().AckAll(got));
+  ASSERT_OK(this->q().AckAll(got));  // No longer pending: nothing happens.
+  ASSERT_OK(this->q().AckAll(std::vector<ClaimedDelivery>{}));
+  EXPECT_EQ(this->StatsNow().length, 1);
+  EXPECT_EQ(this->StatsNow().pending, 1);
+  // Only the one left out comes back to a consumer that reclaims stale work.
+  Result<std::vector<ClaimedDelivery>> again =
+      this->q().Claim("worker-2", 100, kNoBlock, milliseconds(0));
+  ASSERT_OK(again);
+  ASSERT_THAT(*again, SizeIs(1));
+  EXPECT_EQ((*again)[0].job, kept.job);
+}
+
 TYPED_TEST(DeliveryQueueTest, InvalidJobsAreRefusedAndNothingIsAdded) {
   ASSERT_NE(this->h_.queue, nullptr);
   struct Case {

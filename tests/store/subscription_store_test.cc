@@ -156,6 +156,40 @@ TEST_P(SubscriptionStoreTest, DeliveryIsRecordedOncePerNoticeAndEndpoint) {
   }
 }
 
+TEST_P(SubscriptionStoreTest, ABatchOfDeliveriesIsRecordedAtOnceWithTheirEndpointsHealth) {
+  const std::string a = "http://a.example/postnotice";
+  const std::string b = "http://b.example/postnotice";
+  ASSERT_OK(db_->deliveries().RecordFailure(a, "HTTP 502", clock_.Now()));
+  const std::vector<DeliveryRef> batch = {DeliveryRef{"omb", "notice", 7, a},
+                                          DeliveryRef{"omb", "notice", 7, b},
+                                          DeliveryRef{"omb", "profile", 3, a}};
+  ASSERT_OK(db_->deliveries().RecordDeliveredAll(std::vector<DeliveryRef>{}, clock_.Now()));
+  ASSERT_OK(db_->deliveries().RecordDeliveredAll(batch, clock_.Now() + seconds(1)));
+  // One of them recorded before (a reclaimed job), with another one: harmless.
+  ASSERT_OK(db_->deliveries().RecordDeliveredAll(
+      std::vector<DeliveryRef>{batch[1], DeliveryRef{"omb", "notice", 8, b}},
+      clock_.Now() + seconds(2)));
+  for (const DeliveryRef& ref :
+       {batch[0], batch[1], batch[2], DeliveryRef{"omb", "notice", 8, b}}) {
+    SCOPED_TRACE(std::string(ref.kind) + " " + std::to_string(ref.subject) + " " +
+                 std::string(ref.endpoint));
+    Result<bool> was = db_->deliveries().WasDelivered(ref);
+    ASSERT_OK(was);
+    EXPECT_TRUE(*was);
+  }
+  Result<bool> other = db_->deliveries().WasDelivered(DeliveryRef{"omb", "notice", 8, a});
+  ASSERT_OK(other);
+  EXPECT_FALSE(*other);
+  Result<std::vector<EndpointHealth>> failing = db_->deliveries().Failing(10);
+  ASSERT_OK(failing);
+  EXPECT_THAT(*failing, ::testing::IsEmpty());  // a's failure cleared by its success.
+  Result<std::vector<EndpointHealth>> health = db_->deliveries().Health({a, b});
+  ASSERT_OK(health);
+  ASSERT_EQ(health->size(), 2u);
+  EXPECT_EQ((*health)[0].last_success_at, clock_.Now() + seconds(1));
+  EXPECT_EQ((*health)[1].last_success_at, clock_.Now() + seconds(2));
+}
+
 TEST_P(SubscriptionStoreTest, EndpointHealthCountsFailuresUntilASuccess) {
   const std::string url = "http://down.example/postnotice";
   const TimePoint t0 = clock_.Now();
