@@ -41,6 +41,21 @@ Utf8Char DecodeUtf8(std::string_view s, size_t pos) {
   return {cp, i - pos, true};
 }
 
+std::string ToWellFormedUtf8(std::string_view s) {
+  if (IsWellFormedUtf8(s)) return std::string(s);
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    const Utf8Char c = DecodeUtf8(s, i);
+    if (c.valid) {
+      out.append(s.substr(i, c.length));
+    } else {
+      AppendUtf8(kReplacementChar, out);
+    }
+    i += c.length;
+  }
+  return out;
+}
+
 bool IsWellFormedUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {

@@ -26,6 +26,9 @@ Utf8Char DecodeUtf8(std::string_view s, size_t pos);
 // True when every byte of `s` belongs to a well-formed UTF-8 sequence.
 bool IsWellFormedUtf8(std::string_view s);
 
+// `s` with each ill-formed sequence (each maximal subpart) replaced by U+FFFD.
+std::string ToWellFormedUtf8(std::string_view s);
+
 // Appends the UTF-8 encoding of `cp`, which must be a Unicode scalar value.
 void AppendUtf8(char32_t cp, std::string& out);
 

@@ -11,22 +11,6 @@ namespace {
 constexpr std::string_view kEllipsis = "…";
 constexpr size_t kMaxDetailBytes = 200;  // Of a peer's answer body quoted on a failure page.
 
-// `s` with every ill-formed sequence replaced by U+FFFD (a feed's title may hold anything).
-std::string WellFormed(std::string_view s) {
-  if (IsWellFormedUtf8(s)) return std::string(s);
-  std::string out;
-  for (size_t i = 0; i < s.size();) {
-    const Utf8Char c = DecodeUtf8(s, i);
-    if (c.valid) {
-      out.append(s.substr(i, c.length));
-    } else {
-      AppendUtf8(kReplacementChar, out);
-    }
-    i += c.length;
-  }
-  return out;
-}
-
 // The longest prefix of well-formed `s` of at most `max_chars` characters and `max_bytes` bytes;
 // when `s` is longer, it ends with "…" within the same limits.
 std::string CutText(std::string_view s, size_t max_chars, size_t max_bytes) {
@@ -48,7 +32,7 @@ std::string CutText(std::string_view s, size_t max_chars, size_t max_bytes) {
 
 // The first bytes of a peer's answer, on one line, for a failure page.
 std::string Excerpt(std::string_view body) {
-  std::string out = CutText(WellFormed(Trim(body)), kMaxDetailBytes, kMaxDetailBytes);
+  std::string out = CutText(ToWellFormedUtf8(Trim(body)), kMaxDetailBytes, kMaxDetailBytes);
   for (char& c : out) {
     if (c == '\r' || c == '\n' || c == '\t') c = ' ';
   }
@@ -129,22 +113,6 @@ FailureText DescribeFailure(SubscribeFailure failure) {
               false};
   }
   return {500, "Subscription failed", "", false};
-}
-
-omb::ListeneeProfile BlogListenee(std::string_view base_url, std::string_view license,
-                                  const store::FeedRecord& feed) {
-  omb::ListeneeProfile p;
-  p.uri = std::string(base_url) + "user/" + std::to_string(feed.account_id);
-  p.profile = std::string(base_url) + feed.nickname;
-  p.nickname = feed.nickname;
-  p.license = std::string(license);
-  p.fullname = CutText(WellFormed(Trim(feed.title)), omb::kMaxUriBytes, omb::kMaxUriBytes);
-  if (!feed.site_url.empty() && feed.site_url.size() <= omb::kMaxUriBytes &&
-      omb::PassesStrictUriRule(feed.site_url)) {
-    p.homepage = feed.site_url;
-  }
-  p.bio = CutText(WellFormed(Trim(feed.description)), omb::kMaxBioLength, omb::kMaxBioLength);
-  return p;
 }
 
 omb::XrdsAccount BlogXrdsAccount(std::string_view base_url, int64_t account_id) {

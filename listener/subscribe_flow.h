@@ -60,15 +60,6 @@ struct Failure {
 
 // ---- The listenee: the blog account ----
 
-// The blog's OMB profile (omb-0.1.md §9.1): uri BASE/user/ACCOUNT, profile BASE/NICK, the
-// nickname, `license`, fullname = the feed title (cut to 255 bytes on a character boundary),
-// homepage = the blog's site when it passes the strict URI rule, bio = the description cut to
-// 140 characters and 140 bytes (with "…" when cut). No avatar: the bridge has no 96×96 image of
-// its own to serve, and Laconica ≤0.8 refuses the whole subscription for one of another size.
-// Text fields are sanitized to well-formed UTF-8 first. `base_url` ends with '/'.
-omb::ListeneeProfile BlogListenee(std::string_view base_url, std::string_view license,
-                                  const store::FeedRecord& feed);
-
 // The blog's XRDS (served at BASE/NICK/xrds): LocalID BASE/user/ACCOUNT, the bridge's OAuth
 // endpoints BASE/omb/requesttoken, …/userauthorization, …/accesstoken, and the account's
 // BASE/omb/ACCOUNT/postnotice and …/updateprofile (DESIGN.md "Identity and URLs").

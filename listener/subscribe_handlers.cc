@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/nickname.h"
+#include "omb/blog_profile.h"
 #include "omb/xrds.h"
 
 namespace feedbridge::listener {
@@ -186,7 +187,13 @@ Result<web::WebResponse> SubscribeHandlers::Start(const web::WebRequest& request
   const omb::TokenReply& token = std::get<omb::TokenReply>(request_token);
 
   Result<std::string> location =
-      AuthorizeLocation(peer, BlogListenee(options_.base_url, options_.license, blog),
+      AuthorizeLocation(peer,
+                        omb::BlogProfile({.account_id = blog.account_id,
+                                          .nickname = blog.nickname,
+                                          .title = blog.title,
+                                          .description = blog.description,
+                                          .site_url = blog.site_url},
+                                         options_.base_url, options_.license),
                         callback_url_, token, NewSigner());
   // The blog's own profile or the callback failing the peers' URI rule: the bridge's
   // configuration (server.base_url), not the person's doing.

@@ -1,5 +1,6 @@
 #include "omb/blog_profile.h"
 
+#include "common/utf8.h"
 #include "omb/notice_text.h"
 
 namespace feedbridge::omb {
@@ -26,8 +27,10 @@ ListeneeProfile BlogProfile(const BlogAccount& blog, std::string_view base_url,
   p.profile = base + blog.nickname;
   p.nickname = blog.nickname;
   p.license = std::string(license);
-  p.fullname = FitBytes(blog.title, kMaxUriBytes);
-  p.bio = FitBytes(blog.description, kMaxBioLength);
+  // A feed's title or description may hold anything: ill-formed UTF-8 would make every peer
+  // refuse the whole profile.
+  p.fullname = FitBytes(ToWellFormedUtf8(blog.title), kMaxUriBytes);
+  p.bio = FitBytes(ToWellFormedUtf8(blog.description), kMaxBioLength);
   if (!blog.site_url.empty()) {
     if (Result<std::string> home = EncodeForStrictUri(blog.site_url);
         home.ok() && home->size() <= kMaxUriBytes) {

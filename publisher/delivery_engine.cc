@@ -208,7 +208,13 @@ Status DeliveryEngine::Flush(const Delivered& delivered) {
                          " deliveries (the first " + JobName(delivered.front().job) +
                          "): delivered, not recorded: " + s.message());
   }
-  return deps_.deliveries.AckAll(delivered);
+  if (Status s = deps_.deliveries.AckAll(delivered); !s.ok()) return s;
+  if (deps_.logger.debug()) {
+    for (const queue::ClaimedDelivery& d : delivered) {
+      deps_.logger.debug("publisher: " + JobName(d.job) + ": delivered");
+    }
+  }
+  return Status::Ok();
 }
 
 Result<DeliveryOutcome> DeliveryEngine::PutBack(const queue::ClaimedDelivery& claimed,

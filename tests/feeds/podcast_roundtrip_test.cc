@@ -1,11 +1,11 @@
-// Round trip with a real consumer (issue 15): five podcast and media feeds in the styles of
-// five hosts (tests/testdata/podcasts/, see the README there) go through our parser and our
+// Round trip with a real consumer (issue 15): six podcast and media feeds in the styles of
+// six hosts (tests/testdata/podcasts/, see the README there) go through our parser and our
 // RSS 2.0, Atom and JSON Feed writers, and Debian's python3-feedparser reads the origin and our
 // RSS and Atom outputs (read_podcasts_with_feedparser.py). Debian's feedparser 6.0 has no JSON
 // Feed support (it takes JSON for XML and reports bozo), so our JSON Feed output is read with
 // Python's json module instead, by the same script. What a podcast app shows must come through:
-// the same entries and ids, enclosures with URL, type and length (each URL once), durations,
-// images, tags and authors.
+// the same entries, ids, links and dates, enclosures with URL, type and length (each URL once),
+// durations, images, tags and authors.
 
 #include <Poco/Dynamic/Var.h>
 #include <Poco/Exception.h>
@@ -101,6 +101,8 @@ void ExpectSameAsModel(const Feed& model, const Object::Ptr& origin, const Objec
       EXPECT_EQ(Str(e, "id"), id);
     }
     EXPECT_EQ(Str(e, "title"), Str(o, "title"));
+    EXPECT_EQ(Str(e, "link"), Str(o, "link"));
+    EXPECT_EQ(Str(e, "date"), Str(o, "date"));
 
     // Enclosures: each of ours once, with its type and length; the origin's <enclosure>s all.
     std::set<EnclosureKey> expected;
@@ -221,8 +223,8 @@ INSTANTIATE_TEST_SUITE_P(
              "ep1.jpg"},
         Host{"podbean.rss", 1, 1, nullptr},
         Host{"video_media_rss.rss", 1, 2, "https://i.video.example/bowl/hq.jpg"},
-        Host{"wordpress_blog.rss", 2, 1,
-             "https://lou.example/wp-content/uploads/2026/11/loaf.jpg"}),
+        Host{"wordpress_blog.rss", 2, 1, "https://lou.example/wp-content/uploads/2026/11/loaf.jpg"},
+        Host{"youtube.atom", 2, 1, "https://i1.ytimg.example/vi/Pr0neR0ses1/hqdefault.jpg"}),
     [](const ::testing::TestParamInfo<Host>& param) {
       std::string name = param.param.file;
       return name.substr(0, name.find('.'));

@@ -5,7 +5,8 @@ tests/feeds/podcast_roundtrip_test.cc.
 Usage: read_podcasts_with_feedparser.py FILE...
 
 Prints one JSON array on stdout, an object per FILE: file, reader, bozo, version, image (the
-feed's image URL: image.href, else logo/icon), entries: [{id, title, enclosures: [{url, type,
+feed's image URL: image.href, else logo/icon), entries: [{id, title, link, date (published, else updated, as UTC
+YYYY-MM-DDTHH:MM:SSZ), enclosures: [{url, type,
 length}], duration (itunes_duration as written, or JSON Feed's duration_in_seconds), image
 (itunes:image href, else the first media:thumbnail), tags: [{term, scheme}], authors: [{name,
 email}]}].
@@ -15,8 +16,10 @@ bozo. A file that starts with '{' is therefore read with Python's json module in
 reader says so. Exit status: 0 when every file was read, 2 on bad usage, 3 without feedparser.
 """
 
+import datetime
 import json
 import sys
+import time
 
 try:
     import feedparser
@@ -30,6 +33,19 @@ def as_int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def iso(parsed):
+    """A feedparser time tuple (UTC) as YYYY-MM-DDTHH:MM:SSZ, or None."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", parsed) if parsed else None
+
+
+def iso_text(text):
+    """An RFC 3339 date (JSON Feed) in the form iso() gives, or None."""
+    if not text:
+        return None
+    when = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read_xml(data):
@@ -48,6 +64,8 @@ def read_xml(data):
             "enclosures": [{"url": e.get("href"), "type": e.get("type"),
                             "length": as_int(e.get("length"))}
                            for e in entry.get("enclosures", [])],
+            "link": entry.get("link"),
+            "date": iso(entry.get("published_parsed") or entry.get("updated_parsed")),
             "duration": entry.get("itunes_duration"),
             "image": entry_image,
             "tags": [{"term": t.get("term"), "scheme": t.get("scheme")}
@@ -74,6 +92,8 @@ def read_json_feed(data):
             "title": item.get("title"),
             "enclosures": [{"url": a.get("url"), "type": a.get("mime_type"),
                             "length": a.get("size_in_bytes")} for a in attachments],
+            "link": item.get("url"),
+            "date": iso_text(item.get("date_published") or item.get("date_modified")),
             "duration": str(durations[0]) if durations else None,
             "image": item.get("image"),
             "tags": [{"term": t, "scheme": None} for t in item.get("tags", [])],

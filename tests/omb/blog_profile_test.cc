@@ -83,5 +83,33 @@ TEST(BlogProfileTest, LongOrOddFieldsAreFittedSoEveryPeerTakesThem) {
   }
 }
 
+// Cases the remote-subscribe flow's own copy of this builder had (the flow now sends this
+// profile, so what a subscriber sees at the authorize step is what updateProfile later says).
+TEST(BlogProfileTest, TrimsRepairsAndKeepsWhatPassesAsIs) {
+  struct Case {
+    const char* name;
+    std::string title, description, site_url;
+    std::string fullname, bio, homepage;
+  };
+  const Case cases[] = {
+      {"white space trimmed", "  Garden  ", "\n About \n", "", "Garden", "About", ""},
+      {"ill-formed UTF-8 replaced", "Bad \xff byte", "", "", "Bad \xef\xbf\xbd byte", "", ""},
+      {"https homepage kept", "", "", "https://blog.example/", "", "", "https://blog.example/"},
+      {"short bio as is", "", "About gardens.", "", "", "About gardens.", ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    BlogAccount blog = Blog();
+    blog.title = c.title;
+    blog.description = c.description;
+    blog.site_url = c.site_url;
+    const ListeneeProfile p = BlogProfile(blog, kBase, kDefaultLicense);
+    EXPECT_EQ(p.fullname, c.fullname);
+    EXPECT_EQ(p.bio, c.bio);
+    EXPECT_EQ(p.homepage, c.homepage);
+    EXPECT_OK(ValidateProfile(p));
+  }
+}
+
 }  // namespace
 }  // namespace feedbridge::omb
