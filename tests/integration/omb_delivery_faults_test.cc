@@ -202,6 +202,9 @@ TEST_F(OmbDeliveryFaultsTest, HostilePeersCannotHurtThePublisher) {
   for (OmbPeerProcess* p : {&huge, &endless, &redirect}) {
     EXPECT_FALSE(Received(*p).empty()) << p->options().fault << " was never tried";
   }
+  for (const PeerRequest& r : Received(redirect)) {
+    EXPECT_NE(r.action, "followed-redirect") << "the publisher followed a 307";
+  }
   Result<std::vector<store::EndpointHealth>> health =
       services_->database().deliveries().Health({huge.PostNoticeUrl(), redirect.PostNoticeUrl(),
                                                  tls_sub.post_notice_url, good.PostNoticeUrl()});

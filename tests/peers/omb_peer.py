@@ -54,7 +54,8 @@ FAULTS (apply to postNotice and updateProfile only; the rest keeps working):
   slow           waits `seconds` (default 30) before answering normally
   huge           200 with 16 MiB of text before the success line
   endless        200, chunked, an endless body
-  redirect       307 to http://10.0.0.1/index.php?action=postnotice (never contacted by us)
+  redirect       307 to this peer's /_redirected/index.php?action=... (recorded in /_received
+                 as action "followed-redirect" if a client follows it)
 """
 
 import argparse
@@ -604,6 +605,15 @@ class Handler(BaseHTTPRequestHandler):
                     if c.get("clear"):
                         peer.received.clear()
                     return self.send(200, "application/json", json.dumps(peer.state()))
+            if path.startswith("/_redirected/"):
+                # Where the redirect fault points: a client that follows the 307 lands here,
+                # is recorded as "followed-redirect" and is told the notice was taken.
+                with peer.lock:
+                    peer.received.append({"action": "followed-redirect", "params": params,
+                                          "token": params.get("oauth_token", ""), "user": None,
+                                          "signature_ok": False, "time": time.time(),
+                                          "status": 200, "answer": SUCCESS_BODY})
+                return self.send(200, "text/plain", SUCCESS_BODY)
             if path == "/index.php":
                 return self.omb(method, params, url.query, form_body, headers, dict(form))
             m = re.match(r"^/([0-9A-Za-z]{1,64})(/xrds)?$", path)
@@ -658,7 +668,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.endless()
             if fault == "redirect":
                 return self.send(307, "text/plain", "", {
-                    "Location": "http://10.0.0.1/index.php?action=" + action})
+                    "Location": peer.base() + "_redirected/index.php?action=" + action})
             return self.send(status, ctype, body)
         with peer.lock:
             if action == "requesttoken":
