@@ -32,6 +32,8 @@ class FeedStore {
   // The default calls GetFeed for each; SQL stores answer with one query.
   virtual Result<std::vector<FeedRecord>> GetFeeds(const std::vector<int64_t>& feed_ids);
   virtual Result<FeedRecord> FindFeed(std::string_view url_or_nickname) = 0;  // NotFound.
+  // The feed of an account (its identifier URI BASE/user/<account_id>). NotFound.
+  virtual Result<FeedRecord> FindFeedByAccount(int64_t account_id) = 0;
   // Feeds in id order after `after_id` (0: from the start), at most `limit`.
   virtual Result<std::vector<FeedRecord>> ListFeeds(int64_t after_id, size_t limit) = 0;
   virtual Result<int64_t> CountFeeds() = 0;

@@ -236,6 +236,18 @@ Result<FeedRecord> SqlFeedStore::FindFeed(std::string_view url_or_nickname) {
   });
 }
 
+Result<FeedRecord> SqlFeedStore::FindFeedByAccount(int64_t account_id) {
+  const std::string name = "account " + std::to_string(account_id);
+  return sessions_.Run("find feed of " + name, [&](Session& s) -> Result<FeedRecord> {
+    std::vector<FeedRecord> rows;
+    s << sessions_.dialect().Native("SELECT " + std::string(kFeedColumns) +
+                                    " WHERE f.account_id = ? ORDER BY f.id LIMIT 1"),
+        into(rows), bind(account_id), now;
+    if (rows.empty()) return Status::NotFound("store: no feed of " + name);
+    return std::move(rows.front());
+  });
+}
+
 Result<std::vector<FeedRecord>> SqlFeedStore::ListFeeds(int64_t after_id, size_t limit) {
   return sessions_.Run("list feeds", [&](Session& s) -> Result<std::vector<FeedRecord>> {
     std::vector<FeedRecord> rows;

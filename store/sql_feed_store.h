@@ -20,6 +20,7 @@ class SqlFeedStore final : public FeedStore {
   Result<FeedRecord> GetFeed(int64_t feed_id) override;
   Result<std::vector<FeedRecord>> GetFeeds(const std::vector<int64_t>& feed_ids) override;
   Result<FeedRecord> FindFeed(std::string_view url_or_nickname) override;
+  Result<FeedRecord> FindFeedByAccount(int64_t account_id) override;
   Result<std::vector<FeedRecord>> ListFeeds(int64_t after_id, size_t limit) override;
   Result<int64_t> CountFeeds() override;
   Status SaveFetchState(int64_t feed_id, const FetchState& state) override;

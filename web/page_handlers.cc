@@ -234,6 +234,10 @@ void PageHandlers::Register(Router& router) {
     const auto it = params.find("id");
     return NoticePage(request, it == params.end() ? std::string_view() : it->second);
   });
+  router.Add("GET", "/user/{id}", [this](const WebRequest& request, const PathParams& params) {
+    const auto it = params.find("id");
+    return Identifier(request, it == params.end() ? std::string_view() : it->second);
+  });
   router.Add("GET", "/{nick}", [this](const WebRequest& request, const PathParams& params) {
     const auto it = params.find("nick");
     return Profile(request, it == params.end() ? std::string_view() : it->second);
@@ -319,10 +323,12 @@ Result<WebResponse> PageHandlers::Profile(const WebRequest& request, std::string
     if (!count.ok()) return count.status().WithContext("web: profile " + Quote(nick));
     data.set("subscribers",
              Counted(static_cast<uint64_t>(*count), "OMB subscriber", "OMB subscribers"));
-    // Laconica's way: a link to the remote-subscribe form, filled in with the blog. (The form
-    // itself stays off this page: the page holds no active markup at all, which the browser
-    // test of hostile entries checks, and the profile keeps the strict form-action.)
-    data.set("subscribe_url", base_url_ + "main/remotesubscribe?nickname=" + feed->nickname);
+    // The remote-subscribe form, as Laconica put it on a profile: the blog given, the
+    // subscriber's profile URL asked. Its answer is a 303 to the subscriber's own service, so
+    // this page's form-action allows other sites; it is the page's only active markup (the
+    // browser test of hostile entries checks that nothing else is).
+    data.set("subscribe_action", base_url_ + "main/remotesubscribe");
+    page.form_leaves_site = true;
   }
   mustache::data alternates{mustache::data::type::list};
   for (size_t i = 0; i < page.alternates.size(); ++i) {
@@ -353,6 +359,25 @@ Result<WebResponse> PageHandlers::Profile(const WebRequest& request, std::string
   page.body = std::move(*body);
   Result<WebResponse> response = Finish(request, page);
   if (response.ok()) response->SetHeader("X-XRDS-Location", page.xrds_url);
+  return response;
+}
+
+Result<WebResponse> PageHandlers::Identifier(const WebRequest&, std::string_view id) {
+  const Status not_found = Status::NotFound("web: no account " + Quote(id));
+  const std::optional<int64_t> account_id = PositiveInteger(id);
+  if (!account_id) return not_found;
+  Result<store::FeedRecord> feed = feeds_.FindFeedByAccount(*account_id);
+  if (!feed.ok()) {
+    if (feed.status().code() == Status::Code::kNotFound) return not_found;
+    return feed.status().WithContext("web: account " + Quote(id));
+  }
+  // Found, not Moved Permanently: the identifier is the account's for ever, the profile URL is
+  // where it is today.
+  WebResponse response;
+  response.status = 302;
+  response.content_type = "text/plain; charset=utf-8";
+  response.SetHeader("Location", base_url_ + feed->nickname);
+  response.SetHeader("Cache-Control", std::string(kCacheControl));
   return response;
 }
 

@@ -43,7 +43,8 @@ class PageHandlers final : public ErrorPages {
   PageHandlers(const PageHandlers&) = delete;
   PageHandlers& operator=(const PageHandlers&) = delete;
 
-  // Adds GET "/style.css", "/", "/notice/{id}" and "/{nick}". Literal routes are added before
+  // Adds GET "/style.css", "/", "/notice/{id}", "/user/{id}" and "/{nick}". Literal routes are
+  // added before
   // "/{nick}" so they win with a first-match router.
   void Register(Router& router);
 
@@ -53,6 +54,10 @@ class PageHandlers final : public ErrorPages {
   // GET /{nick}: a blog's profile and its latest notices, paged with ?before=<notice id>.
   // NotFound for an unknown nickname; InvalidArgument for a bad `before`.
   Result<WebResponse> Profile(const WebRequest& request, std::string_view nick);
+  // GET /user/{id}: a blog account's identifier URI (DESIGN.md), a 302 to its profile page.
+  // NotFound for an unknown or removed account. ("/user/xrds" and the feeds of a blog named
+  // "user" are routes of their own, added before this one.)
+  Result<WebResponse> Identifier(const WebRequest& request, std::string_view id);
   // GET /notice/{id}: a notice, its entry's title and sanitized content. NotFound.
   Result<WebResponse> NoticePage(const WebRequest& request, std::string_view id);
   // GET /style.css.

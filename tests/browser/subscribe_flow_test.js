@@ -1,7 +1,7 @@
 // BrowserTest.SubscribeFlow: a person on a Laconica 0.8 service (tests/peers/omb_peer.py, which
 // checks every OAuth signature with python3-oauthlib) subscribes to a blog bridged by the built
 // feedbridge, in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core): the
-// blog's profile page, its "Subscribe" link, the remote-subscribe form, the 303 to the peer's
+// blog's profile page and its subscribe form (and once Laconica's form page), the 303 to the peer's
 // authorize page, Approve, the 303 back to the bridge's callback, the success page; then the
 // failure pages a person meets: already subscribed, declined on their service, a page without
 // an OMB account, a URL that is no profile, a callback the bridge never started.
@@ -65,13 +65,18 @@ async function Heading(page) {
   return ((await page.locator('h1').first().textContent()) || '').trim();
 }
 
-// Opens the blog's form page through the profile's link and submits `profileUrl`; resolves when
-// the next page (the peer's, or a bridge page) has loaded.
-async function SubmitForm(page, base, profileUrl) {
-  await page.goto(`${base}${kNickname}`, {waitUntil: 'load'});
-  await Promise.all([page.waitForURL(`${base}main/remotesubscribe?nickname=${kNickname}`),
-    page.locator('a.subscribe').click()]);
-  Expect(await page.locator('#nickname').inputValue() === kNickname, 'form: nickname filled in');
+// Submits `profileUrl` in the subscribe form of the blog's profile page, or with `standalone` in
+// Laconica's form page (BASE/main/remotesubscribe?nickname=); resolves when the next page (the
+// peer's, or a bridge page) has loaded.
+async function SubmitForm(page, base, profileUrl, {standalone = false} = {}) {
+  if (standalone) {
+    await page.goto(`${base}main/remotesubscribe?nickname=${kNickname}`, {waitUntil: 'load'});
+    Expect(await page.locator('#nickname').inputValue() === kNickname, 'form: nickname filled in');
+  } else {
+    await page.goto(`${base}${kNickname}`, {waitUntil: 'load'});
+    Expect(await page.locator('form.subscribe input[name="nickname"]').inputValue() === kNickname,
+           'profile form: the blog given');
+  }
   await page.locator('#profile_url').fill(profileUrl);
   await Promise.all([page.waitForNavigation({waitUntil: 'load'}),
     page.locator('form.subscribe button[type="submit"]').click()]);
@@ -116,16 +121,17 @@ async function Flow(browser, base, blog, peerUrl, outDir) {
   await page.goto(`${base}${kNickname}`, {waitUntil: 'load'});
   await page.reload({waitUntil: 'load'});
   const count = (await page.locator('p.subscribers').textContent()) || '';
-  Expect(count.startsWith('1 OMB subscriber '), `profile: subscriber count '${count}'`);
+  Expect(count === '1 OMB subscriber', `profile: subscriber count '${count}'`);
 
   // The failure pages.
-  const failure = async (name, profileUrl, heading) => {
-    await SubmitForm(page, base, profileUrl);
+  const failure = async (name, profileUrl, heading, options) => {
+    await SubmitForm(page, base, profileUrl, options);
     Expect(await Heading(page) === heading, `${name}: heading '${await Heading(page)}'`);
     await shot(`4-${name}`);
   };
   await failure('already-subscribed', `${peerUrl}/alice`, 'You are already subscribed');
-  await failure('no-xrds', `${blog}/`, 'No OpenMicroBlogging account found there');
+  await failure('no-xrds', `${blog}/`, 'No OpenMicroBlogging account found there',
+                {standalone: true});
   await failure('not-a-profile', `${peerUrl}/nobody`, 'That is not a profile URL');
   await SubmitForm(page, base, `${peerUrl}/bob`);
   Expect(await Heading(page) === 'Authorize subscription', 'bob: the peer\'s authorize page');

@@ -120,7 +120,7 @@ TEST_F(OmbSubscribeTest, RemotePersonSubscribesThroughTheFormAndReceivesTheNextP
   ASSERT_OK(feed);
   ASSERT_OK(s.poller().PollFeed(feed->id));  // The backlog: not broadcast.
 
-  // The profile page advertises the XRDS both ways and links to the form.
+  // The profile page advertises the XRDS both ways and holds the subscribe form.
   Result<http::HttpResponse> profile = Browse("GET", base_url_ + "blog");
   ASSERT_OK(profile);
   ASSERT_EQ(profile->status, 200);
@@ -128,8 +128,14 @@ TEST_F(OmbSubscribeTest, RemotePersonSubscribesThroughTheFormAndReceivesTheNextP
   EXPECT_THAT(profile->body, HasSubstr("<meta http-equiv=\"X-XRDS-Location\" content=\"" +
                                        base_url_ + "blog/xrds\">"));
   EXPECT_THAT(profile->body, HasSubstr("0 OMB subscribers"));
-  EXPECT_THAT(profile->body,
-              HasSubstr("href=\"" + base_url_ + "main/remotesubscribe?nickname=blog\""));
+  EXPECT_THAT(profile->body, HasSubstr("<form class=\"subscribe\" method=\"post\" action=\"" +
+                                       base_url_ + "main/remotesubscribe\">"));
+  // The identifier URI the XRDS and every OMB message name leads to the profile.
+  Result<http::HttpResponse> identifier =
+      Browse("GET", base_url_ + "user/" + std::to_string(feed->account_id));
+  ASSERT_OK(identifier);
+  EXPECT_EQ(identifier->status, 302);
+  EXPECT_EQ(identifier->Find("Location"), base_url_ + "blog");
   // Discovery of the blog itself, as a peer's consumer would do it.
   Result<omb::YadisDecision> decision =
       omb::DecideYadis({profile->status, profile->Find("Content-Type"),
@@ -172,7 +178,7 @@ TEST_F(OmbSubscribeTest, RemotePersonSubscribesThroughTheFormAndReceivesTheNextP
   EXPECT_EQ((*sub)->post_notice_url, peer_->post_notice_url());
   Result<http::HttpResponse> again = Browse("GET", base_url_ + "blog");
   ASSERT_OK(again);
-  EXPECT_THAT(again->body, HasSubstr(">1 OMB subscriber ·"));
+  EXPECT_THAT(again->body, HasSubstr("<p class=\"subscribers\">1 OMB subscriber</p>"));
 
   // The next post reaches the peer, signed with that token.
   SetPosts(2);

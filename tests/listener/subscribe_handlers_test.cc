@@ -193,21 +193,24 @@ TEST_F(SubscribeHandlersTest, WholeFlowStoresTheSubscriptionWithTheAccessTokenAn
   EXPECT_EQ(asked->callback, "http://bridge.example.org/main/finishremotesubscribe");
 }
 
-TEST_F(SubscribeHandlersTest, ProfilePageShowsTheSubscriberCountAndLinksToTheForm) {
+TEST_F(SubscribeHandlersTest, ProfilePageShowsTheSubscriberCountAndTheSubscribeForm) {
   Result<web::WebResponse> before = pages_->Profile(Get("/garden"), "garden");
   ASSERT_OK(before);
-  EXPECT_THAT(before->body, HasSubstr("0 OMB subscribers"));
-  EXPECT_THAT(
-      before->body,
-      HasSubstr("<a class=\"subscribe\" "
-                "href=\"http://bridge.example.org/main/remotesubscribe?nickname=garden\">"));
-  EXPECT_THAT(before->body, Not(HasSubstr("<form")));
-  EXPECT_THAT(HeaderOf(*before, "Content-Security-Policy"), HasSubstr("form-action 'self';"));
+  EXPECT_THAT(before->body, HasSubstr("<p class=\"subscribers\">0 OMB subscribers</p>"));
+  EXPECT_THAT(before->body,
+              HasSubstr("<form class=\"subscribe\" method=\"post\" "
+                        "action=\"http://bridge.example.org/main/remotesubscribe\">\n"
+                        "<input type=\"hidden\" name=\"nickname\" value=\"garden\">"));
+  EXPECT_THAT(before->body,
+              HasSubstr("<input type=\"url\" id=\"profile_url\" name=\"profile_url\""));
+  // The form's answer is a 303 to the subscriber's service: form-action must allow it.
+  EXPECT_THAT(HeaderOf(*before, "Content-Security-Policy"),
+              HasSubstr("form-action 'self' http: https:;"));
   EXPECT_EQ(HeaderOf(*before, "X-XRDS-Location"), "http://bridge.example.org/garden/xrds");
   ASSERT_OK(Subscribe());
   Result<web::WebResponse> after = pages_->Profile(Get("/garden"), "garden");
   ASSERT_OK(after);
-  EXPECT_THAT(after->body, HasSubstr(">1 OMB subscriber ·"));
+  EXPECT_THAT(after->body, HasSubstr(">1 OMB subscriber</p>"));
 }
 
 TEST_F(SubscribeHandlersTest, XrdsNamesTheBlogsIdentifierAndTheBridgesEndpoints) {

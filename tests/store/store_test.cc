@@ -108,6 +108,19 @@ TEST_P(StoreTest, FindFeedByUrlOrNickname) {
   EXPECT_THAT(db_->feeds().FindFeed("carol"), StatusIs(Code::kNotFound));
 }
 
+TEST_P(StoreTest, FindFeedByAccountGivesTheAccountsFeed) {
+  AddBlog("alice");
+  const FeedRecord bob = AddBlog("bob");
+  ASSERT_NE(bob.account_id, 0);
+  Result<FeedRecord> found = db_->feeds().FindFeedByAccount(bob.account_id);
+  ASSERT_OK(found);
+  EXPECT_EQ(found->id, bob.id);
+  EXPECT_EQ(found->nickname, "bob");
+  EXPECT_THAT(db_->feeds().FindFeedByAccount(bob.account_id + 100), StatusIs(Code::kNotFound));
+  ASSERT_OK(db_->feeds().RemoveFeed(bob.id));
+  EXPECT_THAT(db_->feeds().FindFeedByAccount(bob.account_id), StatusIs(Code::kNotFound));
+}
+
 TEST_P(StoreTest, GetFeedOfUnknownIdIsNotFound) {
   EXPECT_THAT(db_->feeds().GetFeed(4242), StatusIs(Code::kNotFound));
 }

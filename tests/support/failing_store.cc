@@ -59,6 +59,11 @@ Result<store::FeedRecord> FailingStore::FindFeed(std::string_view url_or_nicknam
   return feeds_.FindFeed(url_or_nickname);
 }
 
+Result<store::FeedRecord> FailingStore::FindFeedByAccount(int64_t account_id) {
+  if (Status s = Enter("FindFeedByAccount"); !s.ok()) return s;
+  return feeds_.FindFeedByAccount(account_id);
+}
+
 Result<std::vector<store::FeedRecord>> FailingStore::ListFeeds(int64_t after_id, size_t limit) {
   if (Status s = Enter("ListFeeds"); !s.ok()) return s;
   return feeds_.ListFeeds(after_id, limit);

@@ -38,6 +38,7 @@ class FailingStore : public store::FeedStore, public store::EntryStore, public s
   Result<store::FeedRecord> GetFeed(int64_t feed_id) override;
   Result<std::vector<store::FeedRecord>> GetFeeds(const std::vector<int64_t>& feed_ids) override;
   Result<store::FeedRecord> FindFeed(std::string_view url_or_nickname) override;
+  Result<store::FeedRecord> FindFeedByAccount(int64_t account_id) override;
   Result<std::vector<store::FeedRecord>> ListFeeds(int64_t after_id, size_t limit) override;
   Result<int64_t> CountFeeds() override;
   Status SaveFetchState(int64_t feed_id, const store::FetchState& state) override;

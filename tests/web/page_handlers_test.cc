@@ -382,6 +382,27 @@ TEST_F(PageHandlersTest, UnknownNickAndNoticeAreNotFound) {
   EXPECT_THAT(pages_->NoticePage(Get("/notice/abc"), "abc"), StatusIs(Status::Code::kNotFound));
 }
 
+TEST_F(PageHandlersTest, IdentifierUriRedirectsToTheProfile) {
+  AddBlog("first", "First", "t", "<p>x</p>");
+  const store::FeedRecord blog = AddBlog("blog", "Blog", "t", "<p>x</p>");
+  const std::string id = std::to_string(blog.account_id);
+  Result<WebResponse> found = pages_->Identifier(Get("/user/" + id), id);
+  ASSERT_OK(found);
+  EXPECT_EQ(found->status, 302);
+  EXPECT_EQ(HeaderOf(*found, "Location"), std::string(kBase) + "blog");
+
+  const std::string unknown = std::to_string(blog.account_id + 100);
+  Result<WebResponse> missing = pages_->Identifier(Get("/user/" + unknown), unknown);
+  EXPECT_THAT(missing, StatusIs(Status::Code::kNotFound));
+  EXPECT_EQ(missing.status().message(), "web: no account '" + unknown + "'");
+  for (const std::string bad : {"0", "-1", "abc", "1x", ""}) {
+    EXPECT_THAT(pages_->Identifier(Get("/user/" + bad), bad), StatusIs(Status::Code::kNotFound))
+        << bad;
+  }
+  ASSERT_OK(db_->feeds().RemoveFeed(blog.id));
+  EXPECT_THAT(pages_->Identifier(Get("/user/" + id), id), StatusIs(Status::Code::kNotFound));
+}
+
 TEST_F(PageHandlersTest, ErrorPagesShareTheLayout) {
   WebResponse page = pages_->RenderError(404, Status::NotFound("web: no blog named 'nobody'"));
   EXPECT_EQ(page.status, 404);
@@ -441,7 +462,7 @@ TEST_F(PageHandlersTest, StylesheetSupportsDarkModeAndCaching) {
 }
 
 TEST_F(PageHandlersTest, RegistersRoutes) {
-  AddBlog("blog", "Blog", "t", "<p>x</p>");
+  const store::FeedRecord blog = AddBlog("blog", "Blog", "t", "<p>x</p>");
   Router router;
   pages_->Register(router);
   struct Case {
@@ -452,7 +473,8 @@ TEST_F(PageHandlersTest, RegistersRoutes) {
            {"/style.css", "text/css; charset=utf-8"},
            {"/", "text/html; charset=utf-8"},
            {"/blog", "text/html; charset=utf-8"},
-           {"/notice/" + std::to_string(notice_ids_.at(0)), "text/html; charset=utf-8"}}) {
+           {"/notice/" + std::to_string(notice_ids_.at(0)), "text/html; charset=utf-8"},
+           {"/user/" + std::to_string(blog.account_id), "text/plain; charset=utf-8"}}) {
     SCOPED_TRACE(c.path);
     Router::Match match = router.Find("GET", c.path);
     ASSERT_NE(match.handler, nullptr);
