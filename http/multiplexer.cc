@@ -378,9 +378,11 @@ class Multiplexer::Session {
   }
 
   // The connection failed (refused, reset, closed). One that served an earlier exchange may
-  // have been closed by the server meanwhile: before any answer, a GET is sent again once.
+  // have been closed by the server meanwhile: before any answer, a GET or HEAD is sent again
+  // once (PlainRequest::idempotent).
   void ConnectionFailed(Lane& lane, Status error) {
-    if (lane.reused && !lane.retried && !lane.parser->started()) {
+    if (lane.reused && !lane.retried && !lane.parser->started() &&
+        requests_[lane.current].idempotent) {
       CloseConnection(lane);
       lane.retried = true;
       lane.parser.emplace(requests_[lane.current].head_request,

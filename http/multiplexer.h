@@ -31,9 +31,13 @@ struct PlainRequest {
   std::string host;                  // The URL's host name: HostSlots counts per host.
   std::string pool_key;              // Requests with the same key may share a connection.
   Poco::Net::SocketAddress address;  // Resolved and checked by the caller.
-  std::string head;                  // As sent: request line, header fields, the empty line.
-  bool head_request = false;         // HEAD: the answer has no body.
-  size_t max_body_bytes = 0;         // Raw and decoded.
+  // As sent: request line, header fields, the empty line, and a POST's body.
+  std::string head;
+  bool head_request = false;  // HEAD: the answer has no body.
+  // GET, HEAD: sent again once on a new connection when a kept one fails before any answer
+  // (the server closed it meanwhile). Not a POST: the server may have acted on it.
+  bool idempotent = true;
+  size_t max_body_bytes = 0;  // Raw and decoded.
   // The whole exchange, from the moment it starts on a connection (waiting for a free
   // connection is bounded by Run's `start_by` instead).
   std::chrono::milliseconds timeout{0};

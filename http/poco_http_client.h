@@ -47,11 +47,12 @@ class PocoHttpClient final : public HttpClient {
   PocoHttpClient& operator=(const PocoHttpClient&) = delete;
 
   SendResult Send(const HttpRequest& request) override;
-  // Plain-http GET and HEAD requests run at once on the calling thread (non-blocking sockets,
-  // epoll; at most max_exchanges_per_batch in flight, per_host_concurrency per host, shared with
-  // Send), each within its own timeout from the moment it starts; redirects are followed on the
-  // blocking path. Everything else (https, POST) goes through Send after them, four at once on
-  // helper threads; `done` still runs on the calling thread. Results as Send's.
+  // Plain-http GET, HEAD and POST requests run at once on the calling thread (non-blocking
+  // sockets, epoll; at most max_exchanges_per_batch in flight, per_host_concurrency per host,
+  // shared with Send), each within its own timeout from the moment it starts; redirects are
+  // followed on the blocking path. A POST is not sent again when a kept connection fails under
+  // it (nor by Send). Everything else (https, odd header fields) goes through Send after them,
+  // four at once on helper threads; `done` still runs on the calling thread. Results as Send's.
   void SendEach(std::span<const HttpRequest> requests,
                 std::chrono::steady_clock::time_point start_by, const EachDone& done) override;
 

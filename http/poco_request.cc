@@ -56,9 +56,11 @@ Poco::Net::HTTPRequest PocoHttpClient::Impl::BuildRequest(const HopRequest& hop)
 
 Result<std::optional<PlainRequest>> PocoHttpClient::Impl::PreparePlain(
     const HttpRequest& request, std::map<std::string, Result<ResolvedHost>>& resolved) {
-  if ((request.method != "GET" && request.method != "HEAD") || !request.body.empty()) {
+  const bool post = request.method == "POST";
+  if (!post && (request.method != "GET" && request.method != "HEAD")) {
     return std::optional<PlainRequest>();
   }
+  if (!post && !request.body.empty()) return std::optional<PlainRequest>();
   Result<Target> target = ParseTarget(request.url);
   if (!target.ok() || target->scheme != "http") return std::optional<PlainRequest>();
   const auto plain_text = [](std::string_view s, char low) {
@@ -70,7 +72,9 @@ Result<std::optional<PlainRequest>> PocoHttpClient::Impl::PreparePlain(
   if (!plain_text(target->path_and_query, '!')) return std::optional<PlainRequest>();
   for (const Header& h : request.headers) {
     if (h.name.empty() || !plain_text(h.name, '!') || h.name.find(':') != std::string::npos ||
-        !plain_text(h.value, ' ') || EqualsIgnoreAsciiCase(h.name, "host")) {
+        !plain_text(h.value, ' ') || EqualsIgnoreAsciiCase(h.name, "host") ||
+        EqualsIgnoreAsciiCase(h.name, "content-length") ||
+        EqualsIgnoreAsciiCase(h.name, "transfer-encoding")) {
       return std::optional<PlainRequest>();
     }
   }
@@ -93,6 +97,7 @@ Result<std::optional<PlainRequest>> PocoHttpClient::Impl::PreparePlain(
   plain.pool_key = PoolKey("http", target->host, target->port, found->second->text);
   plain.address = Poco::Net::SocketAddress(address, target->port);
   plain.head_request = request.method == "HEAD";
+  plain.idempotent = !post;
   plain.max_body_bytes = request.max_body_bytes;
   plain.timeout = request.timeout;
   std::string& head = plain.head;
@@ -119,7 +124,9 @@ Result<std::optional<PlainRequest>> PocoHttpClient::Impl::PreparePlain(
     head += h.value;
     head += "\r\n";
   }
+  if (post) head += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
   head += "\r\n";
+  if (post) head += request.body;
   return std::optional<PlainRequest>(std::move(plain));
 }
 

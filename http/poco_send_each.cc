@@ -17,8 +17,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// SendEach: exchanges on the blocking path (https, POST) at once per call, each on a helper
-// thread.
+// SendEach: exchanges on the blocking path (https, anything unusual) at once per call, each on a
+// helper thread.
 constexpr size_t kBlockingPerBatch = 4;
 
 }  // namespace
@@ -116,8 +116,8 @@ void PocoHttpClient::Impl::SendEach(std::span<const HttpRequest> requests, Stead
                       (go_on ? "the batch ran out of time" : "the batch was stopped")});
   };
   try {
-    // Plain-http GETs go to the multiplexer, all at once; the rest (https, POST, anything
-    // unusual) one after another on the blocking path, after them.
+    // Plain-http GETs, HEADs and POSTs go to the multiplexer, all at once; the rest (https,
+    // anything unusual) on the blocking path, after them.
     std::vector<PlainRequest> plain;
     std::vector<size_t> plain_of;  // plain[k] is requests[plain_of[k]].
     std::vector<size_t> blocking;

@@ -226,7 +226,7 @@ TEST(SendEachTest, RedirectsAreFollowedFromTheFirstAnswer) {
   EXPECT_EQ(server.RequestCount("/old"), 1);  // Asked once, not again by the blocking path.
 }
 
-TEST(SendEachTest, HttpsAndPostGoThroughTheBlockingPath) {
+TEST(SendEachTest, HttpsGoesThroughTheBlockingPathAfterThePlainRequests) {
   TestCertificates certs;
   HttpTestServer tls_server(
       HttpTestServer::TlsFiles{certs.server_cert_file(), certs.server_key_file()});
@@ -249,8 +249,52 @@ TEST(SendEachTest, HttpsAndPostGoThroughTheBlockingPath) {
   EXPECT_EQ((*out.results[1])->body, "GET");
   ASSERT_OK(*out.results[2]);
   EXPECT_EQ((*out.results[2])->body, "POSTa=b");
-  // The plain GET ended first: the blocking ones run after the multiplexer's.
-  EXPECT_EQ(out.order.front(), 1u);
+  // The plain GET and POST ended first: the blocking one runs after the multiplexer's.
+  EXPECT_EQ(out.order.back(), 0u);
+}
+
+TEST(SendEachTest, PostsRunAtOnceUpToThePerHostLimitEachWithItsBody) {
+  HttpTestServer server;
+  server.Route("/inbox", [](const auto& req, auto& resp) {
+    resp.Hang(milliseconds(150));
+    resp.SetBody(req.method + " " + req.Header("Content-Type") + " " +
+                 req.Header("Content-Length") + " " + req.body);
+  });
+  PocoHttpClient client(Loopback(3));
+  std::vector<HttpRequest> requests;
+  for (int i = 0; i < 9; ++i) {
+    HttpRequest r;
+    r.method = "POST";
+    r.url = server.Url("/inbox?n=" + std::to_string(i));
+    r.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    r.body = "notice=" + std::string(static_cast<size_t>(i) * 1000, 'x');  // Up to 8 KB.
+    r.timeout = std::chrono::seconds(10);
+    requests.push_back(r);
+  }
+  const Outcome out = RunEach(client, requests);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    ASSERT_OK(*out.results[i]);
+    EXPECT_EQ((*out.results[i])->body, "POST application/x-www-form-urlencoded " +
+                                           std::to_string(requests[i].body.size()) + " " +
+                                           requests[i].body);
+  }
+  // At once, on the multiplexer: three connections, each carrying three exchanges.
+  EXPECT_EQ(server.MaxConcurrentRequests(), 3);
+  EXPECT_EQ(server.ConnectionCount(), 3);
+}
+
+TEST(SendEachTest, AnEmptyPostSaysContentLengthZero) {
+  HttpTestServer server;
+  server.Route("/inbox", [](const auto& req, auto& resp) {
+    resp.SetBody(req.method + " [" + req.Header("Content-Length") + "]");
+  });
+  PocoHttpClient client(Loopback());
+  HttpRequest r;
+  r.method = "POST";
+  r.url = server.Url("/inbox");
+  const Outcome out = RunEach(client, {r});
+  ASSERT_OK(*out.results[0]);
+  EXPECT_EQ((*out.results[0])->body, "POST [0]");
 }
 
 TEST(SendEachTest, BlockingPathRunsFourAtOnceAndReportsOnTheCallingThread) {
@@ -437,6 +481,28 @@ TEST(SendEachTest, KeptConnectionClosedBeforeAnAnswerIsRetriedOnANewOne) {
     EXPECT_EQ((*got)->body, "ok");
   }
   EXPECT_EQ(peer.connections(), 3);
+}
+
+TEST(SendEachTest, APostOnAKeptConnectionThatFailsIsNotSentAgain) {
+  // As above: the server read the second request and hung up. It may have acted on it, so a
+  // POST is reported failed (its sender decides), not repeated.
+  std::atomic<int> requests{0};
+  RawPeer peer([&requests](Poco::Net::StreamSocket& s, int) {
+    if (!RawPeer::ReadRequest(s)) return;
+    ++requests;
+    RawPeer::Write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    if (RawPeer::ReadRequest(s)) ++requests;
+  });
+  PocoHttpClient client(Loopback(1));
+  HttpRequest r;
+  r.method = "POST";
+  r.url = peer.Url("/inbox");
+  const Outcome out = RunEach(client, {r, r, r});
+  ASSERT_OK(*out.results[0]);
+  EXPECT_THAT(*out.results[1], StatusIs(Code::kUnavailable));
+  ASSERT_OK(*out.results[2]);  // On a new connection.
+  EXPECT_EQ(peer.connections(), 2);
+  EXPECT_EQ(requests.load(), 3);
 }
 
 TEST(SendEachTest, OddButValidAnswersAreRead) {
