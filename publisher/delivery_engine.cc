@@ -16,6 +16,17 @@ using std::chrono::milliseconds;
 
 constexpr size_t kEnqueueChunk = 256;  // Jobs enqueued at once by FanOut.
 
+// A batch may hold this many jobs per connection of a host (EngineOptions::max_per_host): the
+// HTTP client sends them over the host's connections one after another, and the excess waits
+// on the queue. (Deliver, one job at a time, holds max_per_host.)
+constexpr int kHeldPerConnection = 16;
+
+// An outcome settled without a request, as AdmitJob returns it.
+Result<std::optional<DeliveryOutcome>> Settled(Result<DeliveryOutcome> outcome) {
+  if (!outcome.ok()) return outcome.status();
+  return std::optional(*outcome);
+}
+
 store::DeliveryRef RefOf(const queue::DeliveryJob& job) {
   return store::DeliveryRef{job.protocol, job.kind_name(), job.subject(), job.endpoint};
 }
@@ -172,23 +183,85 @@ Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
   auto claimed = deps_.deliveries.Claim(
       options_.consumer, std::max<size_t>(options_.delivery_batch, 1), block, options_.stale_after);
   if (!claimed.ok()) return claimed.status().WithContext("publisher: deliveries");
-  const auto started = std::chrono::steady_clock::now();
+  const auto start_by = std::chrono::steady_clock::now() + options_.batch_time;
   Delivered delivered;
   Status failed;
+
+  // Each job checked and admitted (or settled without a request), its request prepared.
+  struct Sending {
+    const queue::ClaimedDelivery* claimed;
+    ProtocolAdapter* adapter;
+    std::string host;
+    PreparedDelivery prepared;
+    std::unique_ptr<HostLease> lease;  // Held until its answer is in.
+  };
+  std::vector<Sending> sending;
+  std::vector<http::HttpRequest> requests;
+  const int held_per_host = options_.max_per_host * kHeldPerConnection;
   size_t i = 0;
   for (; i < claimed->size(); ++i) {
-    if (i > 0 && std::chrono::steady_clock::now() - started > options_.batch_time) break;
-    Result<DeliveryOutcome> outcome = DeliverInto((*claimed)[i], &delivered);
-    if (!outcome.ok()) {
-      failed = outcome.status();
-      ++i;
+    const queue::ClaimedDelivery& c = (*claimed)[i];
+    ProtocolAdapter* adapter = nullptr;
+    std::string host;
+    Result<std::optional<DeliveryOutcome>> settled = AdmitJob(c, held_per_host, adapter, host);
+    if (!settled.ok()) {
+      failed = settled.status();
       break;
     }
+    if (settled->has_value()) continue;
+    auto lease = std::make_unique<HostLease>(*this, host);
+    Result<PreparedDelivery> prepared = adapter->Prepare(c.job);
+    if (!prepared.ok()) {
+      if (Result<DeliveryOutcome> o = PrepareFailed(c, prepared.status(), &delivered); !o.ok()) {
+        failed = o.status();
+        break;
+      }
+      continue;
+    }
+    requests.push_back(prepared->request);
+    sending.push_back({&c, adapter, std::move(host), std::move(*prepared), std::move(lease)});
   }
-  // The rest, unsent, go back at once for other workers (their attempts kept). A failure
-  // leaves them claimed: they come back after stale_after.
-  for (; failed.ok() && i < claimed->size(); ++i) {
-    if (Result<DeliveryOutcome> put = PutBack((*claimed)[i], milliseconds(0)); !put.ok()) {
+
+  // The requests at once (HttpClient::SendEach: the client's per-host connections carry them);
+  // each answer settled as it comes. Those not started by start_by go back for other workers.
+  std::vector<size_t> unsent;
+  std::vector<size_t> next_recipient;  // Their recipient was gone: the next one is tried below.
+  if (failed.ok() && !requests.empty()) {
+    deps_.http.SendEach(requests, start_by, [&](size_t k, http::EachResult result) {
+      Sending& s = sending[k];
+      if (std::holds_alternative<http::NotSent>(result)) {
+        s.lease.reset();
+        unsent.push_back(k);
+        return true;
+      }
+      const http::SendResult answer = std::get<http::SendResult>(std::move(result));
+      std::optional<Result<DeliveryOutcome>> done =
+          Conclude(*s.claimed, *s.adapter, s.host, s.prepared, answer, &delivered);
+      if (!done) {
+        next_recipient.push_back(k);
+        return true;
+      }
+      s.lease.reset();
+      if (!done->ok()) {
+        failed = done->status();
+        return false;  // The rest stay claimed: they come back after stale_after.
+      }
+      return true;
+    });
+  }
+  for (const size_t k : next_recipient) {
+    if (!failed.ok()) break;
+    Sending& s = sending[k];
+    if (Result<DeliveryOutcome> o = Attempt(*s.claimed, *s.adapter, s.host, &delivered); !o.ok()) {
+      failed = o.status();
+    }
+    s.lease.reset();
+  }
+  // The unsent go back at once for other workers (their attempts kept). A failure leaves them
+  // claimed: they come back after stale_after.
+  for (const size_t k : unsent) {
+    if (!failed.ok()) break;
+    if (Result<DeliveryOutcome> put = PutBack(*sending[k].claimed, milliseconds(0)); !put.ok()) {
       failed = put.status();
     }
   }
@@ -229,10 +302,11 @@ Result<DeliveryOutcome> DeliveryEngine::Deliver(const queue::ClaimedDelivery& cl
   return DeliverInto(claimed, nullptr);
 }
 
-Result<DeliveryOutcome> DeliveryEngine::DeliverInto(const queue::ClaimedDelivery& claimed,
-                                                    Delivered* delivered) {
+Result<std::optional<DeliveryOutcome>> DeliveryEngine::AdmitJob(
+    const queue::ClaimedDelivery& claimed, int max_in_flight, ProtocolAdapter*& adapter,
+    std::string& host) {
   const queue::DeliveryJob& job = claimed.job;
-  ProtocolAdapter* adapter = AdapterFor(job.protocol);
+  adapter = AdapterFor(job.protocol);
   if (adapter == nullptr) {
     // A job of a protocol this build does not speak: kept for the operator, not retried.
     if (Status s =
@@ -240,41 +314,52 @@ Result<DeliveryOutcome> DeliveryEngine::DeliverInto(const queue::ClaimedDelivery
         !s.ok()) {
       return s;
     }
-    return DeliveryOutcome::kBuried;
+    return std::optional(DeliveryOutcome::kBuried);
   }
   Result<bool> was_delivered = deps_.log.WasDelivered(RefOf(job));
   if (!was_delivered.ok()) {
     deps_.logger.warning("publisher: " + JobName(job) + ": " + was_delivered.status().message());
-    return PutBack(claimed, std::chrono::minutes(1));
+    return Settled(PutBack(claimed, std::chrono::minutes(1)));
   }
   if (*was_delivered) {
     if (Status s = deps_.deliveries.Ack(claimed); !s.ok()) return s;
-    return DeliveryOutcome::kAlreadyDelivered;
+    return std::optional(DeliveryOutcome::kAlreadyDelivered);
   }
 
-  const std::string host = HostOf(job.endpoint);
+  host = HostOf(job.endpoint);
   const TimePoint now = deps_.clock.Now();
-  {
-    std::unique_lock lock(mu_);
-    Host& h = hosts_[host];
-    const Admitted admitted = Admit(h.breaker, now, options_.breaker);
-    if (admitted.admission == Admission::kDefer) {
-      const TimePoint until = RetryAfter(h.breaker, options_.breaker);
-      lock.unlock();
-      const Decision d = DecideDeferred(adapter->retry_policy(), FirstQueued(job), until, now,
-                                        UniformUnit(deps_.random));
-      if (const auto* retry = std::get_if<RetryAt>(&d)) return PutBack(claimed, retry->delay);
-      return Settle(claimed, d, job.endpoint, "", delivered);
+  std::unique_lock lock(mu_);
+  Host& h = hosts_[host];
+  const Admitted admitted = Admit(h.breaker, now, options_.breaker);
+  if (admitted.admission == Admission::kDefer) {
+    const TimePoint until = RetryAfter(h.breaker, options_.breaker);
+    lock.unlock();
+    const Decision d = DecideDeferred(adapter->retry_policy(), FirstQueued(job), until, now,
+                                      UniformUnit(deps_.random));
+    if (const auto* retry = std::get_if<RetryAt>(&d)) {
+      return Settled(PutBack(claimed, retry->delay));
     }
-    if (h.in_flight >= options_.max_per_host && admitted.admission == Admission::kSend) {
-      lock.unlock();
-      const auto spread = milliseconds(static_cast<int64_t>(
-          UniformUnit(deps_.random) * static_cast<double>(options_.busy_host_delay.count())));
-      return PutBack(claimed, options_.busy_host_delay + spread);
-    }
-    h.breaker = admitted.state;
-    ++h.in_flight;
+    return Settled(Settle(claimed, d, job.endpoint, "", nullptr));
   }
+  if (h.in_flight >= max_in_flight && admitted.admission == Admission::kSend) {
+    lock.unlock();
+    const auto spread = milliseconds(static_cast<int64_t>(
+        UniformUnit(deps_.random) * static_cast<double>(options_.busy_host_delay.count())));
+    return Settled(PutBack(claimed, options_.busy_host_delay + spread));
+  }
+  h.breaker = admitted.state;
+  ++h.in_flight;  // The caller's HostLease gives it back.
+  return std::optional<DeliveryOutcome>();
+}
+
+Result<DeliveryOutcome> DeliveryEngine::DeliverInto(const queue::ClaimedDelivery& claimed,
+                                                    Delivered* delivered) {
+  ProtocolAdapter* adapter = nullptr;
+  std::string host;
+  Result<std::optional<DeliveryOutcome>> settled =
+      AdmitJob(claimed, options_.max_per_host, adapter, host);
+  if (!settled.ok()) return settled.status();
+  if (settled->has_value()) return **settled;
   HostLease lease(*this, host);
   return Attempt(claimed, *adapter, host, delivered);
 }
@@ -282,47 +367,61 @@ Result<DeliveryOutcome> DeliveryEngine::DeliverInto(const queue::ClaimedDelivery
 Result<DeliveryOutcome> DeliveryEngine::Attempt(const queue::ClaimedDelivery& claimed,
                                                 ProtocolAdapter& adapter, const std::string& host,
                                                 Delivered* delivered) {
-  const queue::DeliveryJob& job = claimed.job;
   for (int recipient = 0; recipient < options_.max_recipients_per_attempt; ++recipient) {
-    Result<PreparedDelivery> prepared = adapter.Prepare(job);
-    if (!prepared.ok()) {
-      if (prepared.status().code() == Status::Code::kNotFound) {
-        deps_.logger.information("publisher: " + JobName(job) +
-                                 ": nothing to send: " + prepared.status().message());
-        if (Status s = deps_.deliveries.Ack(claimed); !s.ok()) return s;
-        return DeliveryOutcome::kNothingToSend;
-      }
-      if (!prepared.status().IsRetryable()) {
-        // A job no peer could take (the adapter cannot build a valid request for it).
-        return Settle(claimed, Bury{prepared.status().message()}, job.endpoint, "", delivered);
-      }
-      deps_.logger.warning("publisher: " + JobName(job) + ": " + prepared.status().message());
-      return PutBack(claimed, std::chrono::minutes(1));
+    Result<PreparedDelivery> prepared = adapter.Prepare(claimed.job);
+    if (!prepared.ok()) return PrepareFailed(claimed, prepared.status(), delivered);
+    const http::SendResult answer = deps_.http.Send(prepared->request);
+    if (std::optional<Result<DeliveryOutcome>> done =
+            Conclude(claimed, adapter, host, *prepared, answer, delivered)) {
+      return std::move(*done);
     }
-    const Result<http::HttpResponse> answer = deps_.http.Send(prepared->request);
-    const AttemptResult result = adapter.Interpret(*prepared, answer);
-    const TimePoint now = deps_.clock.Now();
-    {
-      std::lock_guard lock(mu_);
-      Host& h = hosts_[host];
-      h.breaker = Record(h.breaker, result.host_failing, now, options_.breaker);
-    }
-    const Decision decision = Decide(result, adapter.retry_policy(), job.attempts + 1,
-                                     FirstQueued(job), now, UniformUnit(deps_.random));
-    if (const auto* drop = std::get_if<DropRecipient>(&decision)) {
-      deps_.logger.information("publisher: " + JobName(job) + ": " + prepared->recipient +
-                               " is gone (" + drop->reason + "); trying the next recipient");
-      if (Status s = adapter.DropRecipient(*prepared);
-          !s.ok() && s.code() != Status::Code::kNotFound) {
-        deps_.logger.warning("publisher: " + JobName(job) + ": " + s.message());
-        return PutBack(claimed, std::chrono::minutes(1));
-      }
-      continue;
-    }
-    return Settle(claimed, decision, job.endpoint, result.reason, delivered);
   }
   // Every recipient tried was refused; the rest wait for the next claim.
   return PutBack(claimed, milliseconds(0));
+}
+
+Result<DeliveryOutcome> DeliveryEngine::PrepareFailed(const queue::ClaimedDelivery& claimed,
+                                                      const Status& status, Delivered* delivered) {
+  const queue::DeliveryJob& job = claimed.job;
+  if (status.code() == Status::Code::kNotFound) {
+    deps_.logger.information("publisher: " + JobName(job) +
+                             ": nothing to send: " + status.message());
+    if (Status s = deps_.deliveries.Ack(claimed); !s.ok()) return s;
+    return DeliveryOutcome::kNothingToSend;
+  }
+  if (!status.IsRetryable()) {
+    // A job no peer could take (the adapter cannot build a valid request for it).
+    return Settle(claimed, Bury{status.message()}, job.endpoint, "", delivered);
+  }
+  deps_.logger.warning("publisher: " + JobName(job) + ": " + status.message());
+  return PutBack(claimed, std::chrono::minutes(1));
+}
+
+std::optional<Result<DeliveryOutcome>> DeliveryEngine::Conclude(
+    const queue::ClaimedDelivery& claimed, ProtocolAdapter& adapter, const std::string& host,
+    const PreparedDelivery& prepared, const Result<http::HttpResponse>& answer,
+    Delivered* delivered) {
+  const queue::DeliveryJob& job = claimed.job;
+  const AttemptResult result = adapter.Interpret(prepared, answer);
+  const TimePoint now = deps_.clock.Now();
+  {
+    std::lock_guard lock(mu_);
+    Host& h = hosts_[host];
+    h.breaker = Record(h.breaker, result.host_failing, now, options_.breaker);
+  }
+  const Decision decision = Decide(result, adapter.retry_policy(), job.attempts + 1,
+                                   FirstQueued(job), now, UniformUnit(deps_.random));
+  if (const auto* drop = std::get_if<DropRecipient>(&decision)) {
+    deps_.logger.information("publisher: " + JobName(job) + ": " + prepared.recipient +
+                             " is gone (" + drop->reason + "); trying the next recipient");
+    if (Status s = adapter.DropRecipient(prepared);
+        !s.ok() && s.code() != Status::Code::kNotFound) {
+      deps_.logger.warning("publisher: " + JobName(job) + ": " + s.message());
+      return PutBack(claimed, std::chrono::minutes(1));
+    }
+    return std::nullopt;
+  }
+  return Settle(claimed, decision, job.endpoint, result.reason, delivered);
 }
 
 Result<DeliveryOutcome> DeliveryEngine::Settle(const queue::ClaimedDelivery& claimed,

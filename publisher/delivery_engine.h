@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,13 +36,16 @@ namespace feedbridge::publisher {
 struct EngineOptions {
   std::string consumer = "publisher";  // This process's consumer name on both streams.
   size_t fanout_batch = 32;            // Notices claimed at once.
-  // Jobs a delivery worker claims at once (one round trip) and sends one after the other; their
-  // successes are recorded in one transaction and acknowledged in one round trip.
-  size_t delivery_batch = 8;
-  // A batch still being sent after this long puts its unsent jobs back for other workers (a
-  // slow peer holds up at most this much of its batch, and a batch never nears stale_after).
+  // Jobs a delivery worker claims at once (one round trip) and sends at once
+  // (HttpClient::SendEach); their successes are recorded in one transaction and acknowledged in
+  // one round trip.
+  size_t delivery_batch = 32;
+  // Requests of a batch not started after this long go back for other workers (a slow peer
+  // holds up at most this much of its batch, and a batch never nears stale_after).
   std::chrono::milliseconds batch_time{std::chrono::seconds(10)};
-  // Deliveries in flight to one host at once; a job for a host at the limit waits on the queue.
+  // Deliveries in flight to one host at once (the HTTP client's per-host connections, the same
+  // setting). Batches hold at most 16 jobs per connection of a host, Deliver one per
+  // connection; a job over that waits on the queue.
   int max_per_host = 4;
   // A claimed notice or job not acknowledged for this long is taken over by another publisher
   // (its owner died). Longer than the slowest attempt (the request timeout).
@@ -90,11 +94,11 @@ class DeliveryEngine {
   // enqueued stays pending and is fanned out again (Enqueue is idempotent). Returns how many
   // notices were fanned out.
   Result<size_t> FanOut(std::chrono::milliseconds block);
-  // Claims up to delivery_batch jobs (waiting up to `block` for one) and delivers them. Their
-  // successes are recorded together, then acknowledged together: a job is never acknowledged
-  // before its success is recorded, so a crash in between leaves jobs that are either resent
-  // (not yet recorded) or dropped unsent when reclaimed (recorded). Returns how many were
-  // claimed; 0 when there was none.
+  // Claims up to delivery_batch jobs (waiting up to `block` for one) and delivers them, their
+  // requests at once (HttpClient::SendEach). Their successes are recorded together, then
+  // acknowledged together: a job is never acknowledged before its success is recorded, so a crash
+  // in between leaves jobs that are either resent (not yet recorded) or dropped unsent when
+  // reclaimed (recorded). Returns how many were claimed; 0 when there was none.
   Result<size_t> DeliverNext(std::chrono::milliseconds block);
   // Delivers a claimed job and settles it on the queue.
   Result<DeliveryOutcome> Deliver(const queue::ClaimedDelivery& claimed);
@@ -119,9 +123,26 @@ class DeliveryEngine {
   using Delivered = std::vector<queue::ClaimedDelivery>;
 
   ProtocolAdapter* AdapterFor(std::string_view protocol) const;
+  // Settles a job that is not to be sent now (unknown protocol, delivered before, breaker open,
+  // host at `max_in_flight`) and returns its outcome; otherwise nullopt, with its adapter and
+  // host, counted in flight to the host (a HostLease must follow).
+  Result<std::optional<DeliveryOutcome>> AdmitJob(const queue::ClaimedDelivery& claimed,
+                                                  int max_in_flight, ProtocolAdapter*& adapter,
+                                                  std::string& host);
   Result<DeliveryOutcome> DeliverInto(const queue::ClaimedDelivery& claimed, Delivered* delivered);
+  // Sends an admitted job to its recipients in turn until one is not gone.
   Result<DeliveryOutcome> Attempt(const queue::ClaimedDelivery& claimed, ProtocolAdapter& adapter,
                                   const std::string& host, Delivered* delivered);
+  // The adapter could not prepare the job's request: done, dead-lettered or retried.
+  Result<DeliveryOutcome> PrepareFailed(const queue::ClaimedDelivery& claimed, const Status& status,
+                                        Delivered* delivered);
+  // Settles a job by the answer to its request; nullopt when its recipient was gone (dropped:
+  // the job goes to the next one).
+  std::optional<Result<DeliveryOutcome>> Conclude(const queue::ClaimedDelivery& claimed,
+                                                  ProtocolAdapter& adapter, const std::string& host,
+                                                  const PreparedDelivery& prepared,
+                                                  const Result<http::HttpResponse>& answer,
+                                                  Delivered* delivered);
   Result<DeliveryOutcome> Settle(const queue::ClaimedDelivery& claimed, const Decision& decision,
                                  const std::string& endpoint, const std::string& last_error,
                                  Delivered* delivered);

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,37 @@ class ScriptedHttp final : public http::HttpClient {
   std::mutex mu_;
   std::map<std::string, std::deque<Result<http::HttpResponse>>> script_;
   std::vector<http::HttpRequest> sent_;
+};
+
+// SendEach as a batch client: every request of a call recorded as one batch, answered by
+// `inner`; requests from `not_sent_from` on are reported NotSent (the batch ran out of time).
+class BatchHttp final : public http::HttpClient {
+ public:
+  explicit BatchHttp(http::HttpClient& inner) : inner_(inner) {}
+  http::SendResult Send(const http::HttpRequest& request) override {
+    ++single_sends_;
+    return inner_.Send(request);
+  }
+  void SendEach(std::span<const http::HttpRequest> requests, std::chrono::steady_clock::time_point,
+                const EachDone& done) override {
+    batches_.push_back(requests.size());
+    for (size_t i = 0; i < requests.size(); ++i) {
+      if (i >= not_sent_from_) {
+        done(i, http::NotSent{"not sent: the batch ran out of time"});
+        continue;
+      }
+      if (!done(i, inner_.Send(requests[i]))) {
+        for (size_t j = i + 1; j < requests.size(); ++j) done(j, http::NotSent{"stopped"});
+        return;
+      }
+    }
+  }
+  std::vector<size_t> batches_;
+  int single_sends_ = 0;
+  size_t not_sent_from_ = static_cast<size_t>(-1);
+
+ private:
+  http::HttpClient& inner_;
 };
 
 Result<http::HttpResponse> Reply(int status, std::string body) {
@@ -150,11 +182,19 @@ class DeliveryEngineTest : public ::testing::Test {
     if (db.ok()) db_ = std::move(*db);
   }
 
-  std::unique_ptr<DeliveryEngine> Engine(EngineOptions options = {}) {
+  std::unique_ptr<DeliveryEngine> Engine(EngineOptions options = {},
+                                         http::HttpClient* client = nullptr) {
     return std::make_unique<DeliveryEngine>(
-        DeliveryEngine::Deps{notices_, *deliveries_, db_->deliveries(), http_, clock_, random_,
+        DeliveryEngine::Deps{notices_, *deliveries_, db_->deliveries(),
+                             client != nullptr ? *client : http_, clock_, random_,
                              Poco::Logger::get("feedbridge.publisher.test")},
         options, std::vector<ProtocolAdapter*>{&adapter_});
+  }
+
+  bool Delivered(int64_t notice_id, const std::string& endpoint) {
+    Result<bool> was = db_->deliveries().WasDelivered({"test", "notice", notice_id, endpoint});
+    EXPECT_OK(was);
+    return was.ok() && *was;
   }
 
   void Publish(int64_t notice_id, int64_t account = 1) {
@@ -426,6 +466,96 @@ TEST_F(DeliveryEngineTest, AJobOfAnUnknownProtocolIsDeadLettered) {
   ASSERT_THAT(*dead, SizeIs(1));
   EXPECT_EQ((*dead)[0].reason, "publisher: no adapter for protocol carrier-pigeon");
   EXPECT_THAT(http_.sent(), IsEmpty());
+}
+
+const std::string kC = "http://c.example/post";
+const std::string kD = "http://d.example/post";
+
+TEST_F(DeliveryEngineTest, ABatchIsSentAtOnceAndEachAnswerSettlesItsJob) {
+  ASSERT_NE(db_, nullptr);
+  adapter_.Subscribe(1, kA, "ann");
+  adapter_.Subscribe(1, kB, "bob");
+  adapter_.Subscribe(1, kB, "bea");  // Behind bob, who is gone.
+  adapter_.Subscribe(1, kC, "cat");
+  adapter_.Subscribe(1, kD, "dan");
+  http_.Answer(kA, {Reply(200, "taken")});
+  http_.Answer(kB, {Reply(403, "revoked"), Reply(200, "taken")});
+  http_.Answer(kC, {Reply(503, "busy")});
+  http_.Answer(kD, {Reply(400, "no")});
+  BatchHttp batch(http_);
+  auto engine = Engine({}, &batch);
+  Publish(7);
+  ASSERT_OK(engine->FanOut(kNoBlock));
+  Result<size_t> claimed = engine->DeliverNext(kNoBlock);
+  ASSERT_OK(claimed);
+  EXPECT_EQ(*claimed, 4u);
+  // One SendEach of the four; bea, the next recipient behind kB, after it.
+  EXPECT_THAT(batch.batches_, ElementsAre(4u));
+  EXPECT_EQ(batch.single_sends_, 1);
+  EXPECT_THAT(Bodies(), ElementsAre(kA + " ann 7", kB + " bob 7", kC + " cat 7", kD + " dan 7",
+                                    kB + " bea 7"));
+  EXPECT_TRUE(Delivered(7, kA));
+  EXPECT_TRUE(Delivered(7, kB));
+  EXPECT_FALSE(Delivered(7, kC));
+  EXPECT_THAT(adapter_.Recipients(1, kB), ElementsAre("bea"));
+  Result<queue::QueueStats> stats = deliveries_->Stats();
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->length, 0);    // A, B done; C, D off the stream:
+  EXPECT_EQ(stats->retrying, 1);  // C retries,
+  EXPECT_EQ(stats->dead, 1);      // D is given up on.
+  Result<std::vector<store::EndpointHealth>> failing = db_->deliveries().Failing(10);
+  ASSERT_OK(failing);
+  EXPECT_THAT(*failing, SizeIs(2));
+}
+
+TEST_F(DeliveryEngineTest, RequestsOfABatchNotStartedGoBackAtOnceAttemptsKept) {
+  ASSERT_NE(db_, nullptr);
+  for (const std::string& e : {kA, kB, kC}) {
+    adapter_.Subscribe(1, e, "x");
+    http_.Answer(e, {Reply(200, "taken")});
+  }
+  BatchHttp batch(http_);
+  batch.not_sent_from_ = 1;
+  auto engine = Engine({}, &batch);
+  Publish(7);
+  ASSERT_OK(engine->FanOut(kNoBlock));
+  ASSERT_OK(engine->DeliverNext(kNoBlock));
+  EXPECT_THAT(http_.sent(), SizeIs(1));
+  Result<queue::QueueStats> stats = deliveries_->Stats();
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->length + stats->retrying, 2);  // Back, due now.
+  EXPECT_EQ(stats->pending, 0);
+  batch.not_sent_from_ = static_cast<size_t>(-1);
+  Result<size_t> again = engine->DeliverNext(kNoBlock);
+  ASSERT_OK(again);
+  EXPECT_EQ(*again, 2u);
+  EXPECT_TRUE(Delivered(7, kA) && Delivered(7, kB) && Delivered(7, kC));
+  EXPECT_THAT(http_.sent(), SizeIs(3));
+}
+
+TEST_F(DeliveryEngineTest, ABatchHoldsSixteenJobsPerConnectionOfAHost) {
+  ASSERT_NE(db_, nullptr);
+  // 20 endpoints on one host, one connection to it: 16 go in the batch, 4 wait on the queue.
+  for (int i = 0; i < 20; ++i) {
+    const std::string e = "http://one.example/u/" + std::to_string(i);
+    adapter_.Subscribe(1, e, "x");
+    http_.Answer(e, {Reply(200, "taken")});
+  }
+  BatchHttp batch(http_);
+  EngineOptions options;
+  options.max_per_host = 1;
+  auto engine = Engine(options, &batch);
+  Publish(7);
+  ASSERT_OK(engine->FanOut(kNoBlock));
+  ASSERT_OK(engine->DeliverNext(kNoBlock));
+  EXPECT_THAT(batch.batches_, ElementsAre(16u));
+  Result<queue::QueueStats> stats = deliveries_->Stats();
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->retrying, 4);  // Back after busy_host_delay.
+  clock_.Advance(seconds(3));
+  ASSERT_OK(engine->DeliverNext(kNoBlock));
+  EXPECT_THAT(batch.batches_, ElementsAre(16u, 4u));
+  EXPECT_THAT(http_.sent(), SizeIs(20));
 }
 
 TEST(HostOfTest, NamesTheHostOfAUrl) {
