@@ -3,6 +3,9 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
+#include <map>
+#include <span>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -224,10 +227,30 @@ Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
 
   // The requests at once (HttpClient::SendEach: the client's per-host connections carry them);
   // each answer settled as it comes. Those not started by start_by go back for other workers.
+  // Jobs of one endpoint (notices of one blog to one peer) go in the order they were claimed:
+  // the n-th of each endpoint in the n-th round, once the one before it is answered.
+  std::vector<std::vector<size_t>> rounds;
+  {
+    std::map<std::string_view, size_t> seen;  // Per endpoint, its jobs so far.
+    for (size_t k = 0; k < sending.size(); ++k) {
+      const size_t round = seen[sending[k].claimed->job.endpoint]++;
+      if (round == rounds.size()) rounds.emplace_back();
+      rounds[round].push_back(k);
+    }
+  }
   std::vector<size_t> unsent;
   std::vector<size_t> next_recipient;  // Their recipient was gone: the next one is tried below.
-  if (failed.ok() && !requests.empty()) {
-    deps_.http.SendEach(requests, start_by, [&](size_t k, http::EachResult result) {
+  std::vector<http::HttpRequest> round_requests;
+  for (const std::vector<size_t>& round : rounds) {
+    if (!failed.ok()) break;
+    std::span<const http::HttpRequest> these(requests);
+    if (rounds.size() > 1) {
+      round_requests.clear();
+      for (const size_t k : round) round_requests.push_back(requests[k]);
+      these = round_requests;
+    }
+    deps_.http.SendEach(these, start_by, [&](size_t j, http::EachResult result) {
+      const size_t k = round[j];
       Sending& s = sending[k];
       if (std::holds_alternative<http::NotSent>(result)) {
         s.lease.reset();

@@ -508,6 +508,29 @@ TEST_F(DeliveryEngineTest, ABatchIsSentAtOnceAndEachAnswerSettlesItsJob) {
   EXPECT_THAT(*failing, SizeIs(2));
 }
 
+TEST_F(DeliveryEngineTest, JobsOfOneEndpointInABatchGoInTheirOrderOneAfterTheOther) {
+  ASSERT_NE(db_, nullptr);
+  adapter_.Subscribe(1, kA, "ann");
+  adapter_.Subscribe(1, kB, "bob");
+  http_.Answer(kA, {Reply(200, "taken")});
+  http_.Answer(kB, {Reply(200, "taken")});
+  BatchHttp batch(http_);
+  auto engine = Engine({}, &batch);
+  Publish(7);
+  Publish(8);
+  Publish(9);
+  Result<size_t> fanned = engine->FanOut(kNoBlock);
+  ASSERT_OK(fanned);
+  EXPECT_EQ(*fanned, 3u);
+  Result<size_t> claimed = engine->DeliverNext(kNoBlock);
+  ASSERT_OK(claimed);
+  EXPECT_EQ(*claimed, 6u);
+  // Three rounds of the two endpoints: notice 8 to kA only once kA has taken notice 7.
+  EXPECT_THAT(batch.batches_, ElementsAre(2u, 2u, 2u));
+  EXPECT_THAT(Bodies(), ElementsAre(kA + " ann 7", kB + " bob 7", kA + " ann 8", kB + " bob 8",
+                                    kA + " ann 9", kB + " bob 9"));
+}
+
 TEST_F(DeliveryEngineTest, RequestsOfABatchNotStartedGoBackAtOnceAttemptsKept) {
   ASSERT_NE(db_, nullptr);
   for (const std::string& e : {kA, kB, kC}) {
