@@ -201,12 +201,29 @@ Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
   std::vector<Sending> sending;
   std::vector<http::HttpRequest> requests;
   const int held_per_host = options_.max_per_host * kHeldPerConnection;
-  size_t i = 0;
-  for (; i < claimed->size(); ++i) {
+  // What was delivered before (reclaimed or replayed jobs), asked for the batch at once.
+  std::vector<store::DeliveryRef> refs;
+  refs.reserve(claimed->size());
+  for (const queue::ClaimedDelivery& c : *claimed) refs.push_back(RefOf(c.job));
+  Result<std::vector<bool>> delivered_before = deps_.log.WasDeliveredAll(refs);
+  if (!delivered_before.ok()) {
+    deps_.logger.warning("publisher: " + std::to_string(claimed->size()) +
+                         " deliveries: " + delivered_before.status().message());
+  }
+  for (size_t i = 0; i < claimed->size(); ++i) {
     const queue::ClaimedDelivery& c = (*claimed)[i];
     ProtocolAdapter* adapter = nullptr;
     std::string host;
-    Result<std::optional<DeliveryOutcome>> settled = AdmitJob(c, held_per_host, adapter, host);
+    if (!delivered_before.ok()) {
+      // The store is down: the batch waits a minute (WasDelivered would fail alike).
+      if (Result<DeliveryOutcome> put = PutBack(c, std::chrono::minutes(1)); !put.ok()) {
+        failed = put.status();
+        break;
+      }
+      continue;
+    }
+    Result<std::optional<DeliveryOutcome>> settled =
+        AdmitJob(c, held_per_host, adapter, host, (*delivered_before)[i]);
     if (!settled.ok()) {
       failed = settled.status();
       break;
@@ -327,7 +344,7 @@ Result<DeliveryOutcome> DeliveryEngine::Deliver(const queue::ClaimedDelivery& cl
 
 Result<std::optional<DeliveryOutcome>> DeliveryEngine::AdmitJob(
     const queue::ClaimedDelivery& claimed, int max_in_flight, ProtocolAdapter*& adapter,
-    std::string& host) {
+    std::string& host, std::optional<bool> delivered_before) {
   const queue::DeliveryJob& job = claimed.job;
   adapter = AdapterFor(job.protocol);
   if (adapter == nullptr) {
@@ -339,7 +356,8 @@ Result<std::optional<DeliveryOutcome>> DeliveryEngine::AdmitJob(
     }
     return std::optional(DeliveryOutcome::kBuried);
   }
-  Result<bool> was_delivered = deps_.log.WasDelivered(RefOf(job));
+  Result<bool> was_delivered =
+      delivered_before ? Result<bool>(*delivered_before) : deps_.log.WasDelivered(RefOf(job));
   if (!was_delivered.ok()) {
     deps_.logger.warning("publisher: " + JobName(job) + ": " + was_delivered.status().message());
     return Settled(PutBack(claimed, std::chrono::minutes(1)));

@@ -125,10 +125,12 @@ class DeliveryEngine {
   ProtocolAdapter* AdapterFor(std::string_view protocol) const;
   // Settles a job that is not to be sent now (unknown protocol, delivered before, breaker open,
   // host at `max_in_flight`) and returns its outcome; otherwise nullopt, with its adapter and
-  // host, counted in flight to the host (a HostLease must follow).
+  // host, counted in flight to the host (a HostLease must follow). `delivered_before`: what
+  // the log said of the job, when the caller asked already.
   Result<std::optional<DeliveryOutcome>> AdmitJob(const queue::ClaimedDelivery& claimed,
                                                   int max_in_flight, ProtocolAdapter*& adapter,
-                                                  std::string& host);
+                                                  std::string& host,
+                                                  std::optional<bool> delivered_before = {});
   Result<DeliveryOutcome> DeliverInto(const queue::ClaimedDelivery& claimed, Delivered* delivered);
   // Sends an admitted job to its recipients in turn until one is not gone.
   Result<DeliveryOutcome> Attempt(const queue::ClaimedDelivery& claimed, ProtocolAdapter& adapter,

@@ -29,6 +29,8 @@ class DeliveryLog {
   virtual ~DeliveryLog() = default;
   // Whether RecordDelivered was called for `ref`.
   virtual Result<bool> WasDelivered(const DeliveryRef& ref) = 0;
+  // WasDelivered of each of `refs` (a publisher's batch), in their order, in one call.
+  virtual Result<std::vector<bool>> WasDeliveredAll(std::span<const DeliveryRef> refs) = 0;
   // Records the success, and the endpoint's health (its failures cleared). Idempotent.
   virtual Status RecordDelivered(const DeliveryRef& ref, TimePoint at) = 0;
   // RecordDelivered for each of `refs`, in one transaction: all recorded, or none.

@@ -32,22 +32,36 @@ void BindRef(SqliteStatement& st, const DeliveryRef& ref) {
 
 }  // namespace
 
+bool SqlDeliveryLog::Delivered(Session& s, const DeliveryRef& ref) {
+  static const std::string kSelect =
+      "SELECT COUNT(*) FROM deliveries_done"
+      " WHERE protocol = ? AND kind = ? AND subject = ? AND endpoint = ?";
+  if (SqliteStatements* prepared = sessions_.sqlite_statements(); prepared != nullptr) {
+    // SQLite: prepared once (the publisher asks this before every delivery).
+    SqliteStatement select = prepared->Get(kSelect);
+    BindRef(select, ref);
+    return select.Next() && select.Int(0) > 0;
+  }
+  int64_t n = 0;
+  s << sessions_.dialect().Native(kSelect), into(n), bind(std::string(ref.protocol)),
+      bind(std::string(ref.kind)), bind(ref.subject), bind(std::string(ref.endpoint)), now;
+  return n > 0;
+}
+
 Result<bool> SqlDeliveryLog::WasDelivered(const DeliveryRef& ref) {
-  return sessions_.Run("look up delivery of " + RefName(ref), [&](Session& s) -> Result<bool> {
-    static const std::string kSelect =
-        "SELECT COUNT(*) FROM deliveries_done"
-        " WHERE protocol = ? AND kind = ? AND subject = ? AND endpoint = ?";
-    if (SqliteStatements* prepared = sessions_.sqlite_statements(); prepared != nullptr) {
-      // SQLite: prepared once (the publisher asks this before every delivery).
-      SqliteStatement select = prepared->Get(kSelect);
-      BindRef(select, ref);
-      return select.Next() && select.Int(0) > 0;
-    }
-    int64_t n = 0;
-    s << sessions_.dialect().Native(kSelect), into(n), bind(std::string(ref.protocol)),
-        bind(std::string(ref.kind)), bind(ref.subject), bind(std::string(ref.endpoint)), now;
-    return n > 0;
-  });
+  return sessions_.Run("look up delivery of " + RefName(ref),
+                       [&](Session& s) -> Result<bool> { return Delivered(s, ref); });
+}
+
+Result<std::vector<bool>> SqlDeliveryLog::WasDeliveredAll(std::span<const DeliveryRef> refs) {
+  if (refs.empty()) return std::vector<bool>();
+  return sessions_.Run("look up " + std::to_string(refs.size()) + " deliveries",
+                       [&](Session& s) -> Result<std::vector<bool>> {
+                         std::vector<bool> out;
+                         out.reserve(refs.size());
+                         for (const DeliveryRef& ref : refs) out.push_back(Delivered(s, ref));
+                         return out;
+                       });
 }
 
 Status SqlDeliveryLog::RecordDelivered(const DeliveryRef& ref, TimePoint at) {

@@ -13,6 +13,7 @@ class SqlDeliveryLog final : public DeliveryLog {
   explicit SqlDeliveryLog(SqlSessions& sessions) : sessions_(sessions) {}
 
   Result<bool> WasDelivered(const DeliveryRef& ref) override;
+  Result<std::vector<bool>> WasDeliveredAll(std::span<const DeliveryRef> refs) override;
   Status RecordDelivered(const DeliveryRef& ref, TimePoint at) override;
   Status RecordDeliveredAll(std::span<const DeliveryRef> refs, TimePoint at) override;
   Status RecordFailure(std::string_view endpoint, std::string_view error, TimePoint at) override;
@@ -23,6 +24,8 @@ class SqlDeliveryLog final : public DeliveryLog {
  private:
   // The success's rows, on `s` inside a transaction.
   Status InsertDelivered(Poco::Data::Session& s, const DeliveryRef& ref, TimePoint at);
+  // WasDelivered on `s`.
+  bool Delivered(Poco::Data::Session& s, const DeliveryRef& ref);
 
   SqlSessions& sessions_;
 };

@@ -180,6 +180,15 @@ TEST_P(SubscriptionStoreTest, ABatchOfDeliveriesIsRecordedAtOnceWithTheirEndpoin
   Result<bool> other = db_->deliveries().WasDelivered(DeliveryRef{"omb", "notice", 8, a});
   ASSERT_OK(other);
   EXPECT_FALSE(*other);
+  // The same asked for a batch at once, in its order.
+  Result<std::vector<bool>> all = db_->deliveries().WasDeliveredAll(std::vector<DeliveryRef>{
+      DeliveryRef{"omb", "notice", 8, a}, batch[2], DeliveryRef{"omb", "notice", 8, b},
+      DeliveryRef{"omb", "notice", 9, b}, batch[0]});
+  ASSERT_OK(all);
+  EXPECT_EQ(*all, (std::vector<bool>{false, true, true, false, true}));
+  Result<std::vector<bool>> none = db_->deliveries().WasDeliveredAll(std::vector<DeliveryRef>{});
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->empty());
   Result<std::vector<EndpointHealth>> failing = db_->deliveries().Failing(10);
   ASSERT_OK(failing);
   EXPECT_THAT(*failing, ::testing::IsEmpty());  // a's failure cleared by its success.
