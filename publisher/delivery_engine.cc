@@ -116,23 +116,18 @@ Result<size_t> DeliveryEngine::FanOut(milliseconds block) {
     job.first_queued_ms = deps_.clock.Now().time_since_epoch().count();
     Status failed;
     size_t jobs = 0;
+    std::vector<queue::DeliveryJob> batch;
     for (const auto& [name, adapter] : adapters_) {
       job.protocol = name;
-      Result<std::vector<std::string>> endpoints = adapter->Endpoints(job);
-      if (!endpoints.ok()) {
-        failed = endpoints.status();
-        break;
-      }
       // A chunk at a time: the publisher's memory stays flat in the number of subscribers.
-      std::vector<queue::DeliveryJob> batch;
-      for (size_t i = 0; i < endpoints->size() && failed.ok(); ++i) {
-        job.endpoint = (*endpoints)[i];
-        batch.push_back(job);
-        if (batch.size() == kEnqueueChunk || i + 1 == endpoints->size()) {
-          failed = EnqueueJobs(batch, jobs);
-          batch.clear();
-        }
-      }
+      failed =
+          adapter->ForEachEndpoint(job, kEnqueueChunk, [&](std::span<const std::string> endpoints) {
+            batch.assign(endpoints.size(), job);
+            for (size_t i = 0; i < endpoints.size(); ++i) {
+              batch[i].endpoint = endpoints[i];
+            }
+            return EnqueueJobs(batch, jobs);
+          });
       if (!failed.ok()) break;
     }
     if (!failed.ok()) {
@@ -210,10 +205,22 @@ Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
     deps_.logger.warning("publisher: " + std::to_string(claimed->size()) +
                          " deliveries: " + delivered_before.status().message());
   }
+  // One job per endpoint in a batch (notices of one blog to one peer): the later ones go back
+  // at once, due 1, 2, ... ms from now, so they come back in the order they were claimed, and
+  // the peer gets them one after another, each once the one before it is answered. (A batch's
+  // requests run at once; two to one endpoint could overtake each other.)
+  std::map<std::string_view, int> of_endpoint;
   for (size_t i = 0; i < claimed->size(); ++i) {
     const queue::ClaimedDelivery& c = (*claimed)[i];
     ProtocolAdapter* adapter = nullptr;
     std::string host;
+    if (const int earlier = of_endpoint[c.job.endpoint]++; earlier > 0) {
+      if (Result<DeliveryOutcome> put = PutBack(c, milliseconds(earlier)); !put.ok()) {
+        failed = put.status();
+        break;
+      }
+      continue;
+    }
     if (!delivered_before.ok()) {
       // The store is down: the batch waits a minute (WasDelivered would fail alike).
       if (Result<DeliveryOutcome> put = PutBack(c, std::chrono::minutes(1)); !put.ok()) {
@@ -244,30 +251,10 @@ Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
 
   // The requests at once (HttpClient::SendEach: the client's per-host connections carry them);
   // each answer settled as it comes. Those not started by start_by go back for other workers.
-  // Jobs of one endpoint (notices of one blog to one peer) go in the order they were claimed:
-  // the n-th of each endpoint in the n-th round, once the one before it is answered.
-  std::vector<std::vector<size_t>> rounds;
-  {
-    std::map<std::string_view, size_t> seen;  // Per endpoint, its jobs so far.
-    for (size_t k = 0; k < sending.size(); ++k) {
-      const size_t round = seen[sending[k].claimed->job.endpoint]++;
-      if (round == rounds.size()) rounds.emplace_back();
-      rounds[round].push_back(k);
-    }
-  }
   std::vector<size_t> unsent;
   std::vector<size_t> next_recipient;  // Their recipient was gone: the next one is tried below.
-  std::vector<http::HttpRequest> round_requests;
-  for (const std::vector<size_t>& round : rounds) {
-    if (!failed.ok()) break;
-    std::span<const http::HttpRequest> these(requests);
-    if (rounds.size() > 1) {
-      round_requests.clear();
-      for (const size_t k : round) round_requests.push_back(requests[k]);
-      these = round_requests;
-    }
-    deps_.http.SendEach(these, start_by, [&](size_t j, http::EachResult result) {
-      const size_t k = round[j];
+  if (failed.ok() && !requests.empty()) {
+    deps_.http.SendEach(requests, start_by, [&](size_t k, http::EachResult result) {
       Sending& s = sending[k];
       if (std::holds_alternative<http::NotSent>(result)) {
         s.lease.reset();

@@ -44,18 +44,25 @@ OmbAdapter::OmbAdapter(store::SubscriptionStore& subscriptions, store::NoticeSto
       random_(random),
       options_(std::move(options)) {}
 
-Result<std::vector<std::string>> OmbAdapter::Endpoints(const queue::DeliveryJob& job) {
-  Result<std::vector<store::Subscription>> subs = subscriptions_.ListByAccount(job.account_id);
-  if (!subs.ok()) return subs.status();
+Status OmbAdapter::ForEachEndpoint(const queue::DeliveryJob& job, size_t chunk,
+                                   const EndpointChunk& each) {
   // One delivery per distinct URL (§5.2, §8 item 8), in the order of the oldest subscriber.
-  std::vector<std::string> out;
-  std::set<std::string> seen;
-  for (const store::Subscription& s : *subs) {
-    const std::string& url =
-        job.kind == queue::DeliveryJob::Kind::kProfile ? s.update_profile_url : s.post_notice_url;
-    if (seen.insert(url).second) out.push_back(url);
+  const auto kind = job.kind == queue::DeliveryJob::Kind::kProfile
+                        ? store::SubscriptionStore::Endpoint::kUpdateProfile
+                        : store::SubscriptionStore::Endpoint::kPostNotice;
+  chunk = std::max<size_t>(chunk, 1);
+  std::vector<std::string> urls;
+  for (int64_t after = 0;;) {
+    Result<std::vector<store::SubscriptionStore::EndpointRow>> page =
+        subscriptions_.ListEndpoints(job.account_id, kind, after, chunk);
+    if (!page.ok()) return page.status();
+    if (page->empty()) return Status::Ok();
+    after = page->back().first_id;
+    urls.clear();
+    for (store::SubscriptionStore::EndpointRow& row : *page) urls.push_back(std::move(row.url));
+    if (Status s = each(urls); !s.ok()) return s;
+    if (page->size() < chunk) return Status::Ok();
   }
-  return out;
 }
 
 Result<PreparedDelivery> OmbAdapter::Prepare(const queue::DeliveryJob& job) {

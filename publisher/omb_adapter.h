@@ -44,7 +44,8 @@ class OmbAdapter final : public ProtocolAdapter {
 
   std::string_view protocol() const override { return kProtocol; }
   const RetryPolicy& retry_policy() const override { return policy_; }
-  Result<std::vector<std::string>> Endpoints(const queue::DeliveryJob& job) override;
+  Status ForEachEndpoint(const queue::DeliveryJob& job, size_t chunk,
+                         const EndpointChunk& each) override;
   // A notice job: postNotice. A profile job: updateProfile with every field of the account's
   // newest revision (omb::BlogProfile); NotFound ("superseded") when the job's revision is not
   // the newest, or when the account has no revision any more.

@@ -5,6 +5,8 @@
 // dead letters, per-host limits and the breaker; an adapter owns everything protocol-specific.
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,9 +34,13 @@ class ProtocolAdapter {
   // The name jobs carry (DeliveryJob::protocol): [a-z0-9-]+.
   virtual std::string_view protocol() const = 0;
   virtual const RetryPolicy& retry_policy() const = 0;
-  // The distinct endpoints a notice of `account_id` goes to, one delivery each (OMB: the
-  // postNotice URLs of the blog's subscribers; ActivityPub: shared inboxes).
-  virtual Result<std::vector<std::string>> Endpoints(const queue::DeliveryJob& job) = 0;
+  // Calls `each` with the distinct endpoints a notice of `account_id` goes to, one delivery
+  // each (OMB: the postNotice URLs of the blog's subscribers; ActivityPub: shared inboxes), at
+  // most `chunk` at a time, so a fan-out holds one chunk whatever the number of subscribers.
+  // Stops at the first error, of the store or of `each`, and returns it.
+  using EndpointChunk = std::function<Status(std::span<const std::string> endpoints)>;
+  virtual Status ForEachEndpoint(const queue::DeliveryJob& job, size_t chunk,
+                                 const EndpointChunk& each) = 0;
   // The signed request for `job`, for the first recipient still behind its endpoint. NotFound
   // when there is nothing to send (the notice is gone, nobody is left at that endpoint): the
   // job is done. Unavailable or DeadlineExceeded (the store is down) retry the job later; any

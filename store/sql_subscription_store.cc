@@ -94,6 +94,33 @@ Result<std::vector<Subscription>> SqlSubscriptionStore::ListByAccount(int64_t ac
                        });
 }
 
+Result<std::vector<SubscriptionStore::EndpointRow>> SqlSubscriptionStore::ListEndpoints(
+    int64_t account_id, Endpoint kind, int64_t after_id, size_t limit) {
+  const std::string column =
+      kind == Endpoint::kUpdateProfile ? "update_profile_url" : "post_notice_url";
+  // A subscription stands for its URL when no older one of the account has it (the index on
+  // (account_id, URL, id) answers that); paged by id.
+  const std::string sql = "SELECT s.id, s." + column + " FROM subscriptions s" +
+                          " WHERE s.account_id = ? AND s.id > ? AND s." + column + " <> ''" +
+                          " AND NOT EXISTS (SELECT 1 FROM subscriptions o" +
+                          " WHERE o.account_id = s.account_id AND o." + column + " = s." + column +
+                          " AND o.id < s.id) ORDER BY s.id LIMIT ?";
+  return sessions_.Run("list endpoints of " + AccountName(account_id),
+                       [&](Session& s) -> Result<std::vector<EndpointRow>> {
+                         std::vector<int64_t> ids;
+                         std::vector<std::string> urls;
+                         s << sessions_.dialect().Native(sql), into(ids), into(urls),
+                             bind(account_id), bind(after_id), bind(static_cast<int64_t>(limit)),
+                             now;
+                         std::vector<EndpointRow> rows;
+                         rows.reserve(ids.size());
+                         for (size_t i = 0; i < ids.size() && i < urls.size(); ++i) {
+                           rows.push_back({ids[i], std::move(urls[i])});
+                         }
+                         return rows;
+                       });
+}
+
 Result<std::vector<Subscription>> SqlSubscriptionStore::ListByEndpoint(int64_t account_id,
                                                                        std::string_view column,
                                                                        std::string_view url) {

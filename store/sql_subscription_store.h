@@ -19,6 +19,8 @@ class SqlSubscriptionStore final : public SubscriptionStore {
   Result<std::optional<Subscription>> Find(int64_t account_id,
                                            std::string_view subscriber_uri) override;
   Result<std::vector<Subscription>> ListByAccount(int64_t account_id) override;
+  Result<std::vector<EndpointRow>> ListEndpoints(int64_t account_id, Endpoint kind,
+                                                 int64_t after_id, size_t limit) override;
   Result<std::vector<Subscription>> ListByPostNoticeUrl(int64_t account_id,
                                                         std::string_view post_notice_url) override;
   Result<std::vector<Subscription>> ListByUpdateProfileUrl(

@@ -21,6 +21,14 @@ class SubscriptionStore {
     bool created = false;  // False: the person was subscribed already; tokens and endpoints
                            // were replaced by the new ones (they went through the flow again).
   };
+  // Which URL of a subscription a delivery goes to.
+  enum class Endpoint { kPostNotice, kUpdateProfile };
+  // One distinct endpoint URL of an account and the id of its oldest subscriber there.
+  struct EndpointRow {
+    int64_t first_id = 0;
+    std::string url;
+  };
+
   virtual ~SubscriptionStore() = default;
   // Stores `s` (id and created_at are the store's), one per (account, subscriber.uri).
   // NotFound when the account does not exist.
@@ -30,6 +38,11 @@ class SubscriptionStore {
                                                    std::string_view subscriber_uri) = 0;
   // Every subscriber of the account, oldest first.
   virtual Result<std::vector<Subscription>> ListByAccount(int64_t account_id) = 0;
+  // The account's distinct non-empty `kind` URLs, in the order of their oldest subscribers:
+  // those whose oldest subscriber's id is over `after_id`, at most `limit`. Page on with the
+  // last row's first_id (a fan-out reads them a page at a time, in memory flat in their number).
+  virtual Result<std::vector<EndpointRow>> ListEndpoints(int64_t account_id, Endpoint kind,
+                                                         int64_t after_id, size_t limit) = 0;
   // The account's subscribers whose notices go to `post_notice_url`, oldest first: the first
   // one's token is used for the one delivery to that URL, the next one's when it is refused.
   virtual Result<std::vector<Subscription>> ListByPostNoticeUrl(

@@ -121,13 +121,20 @@ class TestAdapter final : public ProtocolAdapter {
 
   std::string_view protocol() const override { return "test"; }
   const RetryPolicy& retry_policy() const override { return policy_; }
-  Result<std::vector<std::string>> Endpoints(const queue::DeliveryJob& job) override {
-    std::lock_guard lock(mu_);
+  Status ForEachEndpoint(const queue::DeliveryJob& job, size_t chunk,
+                         const EndpointChunk& each) override {
     std::vector<std::string> out;
-    for (const auto& [key, who] : recipients_) {
-      if (key.first == job.account_id && !who.empty()) out.push_back(key.second);
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [key, who] : recipients_) {
+        if (key.first == job.account_id && !who.empty()) out.push_back(key.second);
+      }
     }
-    return out;
+    for (size_t i = 0; i < out.size(); i += chunk) {
+      const size_t n = std::min(chunk, out.size() - i);
+      if (Status s = each(std::span<const std::string>(out).subspan(i, n)); !s.ok()) return s;
+    }
+    return Status::Ok();
   }
   Result<PreparedDelivery> Prepare(const queue::DeliveryJob& job) override {
     std::lock_guard lock(mu_);
@@ -525,7 +532,15 @@ TEST_F(DeliveryEngineTest, JobsOfOneEndpointInABatchGoInTheirOrderOneAfterTheOth
   Result<size_t> claimed = engine->DeliverNext(kNoBlock);
   ASSERT_OK(claimed);
   EXPECT_EQ(*claimed, 6u);
-  // Three rounds of the two endpoints: notice 8 to kA only once kA has taken notice 7.
+  // One job per endpoint in a batch; notice 8 back due in 1 ms, notice 9 in 2 ms.
+  EXPECT_THAT(batch.batches_, ElementsAre(2u));
+  Result<queue::QueueStats> stats = deliveries_->Stats();
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->retrying, 4);
+  for (int round = 0; round < 2; ++round) {
+    clock_.Advance(milliseconds(1));
+    ASSERT_OK(engine->DeliverNext(kNoBlock));
+  }
   EXPECT_THAT(batch.batches_, ElementsAre(2u, 2u, 2u));
   EXPECT_THAT(Bodies(), ElementsAre(kA + " ann 7", kB + " bob 7", kA + " ann 8", kB + " bob 8",
                                     kA + " ann 9", kB + " bob 9"));

@@ -178,9 +178,28 @@ class OmbAdapterProfileTest : public ::testing::Test {
 };
 
 TEST_F(OmbAdapterProfileTest, AProfileChangeGoesOnceToEachDistinctUpdateProfileUrl) {
-  Result<std::vector<std::string>> endpoints = adapter_->Endpoints(Job(1, ""));
-  ASSERT_OK(endpoints);
-  EXPECT_THAT(*endpoints, ::testing::ElementsAre(std::string(kShared), std::string(kOther)));
+  // One chunk, then one URL at a time: the same URLs in the same order.
+  for (const size_t chunk : {size_t{256}, size_t{1}}) {
+    SCOPED_TRACE(chunk);
+    std::vector<std::string> endpoints;
+    std::vector<size_t> chunks;
+    ASSERT_OK(adapter_->ForEachEndpoint(Job(1, ""), chunk, [&](std::span<const std::string> e) {
+      chunks.push_back(e.size());
+      endpoints.insert(endpoints.end(), e.begin(), e.end());
+      return Status::Ok();
+    }));
+    EXPECT_THAT(endpoints, ::testing::ElementsAre(std::string(kShared), std::string(kOther)));
+    EXPECT_EQ(chunks.size(), chunk == 1 ? 2u : 1u);
+  }
+  // An error of the caller's stops the walk and comes back.
+  int calls = 0;
+  EXPECT_THAT(adapter_->ForEachEndpoint(Job(1, ""), 1,
+                                        [&](std::span<const std::string>) {
+                                          ++calls;
+                                          return Status::Unavailable("redis down");
+                                        }),
+              StatusIs(Status::Code::kUnavailable));
+  EXPECT_EQ(calls, 1);
 }
 
 TEST_F(OmbAdapterProfileTest, UpdateProfileCarriesEveryFieldSignedWithTheOldestToken) {

@@ -80,6 +80,48 @@ TEST_P(SubscriptionStoreTest, SubscribingAgainReplacesTokensAndKeepsOneRow) {
   EXPECT_EQ((*all)[0].subscriber.fullname, "Alice A.");
 }
 
+TEST_P(SubscriptionStoreTest, DistinctEndpointsComeInPagesInTheOrderOfTheirOldestSubscriber) {
+  const FeedRecord blog = AddBlog("garden");
+  const FeedRecord other = AddBlog("other");
+  const auto add = [&](int64_t account, const std::string& who, const std::string& site) {
+    Result<SubscriptionStore::Subscribed> s =
+        db_->subscriptions().Subscribe(Subscriber(account, who, site));
+    EXPECT_OK(s);
+    return s.ok() ? s->id : 0;
+  };
+  const int64_t bob = add(blog.account_id, "bob", "b.example");
+  add(other.account_id, "dave", "a.example");  // Another blog's: never listed here.
+  const int64_t carol = add(blog.account_id, "carol", "c.example");
+  add(blog.account_id, "alice", "b.example");  // Behind bob: b.example once, as bob's.
+  const int64_t erin = add(blog.account_id, "erin", "e.example");
+  const std::string post = "/index.php?action=postnotice";
+  using Row = SubscriptionStore::EndpointRow;
+  const auto list = [&](SubscriptionStore::Endpoint kind, int64_t after, size_t limit) {
+    Result<std::vector<Row>> rows =
+        db_->subscriptions().ListEndpoints(blog.account_id, kind, after, limit);
+    EXPECT_OK(rows);
+    std::vector<std::pair<int64_t, std::string>> out;
+    if (rows.ok()) {
+      for (const Row& r : *rows) out.emplace_back(r.first_id, r.url);
+    }
+    return out;
+  };
+  using P = std::pair<int64_t, std::string>;
+  const auto kPost = SubscriptionStore::Endpoint::kPostNotice;
+  EXPECT_EQ(list(kPost, 0, 10), (std::vector<P>{{bob, "http://b.example" + post},
+                                                {carol, "http://c.example" + post},
+                                                {erin, "http://e.example" + post}}));
+  // Paged on by the last first_id.
+  EXPECT_EQ(list(kPost, 0, 2),
+            (std::vector<P>{{bob, "http://b.example" + post}, {carol, "http://c.example" + post}}));
+  EXPECT_EQ(list(kPost, carol, 2), (std::vector<P>{{erin, "http://e.example" + post}}));
+  EXPECT_EQ(list(kPost, erin, 2), (std::vector<P>{}));
+  EXPECT_EQ(list(SubscriptionStore::Endpoint::kUpdateProfile, 0, 10),
+            (std::vector<P>{{bob, "http://b.example/index.php?action=updateprofile"},
+                            {carol, "http://c.example/index.php?action=updateprofile"},
+                            {erin, "http://e.example/index.php?action=updateprofile"}}));
+}
+
 TEST_P(SubscriptionStoreTest, SubscribersAtOnePostNoticeUrlComeOldestFirst) {
   const FeedRecord blog = AddBlog("garden");
   const FeedRecord other = AddBlog("other");
