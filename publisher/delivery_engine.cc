@@ -205,16 +205,17 @@ Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
     deps_.logger.warning("publisher: " + std::to_string(claimed->size()) +
                          " deliveries: " + delivered_before.status().message());
   }
-  // One job per endpoint in a batch (notices of one blog to one peer): the later ones go back
-  // at once, due 1, 2, ... ms from now, so they come back in the order they were claimed, and
-  // the peer gets them one after another, each once the one before it is answered. (A batch's
-  // requests run at once; two to one endpoint could overtake each other.)
-  std::map<std::string_view, int> of_endpoint;
+  // One job per blog and endpoint in a batch (notices of one blog to one peer): the later ones
+  // go back at once, due 1, 2, ... ms from now, so they come back in the order they were
+  // claimed, and the peer gets them one after another, each once the one before it is answered.
+  // (A batch's requests run at once; two to one endpoint could overtake each other. Other
+  // blogs' notices to the same endpoint need no order among them.)
+  std::map<std::pair<int64_t, std::string_view>, int> of_endpoint;
   for (size_t i = 0; i < claimed->size(); ++i) {
     const queue::ClaimedDelivery& c = (*claimed)[i];
     ProtocolAdapter* adapter = nullptr;
     std::string host;
-    if (const int earlier = of_endpoint[c.job.endpoint]++; earlier > 0) {
+    if (const int earlier = of_endpoint[{c.job.account_id, c.job.endpoint}]++; earlier > 0) {
       if (Result<DeliveryOutcome> put = PutBack(c, milliseconds(earlier)); !put.ok()) {
         failed = put.status();
         break;

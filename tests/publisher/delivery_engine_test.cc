@@ -546,6 +546,23 @@ TEST_F(DeliveryEngineTest, JobsOfOneEndpointInABatchGoInTheirOrderOneAfterTheOth
                                     kA + " ann 9", kB + " bob 9"));
 }
 
+TEST_F(DeliveryEngineTest, NoticesOfOtherBlogsToOneEndpointShareABatch) {
+  ASSERT_NE(db_, nullptr);
+  for (int64_t account = 1; account <= 3; ++account) {
+    adapter_.Subscribe(account, kA, "ann" + std::to_string(account));
+  }
+  http_.Answer(kA, {Reply(200, "taken")});
+  BatchHttp batch(http_);
+  auto engine = Engine({}, &batch);
+  Publish(7, 1);
+  Publish(8, 2);
+  Publish(9, 3);
+  ASSERT_OK(engine->FanOut(kNoBlock));
+  ASSERT_OK(engine->DeliverNext(kNoBlock));
+  EXPECT_THAT(batch.batches_, ElementsAre(3u));
+  EXPECT_TRUE(Delivered(7, kA) && Delivered(8, kA) && Delivered(9, kA));
+}
+
 TEST_F(DeliveryEngineTest, RequestsOfABatchNotStartedGoBackAtOnceAttemptsKept) {
   ASSERT_NE(db_, nullptr);
   for (const std::string& e : {kA, kB, kC}) {
