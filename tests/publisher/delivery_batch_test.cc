@@ -16,12 +16,10 @@ namespace feedbridge::publisher {
 namespace {
 
 using std::chrono::milliseconds;
-using std::chrono::minutes;
 using std::chrono::seconds;
 using testing::BatchHttp;
 using testing::DeliveryEngineTest;
 using ::testing::ElementsAre;
-using ::testing::IsEmpty;
 using testing::kA;
 using testing::kB;
 using testing::kNoBlock;
