@@ -283,6 +283,24 @@ TEST(SendEachTest, PostsRunAtOnceUpToThePerHostLimitEachWithItsBody) {
   EXPECT_EQ(server.ConnectionCount(), 3);
 }
 
+TEST(SendEachTest, APostBodyLargerThanTheSocketBuffersIsSentWhole) {
+  HttpTestServer server;
+  server.Route("/inbox", [](const auto& req, auto& resp) {
+    resp.SetBody(std::to_string(req.body.size()) + " " + req.body.substr(req.body.size() - 4));
+  });
+  PocoHttpClient client(Loopback());
+  HttpRequest r;
+  r.method = "POST";
+  r.url = server.Url("/inbox");
+  r.body = std::string(8 << 20, 'x') + "tail";  // 8 MiB: many partial sends.
+  r.timeout = std::chrono::seconds(30);
+  const Outcome out = RunEach(client, {r, r});
+  for (const auto& got : out.results) {
+    ASSERT_OK(*got);
+    EXPECT_EQ((*got)->body, std::to_string(r.body.size()) + " tail");
+  }
+}
+
 TEST(SendEachTest, AnEmptyPostSaysContentLengthZero) {
   HttpTestServer server;
   server.Route("/inbox", [](const auto& req, auto& resp) {
