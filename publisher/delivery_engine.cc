@@ -205,23 +205,10 @@ Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
     deps_.logger.warning("publisher: " + std::to_string(claimed->size()) +
                          " deliveries: " + delivered_before.status().message());
   }
-  // One job per blog and endpoint in a batch (notices of one blog to one peer): the later ones
-  // go back at once, due 1, 2, ... ms from now, so they come back in the order they were
-  // claimed, and the peer gets them one after another, each once the one before it is answered.
-  // (A batch's requests run at once; two to one endpoint could overtake each other. Other
-  // blogs' notices to the same endpoint need no order among them.)
-  std::map<std::pair<int64_t, std::string_view>, int> of_endpoint;
   for (size_t i = 0; i < claimed->size(); ++i) {
     const queue::ClaimedDelivery& c = (*claimed)[i];
     ProtocolAdapter* adapter = nullptr;
     std::string host;
-    if (const int earlier = of_endpoint[{c.job.account_id, c.job.endpoint}]++; earlier > 0) {
-      if (Result<DeliveryOutcome> put = PutBack(c, milliseconds(earlier)); !put.ok()) {
-        failed = put.status();
-        break;
-      }
-      continue;
-    }
     if (!delivered_before.ok()) {
       // The store is down: the batch waits a minute (WasDelivered would fail alike).
       if (Result<DeliveryOutcome> put = PutBack(c, std::chrono::minutes(1)); !put.ok()) {
@@ -252,14 +239,54 @@ Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
 
   // The requests at once (HttpClient::SendEach: the client's per-host connections carry them);
   // each answer settled as it comes. Those not started by start_by go back for other workers.
-  std::vector<size_t> unsent;
+  //
+  // A blog's jobs to one endpoint (its notices to one peer) form a lane and go in claim order,
+  // one round each: the n-th of a lane in the n-th round, once the one before it was delivered
+  // (a batch's requests run at once, and two to one endpoint could overtake each other). When
+  // one is not delivered, the rest of its lane go back at once instead of waiting, so a slow or
+  // failing peer holds no other lane's later rounds for long. Other blogs' notices to the same
+  // endpoint need no order among them: they are other lanes.
+  std::vector<std::vector<size_t>> lanes;  // Indices into `sending`, in claim order.
+  {
+    std::map<std::pair<int64_t, std::string_view>, size_t> lane_of;
+    for (size_t k = 0; k < sending.size(); ++k) {
+      const queue::DeliveryJob& job = sending[k].claimed->job;
+      const auto [it, added] = lane_of.try_emplace({job.account_id, job.endpoint}, lanes.size());
+      if (added) lanes.emplace_back();
+      lanes[it->second].push_back(k);
+    }
+  }
+  std::vector<char> taken(sending.size(), 0);  // Delivered: its lane goes on.
+  std::vector<size_t> unsent;                  // Back at once, due in `unsent_delay`.
+  std::vector<milliseconds> unsent_delay;
   std::vector<size_t> next_recipient;  // Their recipient was gone: the next one is tried below.
-  if (failed.ok() && !requests.empty()) {
-    deps_.http.SendEach(requests, start_by, [&](size_t k, http::EachResult result) {
+  std::vector<size_t> round;
+  std::vector<http::HttpRequest> round_requests;
+  for (size_t r = 0; failed.ok(); ++r) {
+    round.clear();
+    for (const std::vector<size_t>& lane : lanes) {
+      if (r >= lane.size()) continue;
+      if (r == 0 || taken[lane[r - 1]]) {
+        round.push_back(lane[r]);
+      } else if (r == 1 || taken[lane[r - 2]]) {
+        // Its job r - 1 was not delivered (just now): the rest of the lane go back, in order.
+        for (size_t j = r; j < lane.size(); ++j) {
+          sending[lane[j]].lease.reset();
+          unsent.push_back(lane[j]);
+          unsent_delay.push_back(milliseconds(j - r + 1));
+        }
+      }
+    }
+    if (round.empty()) break;
+    round_requests.clear();
+    for (const size_t k : round) round_requests.push_back(std::move(requests[k]));
+    deps_.http.SendEach(round_requests, start_by, [&](size_t j, http::EachResult result) {
+      const size_t k = round[j];
       Sending& s = sending[k];
       if (std::holds_alternative<http::NotSent>(result)) {
         s.lease.reset();
         unsent.push_back(k);
+        unsent_delay.push_back(milliseconds(0));
         return true;
       }
       const http::SendResult answer = std::get<http::SendResult>(std::move(result));
@@ -274,6 +301,7 @@ Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
         failed = done->status();
         return false;  // The rest stay claimed: they come back after stale_after.
       }
+      taken[k] = **done == DeliveryOutcome::kDelivered;
       return true;
     });
   }
@@ -287,9 +315,9 @@ Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
   }
   // The unsent go back at once for other workers (their attempts kept). A failure leaves them
   // claimed: they come back after stale_after.
-  for (const size_t k : unsent) {
-    if (!failed.ok()) break;
-    if (Result<DeliveryOutcome> put = PutBack(*sending[k].claimed, milliseconds(0)); !put.ok()) {
+  for (size_t u = 0; u < unsent.size() && failed.ok(); ++u) {
+    if (Result<DeliveryOutcome> put = PutBack(*sending[unsent[u]].claimed, unsent_delay[u]);
+        !put.ok()) {
       failed = put.status();
     }
   }

@@ -83,18 +83,42 @@ TEST_F(DeliveryEngineTest, JobsOfOneEndpointInABatchGoInTheirOrderOneAfterTheOth
   Result<size_t> claimed = engine->DeliverNext(kNoBlock);
   ASSERT_OK(claimed);
   EXPECT_EQ(*claimed, 6u);
-  // One job per endpoint in a batch; notice 8 back due in 1 ms, notice 9 in 2 ms.
-  EXPECT_THAT(batch.batches_, ElementsAre(2u));
-  Result<queue::QueueStats> stats = deliveries_->Stats();
-  ASSERT_OK(stats);
-  EXPECT_EQ(stats->retrying, 4);
-  for (int round = 0; round < 2; ++round) {
-    clock_.Advance(milliseconds(1));
-    ASSERT_OK(engine->DeliverNext(kNoBlock));
-  }
+  // Three rounds of the two lanes: notice 8 to kA once kA has taken notice 7.
   EXPECT_THAT(batch.batches_, ElementsAre(2u, 2u, 2u));
   EXPECT_THAT(Bodies(), ElementsAre(kA + " ann 7", kB + " bob 7", kA + " ann 8", kB + " bob 8",
                                     kA + " ann 9", kB + " bob 9"));
+  Result<queue::QueueStats> stats = deliveries_->Stats();
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->length + stats->retrying, 0);
+}
+
+TEST_F(DeliveryEngineTest, ALaneWhoseJobFailsGoesBackInOrderAndHoldsNoOtherLane) {
+  ASSERT_NE(db_, nullptr);
+  adapter_.Subscribe(1, kA, "ann");
+  adapter_.Subscribe(1, kB, "bob");
+  http_.Answer(kA, {Reply(503, "busy"), Reply(200, "taken")});
+  http_.Answer(kB, {Reply(200, "taken")});
+  BatchHttp batch(http_);
+  auto engine = Engine({}, &batch);
+  Publish(7);
+  Publish(8);
+  Publish(9);
+  ASSERT_OK(engine->FanOut(kNoBlock));
+  ASSERT_OK(engine->DeliverNext(kNoBlock));
+  // kA's notice 7 failed: its 8 and 9 were not sent and went back; kB's lane went on.
+  EXPECT_THAT(batch.batches_, ElementsAre(2u, 1u, 1u));
+  EXPECT_THAT(Bodies(), ElementsAre(kA + " ann 7", kB + " bob 7", kB + " bob 8", kB + " bob 9"));
+  EXPECT_TRUE(Delivered(9, kB));
+  EXPECT_FALSE(Delivered(8, kA));
+  Result<queue::QueueStats> stats = deliveries_->Stats();
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->retrying, 3);  // Notice 7 for its backoff, 8 and 9 due at once, in order.
+  clock_.Advance(milliseconds(2));
+  ASSERT_OK(engine->DeliverNext(kNoBlock));
+  EXPECT_THAT(batch.batches_, ElementsAre(2u, 1u, 1u, 1u, 1u));
+  EXPECT_TRUE(Delivered(8, kA) && Delivered(9, kA));
+  EXPECT_THAT(Bodies(), ElementsAre(kA + " ann 7", kB + " bob 7", kB + " bob 8", kB + " bob 9",
+                                    kA + " ann 8", kA + " ann 9"));
 }
 
 TEST_F(DeliveryEngineTest, NoticesOfOtherBlogsToOneEndpointShareABatch) {
