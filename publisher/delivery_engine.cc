@@ -194,7 +194,6 @@ Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
     std::unique_ptr<HostLease> lease;  // Held until its answer is in.
   };
   std::vector<Sending> sending;
-  std::vector<http::HttpRequest> requests;
   const int held_per_host = options_.max_per_host * kHeldPerConnection;
   // What was delivered before (reclaimed or replayed jobs), asked for the batch at once.
   std::vector<store::DeliveryRef> refs;
@@ -233,7 +232,6 @@ Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
       }
       continue;
     }
-    requests.push_back(prepared->request);
     sending.push_back({&c, adapter, std::move(host), std::move(*prepared), std::move(lease)});
   }
 
@@ -279,7 +277,7 @@ Result<size_t> DeliveryEngine::DeliverNext(milliseconds block) {
     }
     if (round.empty()) break;
     round_requests.clear();
-    for (const size_t k : round) round_requests.push_back(std::move(requests[k]));
+    for (const size_t k : round) round_requests.push_back(sending[k].prepared.request);
     deps_.http.SendEach(round_requests, start_by, [&](size_t j, http::EachResult result) {
       const size_t k = round[j];
       Sending& s = sending[k];

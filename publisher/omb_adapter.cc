@@ -1,7 +1,9 @@
 #include "publisher/omb_adapter.h"
 
-#include <set>
+#include <algorithm>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "common/http_status.h"
 #include "http/classify.h"
