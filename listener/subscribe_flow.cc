@@ -85,6 +85,11 @@ FailureText DescribeFailure(SubscribeFailure failure) {
     case F::kPeerUnreachable:
       return {502, "Your service could not be reached",
               "The bridge could not connect to your microblogging service. Try again later.", true};
+    case F::kPrivateAddress:
+      return {400, "That address is not allowed",
+              "Your profile URL leads to a private or local network address, which the bridge "
+              "does not contact. Enter the public address of your profile page.",
+              true};
     case F::kPeerTimedOut:
       return {504, "Your service did not answer in time",
               "Your microblogging service took too long to answer. Try again later.", true};
@@ -147,10 +152,14 @@ std::variant<std::string, Failure> CheckProfileUrl(std::string_view entered) {
 }
 
 Failure TransportFailure(const Status& status) {
-  return Failure{status.code() == Status::Code::kDeadlineExceeded
-                     ? SubscribeFailure::kPeerTimedOut
-                     : SubscribeFailure::kPeerUnreachable,
-                 status.message()};
+  switch (status.code()) {
+    case Status::Code::kDeadlineExceeded:
+      return Failure{SubscribeFailure::kPeerTimedOut, status.message()};
+    case Status::Code::kPermissionDenied:
+      return Failure{SubscribeFailure::kPrivateAddress, status.message()};
+    default:
+      return Failure{SubscribeFailure::kPeerUnreachable, status.message()};
+  }
 }
 
 Failure DiscoveryFailure(const Status& status) {

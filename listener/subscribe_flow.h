@@ -31,7 +31,8 @@ enum class SubscribeFailure {
   kMissingEndpoint,    // The XRDS lacks an OMB or OAuth endpoint or the LocalID.
   kLocalProfile,       // The entered profile is on this bridge itself.
   kAlreadySubscribed,  // That person is subscribed to this blog already.
-  kPeerUnreachable,    // The peer's host refused the connection, did not resolve, is private...
+  kPeerUnreachable,    // The peer's host refused the connection, did not resolve...
+  kPrivateAddress,     // The peer's host is on a private or local network: never contacted.
   kPeerTimedOut,       // The peer did not answer in time.
   kPeerRefused,        // The peer refused the request or access token (non-200, no token).
   kRejected,           // The person declined on their own service (callback without a token).
@@ -72,7 +73,8 @@ omb::XrdsAccount BlogXrdsAccount(std::string_view base_url, int64_t account_id);
 std::variant<std::string, Failure> CheckProfileUrl(std::string_view entered);
 
 // A failed outbound exchange (a transport error of http::HttpClient): DeadlineExceeded is
-// kPeerTimedOut, anything else kPeerUnreachable; the detail is the client's message.
+// kPeerTimedOut, PermissionDenied (a private or local address) kPrivateAddress, anything else
+// kPeerUnreachable; the detail is the client's message.
 Failure TransportFailure(const Status& status);
 // omb::DecideYadis's error for the profile page: FailedPrecondition (not 200) kNotProfileUrl,
 // NotFound and InvalidArgument kNoXrds.

@@ -62,8 +62,8 @@ TEST(DescribeFailureTest, EveryFailureHasItsOwnTitleAndAnErrorStatus) {
   std::set<std::string_view> titles;
   for (const F f :
        {F::kUnknownBlog, F::kNotProfileUrl, F::kNoXrds, F::kMissingEndpoint, F::kLocalProfile,
-        F::kAlreadySubscribed, F::kPeerUnreachable, F::kPeerTimedOut, F::kPeerRefused, F::kRejected,
-        F::kBadCallback, F::kUnknownState, F::kExpiredState}) {
+        F::kAlreadySubscribed, F::kPeerUnreachable, F::kPrivateAddress, F::kPeerTimedOut,
+        F::kPeerRefused, F::kRejected, F::kBadCallback, F::kUnknownState, F::kExpiredState}) {
     const FailureText t = DescribeFailure(f);
     SCOPED_TRACE(std::string(t.title));
     EXPECT_GE(t.http_status, 400);
@@ -73,6 +73,9 @@ TEST(DescribeFailureTest, EveryFailureHasItsOwnTitleAndAnErrorStatus) {
   EXPECT_EQ(DescribeFailure(F::kUnknownBlog).http_status, 404);
   EXPECT_EQ(DescribeFailure(F::kAlreadySubscribed).http_status, 409);
   EXPECT_EQ(DescribeFailure(F::kPeerTimedOut).http_status, 504);
+  // Not "try again later": another address is what helps.
+  EXPECT_EQ(DescribeFailure(F::kPrivateAddress).http_status, 400);
+  EXPECT_TRUE(DescribeFailure(F::kPrivateAddress).offer_form_again);
   EXPECT_EQ(DescribeFailure(F::kPeerRefused).http_status, 502);
   EXPECT_EQ(DescribeFailure(F::kExpiredState).http_status, 410);
   // Another URL may help after a wrong one; a finished or expired flow starts from the blog.
@@ -139,7 +142,7 @@ TEST(FailureClassificationTest, EachStepsErrorsNameTheRightPage) {
        F::kPeerTimedOut},
       {"transport refused", TransportFailure, Status::Unavailable("refused"), F::kPeerUnreachable},
       {"transport private address", TransportFailure, Status::PermissionDenied("private"),
-       F::kPeerUnreachable},
+       F::kPrivateAddress},
       {"transport over the cap", TransportFailure, Status::ResourceExhausted("big"),
        F::kPeerUnreachable},
       {"profile page 404", DiscoveryFailure, Status::FailedPrecondition("HTTP 404"),

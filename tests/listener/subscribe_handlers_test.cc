@@ -84,13 +84,14 @@ class SubscribeHandlersTest : public ::testing::Test {
     handlers_ = Handlers(std::string(kBase), std::chrono::seconds(10));
   }
 
-  std::unique_ptr<SubscribeHandlers> Handlers(std::string base, std::chrono::milliseconds timeout) {
+  std::unique_ptr<SubscribeHandlers> Handlers(std::string base, std::chrono::milliseconds timeout,
+                                              http::HttpClient* client = nullptr) {
     return std::make_unique<SubscribeHandlers>(
         SubscribeOptions{.base_url = std::move(base), .timeout = timeout},
         SubscribeDeps{.feeds = db_->feeds(),
                       .subscriptions = db_->subscriptions(),
                       .pending = db_->pending_subscriptions(),
-                      .http = http_,
+                      .http = client != nullptr ? *client : http_,
                       .clock = clock_,
                       .random = random_,
                       .pages = *pages_,
@@ -306,6 +307,16 @@ TEST_F(SubscribeHandlersTest, PeerUnreachablePage) {
   const std::string closed =
       "http://127.0.0.1:" + std::to_string(testing::FreeLoopbackPort()) + "/alice";
   ExpectFailurePage(handlers_->Start(Post(Form(closed))), 502, "Your service could not be reached");
+}
+
+TEST_F(SubscribeHandlersTest, PrivateAddressPage) {
+  // As in production: the client refuses private and local networks, so the peer on loopback
+  // is never contacted, and the page says so rather than "try again later".
+  http::PocoHttpClient public_only(http::PocoHttpClientOptions{.user_agent = "feedbridge-test"});
+  handlers_ = Handlers(std::string(kBase), std::chrono::seconds(10), &public_only);
+  ExpectFailurePage(handlers_->Start(Post(Form(peer_.profile_url()))), 400,
+                    "That address is not allowed");
+  EXPECT_EQ(server_.RequestCount("/alice"), 0);
 }
 
 TEST_F(SubscribeHandlersTest, AlreadySubscribedPage) {
